@@ -1,0 +1,105 @@
+//! The command line (clap derive). Only arguments live here; `cmd` runs them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::emit::OutputFormat;
+
+/// Keeps a Python interview question bank healthy: lint it, export it.
+#[derive(Debug, Parser)]
+#[command(name = "pyq", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a bank and report every problem at its line and column.
+    #[command(after_help = "\
+Examples:
+  pyq lint                          lint ./questions.yaml
+  pyq lint --deny warnings          warnings fail the run too (CI)
+  pyq lint --format json > out.json machine-readable findings
+  pyq lint --allow near-duplicate   switch one rule off
+  pyq lint --fix                    renumber questions 1..N in file order
+
+Exit codes: 0 no errors, 1 errors found, 2 pyq could not run.")]
+    Lint(LintArgs),
+
+    /// List the lint rules, or explain one.
+    #[command(after_help = "\
+Examples:
+  pyq rules                  the table of rules
+  pyq rules missing-answer   explain one rule (by name or code)
+  pyq rules --format markdown > docs/rules.md")]
+    Rules(RulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The bank to check.
+    #[arg(default_value = "questions.yaml")]
+    pub file: PathBuf,
+
+    /// How to print findings [default: github when GITHUB_ACTIONS=true, else human].
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// Make a rule (name or code) an error; `--deny warnings` makes every warning an error.
+    #[arg(long, value_name = "RULE|warnings")]
+    pub deny: Vec<String>,
+
+    /// Make a rule (name or code) a warning.
+    #[arg(long, value_name = "RULE")]
+    pub warn: Vec<String>,
+
+    /// Switch a rule (name or code) off.
+    #[arg(long, value_name = "RULE")]
+    pub allow: Vec<String>,
+
+    /// Apply mechanical fixes (renumbering) to the file in place, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// When to use colour in the human format.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// A rule's name or code; without it, the table of all rules.
+    pub rule: Option<String>,
+
+    /// How to print.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+    /// The whole of docs/rules.md.
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when printing to a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

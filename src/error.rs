@@ -1,0 +1,55 @@
+//! Failures: pyq could not do its job (exit 2). Problems in the bank are
+//! findings, not errors (see `diagnostic`).
+
+use std::io;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum Error {
+    #[error("could not read `{}`", .path.display())]
+    #[diagnostic(
+        code(pyq::read),
+        help("check that the path is right and that the file is readable")
+    )]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("`{}` is a directory, not a bank file", .path.display())]
+    #[diagnostic(code(pyq::read), help("name the YAML file, e.g. `{}/questions.yaml`", .path.display()))]
+    IsDirectory { path: PathBuf },
+
+    #[error("could not write `{}`", .path.display())]
+    #[diagnostic(
+        code(pyq::write),
+        help("check that the directory exists and is writable")
+    )]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("unknown rule `{name}`")]
+    #[diagnostic(code(pyq::args), help("`pyq rules` lists every rule's name and code"))]
+    UnknownRule { name: String },
+
+    #[error("could not write the output")]
+    #[diagnostic(code(pyq::output))]
+    Output(#[source] io::Error),
+}
+
+impl Error {
+    /// `pyq lint | head`: the reader went away, which is not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Self::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Self {
+        Self::Output(e)
+    }
+}

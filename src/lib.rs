@@ -1,0 +1,30 @@
+//! pyq keeps a Python interview question bank (`questions.yaml`) healthy.
+//!
+//! The data flows one way: read → [`load`] (YAML with spans) → [`model::Bank`]
+//! → [`lint`] rules → [`emit`] findings. `main.rs` only maps [`run`]'s result
+//! to an exit code.
+
+pub mod cli;
+pub mod cmd;
+pub mod diagnostic;
+pub mod emit;
+pub mod error;
+pub mod fix;
+pub mod fs;
+pub mod lint;
+pub mod load;
+pub mod model;
+pub mod source;
+
+use std::io::Write;
+
+pub use cmd::Status;
+pub use error::Error;
+
+/// Runs the parsed command line, writing results to `out` and notices to `err`.
+pub fn run(cli: &cli::Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, Error> {
+    match &cli.command {
+        cli::Command::Lint(args) => cmd::lint::run(args, &cmd::lint::Env::from_process(), out, err),
+        cli::Command::Rules(args) => cmd::rules::run(args, out),
+    }
+}

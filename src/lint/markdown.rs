@@ -1,0 +1,111 @@
+//! One pass of the Markdown parser over each text field, collecting what the
+//! Markdown rules look at, so a 100,000-question bank is parsed once.
+
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag};
+
+/// Parser options shared with the renderer: CommonMark plus tables and math.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_MATH | Options::ENABLE_STRIKETHROUGH
+}
+
+/// What the Markdown rules need to know about one text field; ranges are
+/// byte ranges in the field's value.
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// Opening fences of code blocks that run to the end of the text.
+    pub unclosed_fences: Vec<Range<usize>>,
+    /// Raw HTML (block or inline) as written.
+    pub html: Vec<Range<usize>>,
+    /// Link and image destinations.
+    pub links: Vec<(Range<usize>, String)>,
+    /// `__name__` that Markdown turned into bold text.
+    pub bold_dunders: Vec<Range<usize>>,
+}
+
+impl Facts {
+    pub fn of(text: &str) -> Self {
+        let mut facts = Self::default();
+        if !text.contains(['`', '~', '<', '[', '_']) {
+            return facts;
+        }
+        for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+            match event {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => {
+                    if let Some(open) = unclosed_fence(text, range.clone()) {
+                        facts.unclosed_fences.push(open);
+                    }
+                }
+                Event::Html(_) | Event::InlineHtml(_) => facts.html.push(range),
+                Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                    facts.links.push((range, dest_url.into_string()));
+                }
+                Event::Start(Tag::Strong) => {
+                    let s = &text[range.clone()];
+                    if s.len() > 4
+                        && s.starts_with("__")
+                        && s.ends_with("__")
+                        && s[2..s.len() - 2]
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    {
+                        facts.bold_dunders.push(range);
+                    }
+                }
+                _ => {}
+            }
+        }
+        facts
+    }
+}
+
+/// The opening fence line of a fenced block at `range` when no closing fence
+/// ends it (CommonMark then runs the block to the end of its container).
+fn unclosed_fence(text: &str, range: Range<usize>) -> Option<Range<usize>> {
+    let block = &text[range.clone()];
+    let first_end = block.find('\n').unwrap_or(block.len());
+    let open = block[..first_end].trim_start();
+    let fence_char = open.chars().next()?;
+    let fence_len = open.chars().take_while(|&c| c == fence_char).count();
+    let open_range = range.start..range.start + first_end.min(block.trim_end().len());
+    let rest = block.get(first_end + 1..).unwrap_or("");
+    let closed = rest.lines().any(|line| {
+        let t = line.trim();
+        !t.is_empty() && t.chars().all(|c| c == fence_char) && t.chars().count() >= fence_len
+    });
+    (!closed).then_some(open_range)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_unclosed_fences_only() {
+        assert!(
+            Facts::of("```python\nx = 1\n```\n")
+                .unclosed_fences
+                .is_empty()
+        );
+        assert!(
+            Facts::of("- item\n\n  ```python\n  x = 1\n  ```\n")
+                .unclosed_fences
+                .is_empty()
+        );
+        assert_eq!(
+            Facts::of("text\n\n```python\nx = 1\n").unclosed_fences,
+            vec![6..15]
+        );
+        assert_eq!(Facts::of("````\n```\n").unclosed_fences.len(), 1);
+    }
+
+    #[test]
+    fn finds_html_links_and_bold_dunders() {
+        let f = Facts::of("a <b>x</b> and __init__ and `__init__` [l](javascript:x)\n");
+        assert_eq!(f.html.len(), 2);
+        assert_eq!(f.bold_dunders.len(), 1);
+        assert_eq!(f.links[0].1, "javascript:x");
+        assert!(Facts::of("`<class 'int'>` and a <= b").html.is_empty());
+    }
+}

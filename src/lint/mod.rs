@@ -1,0 +1,195 @@
+//! The content rules: a loaded [`Bank`] in, diagnostics out. Load-time
+//! findings (syntax, keys, types) come from `load`; this module adds the
+//! rest, applies [`Settings`] and sorts everything by position.
+
+pub mod codes;
+pub(crate) mod markdown;
+pub(crate) mod rules;
+pub mod settings;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::Loaded;
+use crate::model::{Bank, Text, TextStyle};
+use crate::source::{SourceFile, Span};
+
+pub use codes::Rule;
+pub use settings::{Level, Settings};
+
+/// Everything a rule may look at.
+pub(crate) struct Ctx<'a> {
+    pub bank: &'a Bank,
+    pub source: &'a SourceFile,
+    /// Markdown facts for each question's `question` and `answer`, by index.
+    pub question_md: Vec<markdown::Facts>,
+    pub answer_md: Vec<markdown::Facts>,
+    pub description_md: markdown::Facts,
+}
+
+/// A Markdown text field with its facts, for the Markdown rules.
+pub(crate) struct Field<'a> {
+    /// The question it belongs to (`None` for the deck description).
+    pub question: Option<&'a crate::model::Question>,
+    pub name: &'static str,
+    pub text: &'a Text,
+    pub facts: &'a markdown::Facts,
+}
+
+impl<'a> Ctx<'a> {
+    /// Every Markdown field: the deck description, then each question's
+    /// `question` and `answer`.
+    pub fn fields(&self) -> impl Iterator<Item = Field<'_>> {
+        let description = self
+            .bank
+            .deck
+            .as_ref()
+            .and_then(|d| d.description.as_ref())
+            .map(|text| Field {
+                question: None,
+                name: "`deck.description`",
+                text,
+                facts: &self.description_md,
+            });
+        let questions = self
+            .bank
+            .questions
+            .iter()
+            .enumerate()
+            .flat_map(move |(i, q)| {
+                let question = q.question.as_ref().map(|text| Field {
+                    question: Some(q),
+                    name: "the question",
+                    text,
+                    facts: &self.question_md[i],
+                });
+                let answer = q.answer.as_ref().map(|text| Field {
+                    question: Some(q),
+                    name: "the answer",
+                    text,
+                    facts: &self.answer_md[i],
+                });
+                question.into_iter().chain(answer)
+            });
+        description.into_iter().chain(questions)
+    }
+
+    /// The file span of `range` inside `text` (exact for `|` blocks, the
+    /// scalar's start otherwise).
+    pub fn span_in(&self, text: &Text, range: std::ops::Range<usize>) -> Span {
+        match self.value_origin(text) {
+            Some(origin) => Span::new(origin + range.start, origin + range.end),
+            None if text.style == TextStyle::Literal => {
+                let start = self.literal_offset(text, range.start);
+                let end = self.literal_offset(text, range.end).max(start);
+                Span::new(start, end)
+            }
+            None => text.span,
+        }
+    }
+
+    /// Where the value starts in the file when it stands there verbatim
+    /// (a one-line plain or quoted scalar without escapes).
+    fn value_origin(&self, text: &Text) -> Option<usize> {
+        let raw = self.source.text().get(text.span.start..text.span.end)?;
+        if raw == text.value {
+            return Some(text.span.start);
+        }
+        let quoted = raw.len() >= 2 && (raw.starts_with('"') || raw.starts_with('\''));
+        (quoted && raw[1..raw.len() - 1] == text.value).then_some(text.span.start + 1)
+    }
+
+    fn literal_offset(&self, text: &Text, offset: usize) -> usize {
+        let value = &text.value[..offset.min(text.value.len())];
+        let line = value.matches('\n').count();
+        let col = value.rsplit('\n').next().unwrap_or("").chars().count();
+        let start = self.source.line_col(text.span.start);
+        self.source
+            .offset_of(start.line + line, start.column - 1 + col)
+    }
+}
+
+/// Runs every content rule on a loaded bank (unless its YAML was broken)
+/// and returns all findings, settings applied, in file order.
+pub fn check(loaded: &Loaded, source: &SourceFile, settings: &Settings) -> Vec<Diagnostic> {
+    let mut out = loaded.diagnostics.clone();
+    if loaded.complete {
+        let ctx = context(&loaded.bank, source);
+        rules::run_all(&ctx, &mut out);
+    }
+    finish(out, source, settings)
+}
+
+fn context<'a>(bank: &'a Bank, source: &'a SourceFile) -> Ctx<'a> {
+    let facts = |t: Option<&Text>| {
+        t.map_or_else(markdown::Facts::default, |t| markdown::Facts::of(&t.value))
+    };
+    let (question_md, answer_md) = std::thread::scope(|s| {
+        let questions = s.spawn(|| {
+            bank.questions
+                .iter()
+                .map(|q| facts(q.question.as_ref()))
+                .collect()
+        });
+        let answers = bank
+            .questions
+            .iter()
+            .map(|q| facts(q.answer.as_ref()))
+            .collect();
+        (
+            questions.join().expect("markdown scan does not panic"),
+            answers,
+        )
+    });
+    let description_md = facts(bank.deck.as_ref().and_then(|d| d.description.as_ref()));
+    Ctx {
+        bank,
+        source,
+        question_md,
+        answer_md,
+        description_md,
+    }
+}
+
+fn finish(mut out: Vec<Diagnostic>, source: &SourceFile, settings: &Settings) -> Vec<Diagnostic> {
+    out.retain_mut(|d| match settings.severity(d.rule) {
+        Some(severity) => {
+            d.severity = severity;
+            true
+        }
+        None => false,
+    });
+    let mut keyed: Vec<_> = out
+        .into_iter()
+        .map(|d| (source.line_col(d.primary.span.start), d))
+        .collect();
+    keyed.sort_by(|(a, da), (b, db)| {
+        a.cmp(b)
+            .then(da.rule.cmp(&db.rule))
+            .then(da.message.cmp(&db.message))
+    });
+    keyed.into_iter().map(|(_, d)| d).collect()
+}
+
+#[cfg(test)]
+pub(crate) mod test {
+    //! Helpers for rule tests: lint a YAML string, render the findings.
+    use std::path::Path;
+
+    use super::*;
+    use crate::emit;
+
+    /// A small valid bank that every rule must stay quiet on.
+    pub(crate) const VALID_BANK: &str = include_str!("../../tests/fixtures/valid.yaml");
+
+    /// Lints `yaml` and renders the findings of `rule` as concise lines.
+    pub(crate) fn lint_rule(yaml: &str, rule: Rule) -> String {
+        let source = SourceFile::new(Path::new("q.yaml"), yaml.to_owned());
+        let loaded = crate::load::load(&source);
+        let diags: Vec<_> = check(&loaded, &source, &Settings::default())
+            .into_iter()
+            .filter(|d| d.rule == rule)
+            .collect();
+        let mut buf = Vec::new();
+        emit::concise::emit(&diags, &source, &mut buf).expect("writing to a Vec");
+        String::from_utf8(buf).expect("utf-8")
+    }
+}

@@ -1,0 +1,83 @@
+//! One file per rule: its explanation (what, why, example), its check and
+//! its tests. Load-time rules (PYQ00x) are emitted by `load`; their files
+//! hold the explanation and tests.
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::Ctx;
+use crate::lint::codes::Rule;
+
+mod dunder_outside_code;
+mod duplicate_id;
+mod duplicate_key;
+mod duplicate_question;
+mod invalid_id;
+mod invalid_tag;
+mod invalid_value;
+mod missing_answer;
+mod missing_field;
+mod near_duplicate;
+mod numbering;
+mod raw_html;
+mod unclosed_code_fence;
+mod unknown_key;
+mod unknown_related;
+mod unknown_topic;
+mod unsafe_html;
+mod unused_topic;
+mod yaml_syntax;
+
+/// Runs every content rule, in code order.
+pub(crate) fn run_all(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    numbering::numbering(ctx, out);
+    duplicate_id::duplicate_id(ctx, out);
+    invalid_id::invalid_id(ctx, out);
+    missing_answer::missing_answer(ctx, out);
+    duplicate_question::duplicate_question(ctx, out);
+    near_duplicate::near_duplicate(ctx, out);
+    unknown_topic::unknown_topic(ctx, out);
+    invalid_tag::invalid_tag(ctx, out);
+    unused_topic::unused_topic(ctx, out);
+    unknown_related::unknown_related(ctx, out);
+    unclosed_code_fence::unclosed_code_fence(ctx, out);
+    dunder_outside_code::dunder_outside_code(ctx, out);
+    unsafe_html::unsafe_html(ctx, out);
+    raw_html::raw_html(ctx, out);
+}
+
+/// The explanation of a rule, as `pyq rules NAME` prints it.
+pub(crate) fn explanation(rule: Rule) -> &'static str {
+    match rule {
+        Rule::YamlSyntax => yaml_syntax::EXPLANATION,
+        Rule::UnknownKey => unknown_key::EXPLANATION,
+        Rule::DuplicateKey => duplicate_key::EXPLANATION,
+        Rule::MissingField => missing_field::EXPLANATION,
+        Rule::InvalidValue => invalid_value::EXPLANATION,
+        Rule::Numbering => numbering::EXPLANATION,
+        Rule::DuplicateId => duplicate_id::EXPLANATION,
+        Rule::InvalidId => invalid_id::EXPLANATION,
+        Rule::MissingAnswer => missing_answer::EXPLANATION,
+        Rule::DuplicateQuestion => duplicate_question::EXPLANATION,
+        Rule::NearDuplicate => near_duplicate::EXPLANATION,
+        Rule::UnknownTopic => unknown_topic::EXPLANATION,
+        Rule::InvalidTag => invalid_tag::EXPLANATION,
+        Rule::UnusedTopic => unused_topic::EXPLANATION,
+        Rule::UnknownRelated => unknown_related::EXPLANATION,
+        Rule::UnclosedCodeFence => unclosed_code_fence::EXPLANATION,
+        Rule::DunderOutsideCode => dunder_outside_code::EXPLANATION,
+        Rule::UnsafeHtml => unsafe_html::EXPLANATION,
+        Rule::RawHtml => raw_html::EXPLANATION,
+    }
+}
+
+/// The closest of `candidates` to `word` within a small edit distance.
+pub(crate) fn closest<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, c)| *d > 0 && *d <= 2.max(c.len() / 3))
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
+        .map(|(_, c)| c)
+}

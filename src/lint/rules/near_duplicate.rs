@@ -1,0 +1,379 @@
+//! PYQ203 `near-duplicate`.
+//!
+//! Questions are reduced to sets of normalised tokens; a pair is reported
+//! when its Jaccard similarity is at least [`THRESHOLD`] and it shares at
+//! least [`SHARED_MIN`] tokens. Candidate pairs come from an inverted index
+//! over tokens that at most [`MAX_POSTINGS`] questions use, so the work is
+//! about `N × MAX_POSTINGS`, not `N²`.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::Ctx;
+use crate::lint::codes::Rule;
+use crate::lint::rules::duplicate_question::normalise;
+
+/// What `pyq rules near-duplicate` prints.
+pub(crate) const EXPLANATION: &str = "\
+## What it does
+Reports two questions that say nearly the same thing, unless one lists the other under
+`related`. Each question becomes a set of tokens: words lowercased, a plural `s` dropped,
+stop words removed (articles, pronouns, question words, and generic interview verbs such as
+\"compare\", \"explain\", \"analyze\", \"python\"). A pair is reported when the Jaccard
+similarity of the two sets (shared tokens / all tokens) is at least 0.30 and they share at
+least 3 tokens. Exact duplicates are `duplicate-question` instead.
+
+## Why is this bad?
+Near-duplicates split one topic over two cards whose answers drift apart or repeat each
+other. When the overlap is intended (two angles on one subject), say so with `related`,
+which also links the cards with \"See also\".
+
+## Example
+```yaml
+- id: list-append-amortized
+  question: How does CPython handle list growth (amortized complexity) to ensure O(1) appends?
+- id: list-overallocation-growth
+  question: Why is `append()` amortized $O(1)$ despite the memory growth of lists?
+```
+
+Use instead: add `related: [list-overallocation-growth]` to the first (one side is enough),
+and give each answer its own angle; or merge the two questions.";
+
+/// Minimum Jaccard similarity of the token sets.
+pub(crate) const THRESHOLD: f64 = 0.30;
+/// Minimum number of shared tokens.
+pub(crate) const SHARED_MIN: usize = 3;
+/// Tokens used by more questions than this do not generate candidates.
+const MAX_POSTINGS: usize = 64;
+
+const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "also",
+    "an",
+    "analyse",
+    "analyze",
+    "and",
+    "another",
+    "are",
+    "as",
+    "at",
+    "based",
+    "be",
+    "been",
+    "being",
+    "between",
+    "by",
+    "can",
+    "code",
+    "compare",
+    "consider",
+    "considered",
+    "contrast",
+    "could",
+    "define",
+    "describe",
+    "despite",
+    "developer",
+    "did",
+    "different",
+    "discuss",
+    "do",
+    "doe",
+    "does",
+    "each",
+    "explain",
+    "following",
+    "for",
+    "from",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "just",
+    "me",
+    "my",
+    "no",
+    "not",
+    "of",
+    "on",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "over",
+    "python",
+    "same",
+    "should",
+    "so",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "to",
+    "under",
+    "use",
+    "used",
+    "using",
+    "versu",
+    "versus",
+    "vs",
+    "wa",
+    "was",
+    "we",
+    "what",
+    "when",
+    "whereas",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "without",
+    "would",
+    "you",
+    "your",
+];
+
+pub(crate) fn near_duplicate(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let questions = &ctx.bank.questions;
+    let mut vocab: HashMap<String, u32> = HashMap::new();
+    let sets: Vec<Vec<u32>> = questions
+        .iter()
+        .map(|q| {
+            let mut ids: Vec<u32> = q.question.as_ref().map_or_else(Vec::new, |t| {
+                tokens(&t.value)
+                    .into_iter()
+                    .map(|tok| {
+                        let next = vocab.len() as u32;
+                        *vocab.entry(tok).or_insert(next)
+                    })
+                    .collect()
+            });
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        })
+        .collect();
+    let mut postings: Vec<Vec<u32>> = vec![Vec::new(); vocab.len()];
+    for (i, set) in sets.iter().enumerate() {
+        for &t in set {
+            postings[t as usize].push(i as u32);
+        }
+    }
+    let related = related_pairs(ctx);
+    let mut shared = vec![0u32; questions.len()];
+    let mut touched: Vec<u32> = Vec::new();
+    for (i, set) in sets.iter().enumerate() {
+        if set.len() < SHARED_MIN {
+            continue;
+        }
+        for &t in set {
+            let list = &postings[t as usize];
+            if list.len() > MAX_POSTINGS {
+                continue;
+            }
+            for &j in list.iter().take_while(|&&j| (j as usize) < i) {
+                if shared[j as usize] == 0 {
+                    touched.push(j);
+                }
+                shared[j as usize] += 1;
+            }
+        }
+        touched.sort_unstable();
+        for &j in &touched {
+            shared[j as usize] = 0;
+            let j = j as usize;
+            let other = &sets[j];
+            let common = intersection(set, other);
+            let union = set.len() + other.len() - common;
+            let similarity = common as f64 / union as f64;
+            if common < SHARED_MIN
+                || similarity < THRESHOLD
+                || related.contains(&(j, i))
+                || same_text(ctx, i, j)
+            {
+                continue;
+            }
+            out.push(report(ctx, i, j, similarity));
+        }
+        touched.clear();
+    }
+}
+
+fn report(ctx: &Ctx<'_>, i: usize, j: usize, similarity: f64) -> Diagnostic {
+    let q = &ctx.bank.questions[i];
+    let other = &ctx.bank.questions[j];
+    let span = q.question.as_ref().map_or(q.span, |t| t.span);
+    let mut d = Diagnostic::new(
+        Rule::NearDuplicate,
+        span,
+        format!(
+            "{} is nearly the same as {} (similarity {similarity:.2})",
+            q.describe(i),
+            other.describe(j)
+        ),
+    )
+    .label("similar question")
+    .question(q.id_str());
+    if let Some(t) = &other.question {
+        d = d.secondary(t.span, "similar to this one");
+    }
+    let help = match other.id_str() {
+        Some(id) => format!(
+            "if both are wanted, add `related: [{id}]` to this question and give each answer its own angle; otherwise merge them"
+        ),
+        None => "merge the two questions, or link them with `related`".to_owned(),
+    };
+    d.help(help)
+}
+
+/// Exact duplicates are `duplicate-question`'s to report.
+fn same_text(ctx: &Ctx<'_>, i: usize, j: usize) -> bool {
+    let text = |k: usize| {
+        ctx.bank.questions[k]
+            .question
+            .as_ref()
+            .map(|t| normalise(&t.value))
+    };
+    text(i) == text(j)
+}
+
+/// Pairs `(earlier, later)` linked by `related` in either direction.
+fn related_pairs(ctx: &Ctx<'_>) -> HashSet<(usize, usize)> {
+    let index: HashMap<&str, usize> = ctx
+        .bank
+        .questions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| q.id_str().map(|id| (id, i)))
+        .collect();
+    let mut pairs = HashSet::new();
+    for (i, q) in ctx.bank.questions.iter().enumerate() {
+        for r in &q.related {
+            if let Some(&j) = index.get(r.value.as_str()) {
+                pairs.insert((i.min(j), i.max(j)));
+            }
+        }
+    }
+    pairs
+}
+
+fn intersection(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// The normalised tokens of a question: lowercase alphanumeric words, a
+/// plural `s` dropped, stop words removed.
+pub(crate) fn tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| stem(&w.to_lowercase()))
+        .filter(|w| STOP_WORDS.binary_search(&w.as_str()).is_err())
+        .collect()
+}
+
+fn stem(word: &str) -> String {
+    if word.len() > 4 && word.ends_with("ies") {
+        format!("{}y", &word[..word.len() - 3])
+    } else if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") {
+        word[..word.len() - 1].to_owned()
+    } else {
+        word.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::Rule;
+    use crate::lint::test::{VALID_BANK, lint_rule};
+
+    const Q9: &str =
+        "How does CPython handle list growth (amortized complexity) to ensure O(1) appends?";
+    const Q33: &str = "Analyze the memory growth algorithm of Python lists. Why is `append()` considered an amortized $O(1)$ operation despite occasionally triggering a full memory reallocation?";
+
+    fn pair(a: &str, b: &str, related: &str) -> String {
+        let bank = VALID_BANK
+            .replace(
+                "Why is `list.append` amortized $O(1)$?",
+                &format!("\"{a}\""),
+            )
+            .replace(
+                "How much spare room does CPython give a growing list?",
+                &format!("\"{b}\""),
+            )
+            .replace("    related: [list-growth]\n", related);
+        lint_rule(&bank, Rule::NearDuplicate)
+    }
+
+    #[test]
+    fn stop_words_are_sorted() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn fires_on_seed_questions_9_and_33() {
+        let out = pair(Q9, Q33, "");
+        assert_eq!(
+            out,
+            "q.yaml:29:15: warning[PYQ203] near-duplicate: question 2 (`list-growth`) is nearly the same as question 1 (`list-append`) (similarity 0.35)\n"
+        );
+    }
+
+    #[test]
+    fn quiet_when_related() {
+        assert_eq!(pair(Q9, Q33, "    related: [list-growth]\n"), "");
+    }
+
+    #[test]
+    fn quiet_on_two_shared_words() {
+        let out = pair(
+            "How can you return a lambda function from another function (closure)?",
+            "Can Python lambda functions contain type hints? If so, how?",
+            "",
+        );
+        assert_eq!(out, "");
+    }
+
+    #[test]
+    fn quiet_on_the_valid_bank() {
+        let bank = VALID_BANK.replace("    related: [list-growth]\n", "");
+        assert_eq!(lint_rule(&bank, Rule::NearDuplicate), "");
+    }
+
+    #[test]
+    fn tokens_are_normalised() {
+        assert_eq!(
+            tokens("Why are the Lists' entries growing?"),
+            ["list", "entry", "growing"]
+        );
+    }
+}

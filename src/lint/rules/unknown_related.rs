@@ -1,0 +1,89 @@
+//! PYQ301 `unknown-related`.
+
+use std::collections::HashSet;
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::Ctx;
+use crate::lint::codes::Rule;
+use crate::lint::rules::closest;
+
+/// What `pyq rules unknown-related` prints.
+pub(crate) const EXPLANATION: &str = "\
+## What it does
+Reports an entry of `related` that names no question's `id`, names the question itself, or
+is listed twice.
+
+## Why is this bad?
+Exports turn `related` into \"See also\" links; a dangling one is a broken link on every card,
+and it usually means the other question's id was mistyped.
+
+## Example
+```yaml
+related: [list-apend-amortized]
+```
+
+Use instead: `related: [list-append-amortized]`.";
+
+pub(crate) fn unknown_related(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let ids: HashSet<&str> = ctx
+        .bank
+        .questions
+        .iter()
+        .filter_map(|q| q.id_str())
+        .collect();
+    for q in &ctx.bank.questions {
+        for (i, r) in q.related.iter().enumerate() {
+            let target = r.value.as_str();
+            let (message, help) = if q.id_str() == Some(target) {
+                (
+                    format!("`{target}` is this question's own id"),
+                    "remove it: a question is not related to itself".to_owned(),
+                )
+            } else if q.related[..i].iter().any(|x| x.value == target) {
+                (
+                    format!("`{target}` is listed twice"),
+                    "remove the second one".to_owned(),
+                )
+            } else if !ids.contains(target) {
+                let help = match closest(target, ids.iter().copied()) {
+                    Some(id) => format!("did you mean `{id}`?"),
+                    None => "use the `id` of an existing question, or remove the entry".to_owned(),
+                };
+                (format!("related id `{target}` does not exist"), help)
+            } else {
+                continue;
+            };
+            out.push(
+                Diagnostic::new(Rule::UnknownRelated, r.span, message)
+                    .label("broken reference")
+                    .help(help)
+                    .question(q.id_str()),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::Rule;
+    use crate::lint::test::{VALID_BANK, lint_rule};
+
+    #[test]
+    fn fires_on_unknown_self_and_repeat() {
+        let bank = VALID_BANK.replace(
+            "related: [list-growth]",
+            "related: [list-grwth, list-append, list-grwth]",
+        );
+        assert_eq!(
+            lint_rule(&bank, Rule::UnknownRelated),
+            "q.yaml:25:15: error[PYQ301] unknown-related: related id `list-grwth` does not exist\n\
+             q.yaml:25:27: error[PYQ301] unknown-related: `list-append` is this question's own id\n\
+             q.yaml:25:40: error[PYQ301] unknown-related: `list-grwth` is listed twice\n"
+        );
+    }
+
+    #[test]
+    fn quiet_on_existing_ids() {
+        assert_eq!(lint_rule(VALID_BANK, Rule::UnknownRelated), "");
+    }
+}

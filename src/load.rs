@@ -1,0 +1,1112 @@
+//! YAML text → [`Bank`], straight from the parser's event stream, keeping
+//! the span of every value and collecting every schema problem (unknown,
+//! duplicate and missing keys, wrong types) instead of stopping at the first.
+//!
+//! Safety limits, each reported as `yaml-syntax` at the place it trips:
+//! file size ([`MAX_FILE_BYTES`]), nesting depth ([`MAX_DEPTH`]), alias
+//! expansion ([`MAX_ALIAS_EVENTS`]) and anchored content
+//! ([`MAX_ANCHOR_EVENTS`]).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, StrInput};
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::codes::Rule;
+use crate::model::{Bank, Deck, Difficulty, Question, Spanned, Text, TextStyle, Topic};
+use crate::source::{SourceFile, Span};
+
+/// Largest bank pyq reads (bytes). A 100,000-question bank is about 77 MB.
+pub const MAX_FILE_BYTES: usize = 512 * 1024 * 1024;
+/// Deepest nesting of sequences and mappings. The format needs 4.
+pub const MAX_DEPTH: usize = 64;
+/// Events that aliases may replay in one file (guards against alias bombs).
+pub const MAX_ALIAS_EVENTS: usize = 100_000;
+/// Events that anchors may record in one file.
+pub const MAX_ANCHOR_EVENTS: usize = 1_000_000;
+
+/// The result of loading: the model (possibly partial) and the findings made
+/// while loading. When `complete` is false the YAML could not be read to the
+/// end and content rules are not run (they would only report the fallout).
+#[derive(Debug)]
+pub struct Loaded {
+    pub bank: Bank,
+    pub diagnostics: Vec<Diagnostic>,
+    pub complete: bool,
+}
+
+/// Reads the bank from raw bytes: invalid UTF-8 becomes a `yaml-syntax`
+/// finding at the first bad byte, and the text shown in reports is the lossy
+/// decoding.
+pub fn load_bytes(path: &std::path::Path, bytes: Vec<u8>) -> (SourceFile, Loaded) {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let source = SourceFile::new(path, text);
+            let loaded = load(&source);
+            (source, loaded)
+        }
+        Err(err) => {
+            let valid_up_to = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let had_bom = text.starts_with('\u{feff}');
+            let source = SourceFile::new(path, text);
+            let at = valid_up_to.saturating_sub(if had_bom { 3 } else { 0 });
+            let diagnostic = Diagnostic::new(
+                Rule::YamlSyntax,
+                Span::new(at, at + 1),
+                "the file is not valid UTF-8",
+            )
+            .label("invalid byte here")
+            .help("save the file as UTF-8");
+            let loaded = Loaded {
+                bank: Bank::default(),
+                diagnostics: vec![diagnostic],
+                complete: false,
+            };
+            (source, loaded)
+        }
+    }
+}
+
+/// Loads a bank from a source file's text.
+pub fn load(source: &SourceFile) -> Loaded {
+    let mut loader = Loader::new(source);
+    let complete = if source.text().len() > MAX_FILE_BYTES {
+        loader.push(
+            Diagnostic::new(
+                Rule::YamlSyntax,
+                Span::new(0, 0),
+                format!(
+                    "the file is {} bytes, over pyq's limit of {MAX_FILE_BYTES} bytes",
+                    source.text().len()
+                ),
+            )
+            .help("split the bank, or check that this is the right file"),
+        );
+        false
+    } else {
+        loader.document().is_some()
+    };
+    Loaded {
+        bank: loader.bank,
+        diagnostics: loader.diagnostics,
+        complete,
+    }
+}
+
+/// One parser event with its span turned into byte offsets.
+#[derive(Clone, Debug)]
+enum Ev<'a> {
+    Scalar {
+        value: Cow<'a, str>,
+        style: ScalarStyle,
+        span: Span,
+    },
+    SeqStart(Span),
+    SeqEnd(Span),
+    MapStart(Span),
+    MapEnd(Span),
+    DocStart(Span),
+    DocEnd,
+    StreamEnd(Span),
+}
+
+impl Ev<'_> {
+    fn span(&self) -> Span {
+        match self {
+            Self::Scalar { span, .. }
+            | Self::SeqStart(span)
+            | Self::SeqEnd(span)
+            | Self::MapStart(span)
+            | Self::MapEnd(span)
+            | Self::DocStart(span)
+            | Self::StreamEnd(span) => *span,
+            Self::DocEnd => Span::default(),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Scalar { .. } => "a scalar",
+            Self::SeqStart(_) | Self::SeqEnd(_) => "a sequence",
+            Self::MapStart(_) | Self::MapEnd(_) => "a mapping",
+            Self::DocStart(_) | Self::DocEnd | Self::StreamEnd(_) => "the end of the document",
+        }
+    }
+}
+
+/// A stop in loading: the YAML could not be read on (the finding is
+/// already recorded).
+struct Stop;
+
+type Res<T> = Result<T, Stop>;
+
+struct Recording<'a> {
+    anchor: usize,
+    depth: usize,
+    events: Vec<Ev<'a>>,
+}
+
+struct Loader<'a> {
+    source: &'a SourceFile,
+    parser: Parser<'a, StrInput<'a>>,
+    bank: Bank,
+    diagnostics: Vec<Diagnostic>,
+    depth: usize,
+    anchors: HashMap<usize, Vec<Ev<'a>>>,
+    recordings: Vec<Recording<'a>>,
+    recorded: usize,
+    /// Alias replays in progress: (anchor, next event index, the alias's
+    /// own span in the file).
+    replay: Vec<(usize, usize, Span)>,
+    replayed: usize,
+}
+
+impl<'a> Loader<'a> {
+    fn new(source: &'a SourceFile) -> Self {
+        Self {
+            source,
+            parser: Parser::new_from_str(source.text()),
+            bank: Bank::default(),
+            diagnostics: Vec::new(),
+            depth: 0,
+            anchors: HashMap::new(),
+            recordings: Vec::new(),
+            recorded: 0,
+            replay: Vec::new(),
+            replayed: 0,
+        }
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn syntax(&mut self, span: Span, message: impl Into<String>, help: &str) -> Stop {
+        self.push(
+            Diagnostic::new(Rule::YamlSyntax, span, message)
+                .label("here")
+                .help(help),
+        );
+        Stop
+    }
+
+    fn convert_span(&self, s: saphyr_parser::Span) -> Span {
+        let start = self.source.offset_of(s.start.line(), s.start.col());
+        let end = self.source.offset_of(s.end.line(), s.end.col()).max(start);
+        Span::new(start, end)
+    }
+
+    fn scan_error(&mut self, err: &ScanError) -> Stop {
+        let m = err.marker();
+        let at = self.source.offset_of(m.line(), m.col());
+        let end = self.source.text()[at..]
+            .chars()
+            .next()
+            .map_or(at, |c| at + c.len_utf8());
+        self.syntax(
+            Span::new(at, end),
+            format!("invalid YAML: {}", err.info()),
+            "fix the YAML syntax here; quote text that contains `: ` or starts with a special character",
+        )
+    }
+
+    /// The next event, with aliases replayed and the depth limit enforced.
+    fn next(&mut self) -> Res<Ev<'a>> {
+        let ev = self.next_raw()?;
+        match &ev {
+            Ev::SeqStart(span) | Ev::MapStart(span) => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    let span = *span;
+                    return Err(self.syntax(
+                        span,
+                        format!("nesting is deeper than {MAX_DEPTH} levels"),
+                        "the bank format nests 4 levels deep: flatten this value",
+                    ));
+                }
+            }
+            Ev::SeqEnd(_) | Ev::MapEnd(_) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        Ok(ev)
+    }
+
+    fn next_raw(&mut self) -> Res<Ev<'a>> {
+        loop {
+            if let Some(&(anchor, index, _)) = self.replay.last() {
+                let events = &self.anchors[&anchor];
+                if index >= events.len() {
+                    self.replay.pop();
+                    continue;
+                }
+                let ev = events[index].clone();
+                if let Some(top) = self.replay.last_mut() {
+                    top.1 += 1;
+                }
+                self.replayed += 1;
+                if self.replayed > MAX_ALIAS_EVENTS {
+                    let span = self.replay[0].2;
+                    return Err(self.syntax(
+                        span,
+                        format!("aliases expand to more than {MAX_ALIAS_EVENTS} values"),
+                        "this looks like an alias bomb: write the values out instead of using `*aliases`",
+                    ));
+                }
+                return Ok(ev);
+            }
+            let (event, span) = match self.parser.next_event() {
+                None => {
+                    return Ok(Ev::StreamEnd(Span::new(
+                        self.source.text().len(),
+                        self.source.text().len(),
+                    )));
+                }
+                Some(Err(err)) => return Err(self.scan_error(&err)),
+                Some(Ok(pair)) => pair,
+            };
+            let span = self.convert_span(span);
+            let (ev, anchor) = match event {
+                Event::Alias(id) => {
+                    if !self.anchors.contains_key(&id) {
+                        return Err(self.syntax(
+                            span,
+                            "this alias refers to an anchor that is not complete yet",
+                            "an alias can only refer to an anchor defined before it, outside itself",
+                        ));
+                    }
+                    self.record_alias(id, span)?;
+                    let outer = self.replay.first().map_or(span, |r| r.2);
+                    self.replay.push((id, 0, outer));
+                    continue;
+                }
+                Event::Scalar(value, style, anchor, _) => {
+                    (Ev::Scalar { value, style, span }, anchor)
+                }
+                Event::SequenceStart(anchor, _) => (Ev::SeqStart(span), anchor),
+                Event::SequenceEnd => (Ev::SeqEnd(span), 0),
+                Event::MappingStart(anchor, _) => (Ev::MapStart(span), anchor),
+                Event::MappingEnd => (Ev::MapEnd(span), 0),
+                Event::DocumentStart(_) => (Ev::DocStart(span), 0),
+                Event::DocumentEnd => (Ev::DocEnd, 0),
+                Event::StreamEnd => (Ev::StreamEnd(span), 0),
+                Event::StreamStart | Event::Nothing => continue,
+            };
+            self.record(&ev, anchor)?;
+            return Ok(ev);
+        }
+    }
+
+    /// Feeds an event to every anchor being recorded, and starts or ends
+    /// recordings.
+    fn record(&mut self, ev: &Ev<'a>, anchor: usize) -> Res<()> {
+        if anchor != 0 {
+            self.recordings.push(Recording {
+                anchor,
+                depth: 0,
+                events: Vec::new(),
+            });
+        }
+        if self.recordings.is_empty() {
+            return Ok(());
+        }
+        self.recorded += self.recordings.len();
+        if self.recorded > MAX_ANCHOR_EVENTS {
+            return Err(self.syntax(
+                ev.span(),
+                format!("anchors hold more than {MAX_ANCHOR_EVENTS} values"),
+                "write the values out instead of anchoring large nodes",
+            ));
+        }
+        for rec in &mut self.recordings {
+            rec.events.push(ev.clone());
+            match ev {
+                Ev::SeqStart(_) | Ev::MapStart(_) => rec.depth += 1,
+                Ev::SeqEnd(_) | Ev::MapEnd(_) => rec.depth = rec.depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        while let Some(rec) = self.recordings.last() {
+            if rec.depth != 0 {
+                break;
+            }
+            let rec = self.recordings.pop().expect("checked");
+            self.anchors.insert(rec.anchor, rec.events);
+        }
+        Ok(())
+    }
+
+    /// An alias inside an anchored node: the recording takes the alias's
+    /// expansion (bounded by the same budget).
+    fn record_alias(&mut self, id: usize, span: Span) -> Res<()> {
+        if self.recordings.is_empty() {
+            return Ok(());
+        }
+        let events = self.anchors[&id].clone();
+        self.recorded += events.len() * self.recordings.len();
+        if self.recorded > MAX_ANCHOR_EVENTS {
+            return Err(self.syntax(
+                span,
+                format!("anchors hold more than {MAX_ANCHOR_EVENTS} values"),
+                "this looks like an alias bomb: write the values out instead of using `*aliases`",
+            ));
+        }
+        let depth_ends = self.recordings.iter().all(|r| r.depth > 0);
+        for rec in &mut self.recordings {
+            rec.events.extend(events.iter().cloned());
+        }
+        if !depth_ends {
+            // An anchor on an alias itself (`&b *a`) is a complete node.
+            while let Some(rec) = self.recordings.last() {
+                if rec.depth != 0 {
+                    break;
+                }
+                let rec = self.recordings.pop().expect("checked");
+                self.anchors.insert(rec.anchor, rec.events);
+            }
+        }
+        Ok(())
+    }
+
+    /// Skips one whole node whose first event is `first`; returns its span.
+    fn skip_node(&mut self, first: &Ev<'a>) -> Res<Span> {
+        let start = first.span();
+        let mut depth = match first {
+            Ev::SeqStart(_) | Ev::MapStart(_) => 1usize,
+            _ => return Ok(start),
+        };
+        let mut end = start;
+        while depth > 0 {
+            let ev = self.next()?;
+            match &ev {
+                Ev::SeqStart(_) | Ev::MapStart(_) => depth += 1,
+                Ev::SeqEnd(s) | Ev::MapEnd(s) => {
+                    depth -= 1;
+                    end = *s;
+                }
+                Ev::Scalar { span, .. } => end = *span,
+                _ => {
+                    return Err(self.syntax(
+                        ev.span(),
+                        "unexpected end of the document",
+                        "close the open sequence or mapping",
+                    ));
+                }
+            }
+        }
+        Ok(Span::new(start.start, end.end.max(start.start)))
+    }
+
+    fn document(&mut self) -> Option<()> {
+        self.document_inner().ok()
+    }
+
+    fn document_inner(&mut self) -> Res<()> {
+        let first = self.next()?;
+        let doc_span = match first {
+            Ev::StreamEnd(span) => {
+                self.missing_top_level(span);
+                return Ok(());
+            }
+            Ev::DocStart(span) => span,
+            other => {
+                return Err(self.syntax(
+                    other.span(),
+                    "expected a YAML document",
+                    "start the file with `version: 1`",
+                ));
+            }
+        };
+        let root = self.next()?;
+        match &root {
+            Ev::MapStart(_) => self.top_mapping(&root)?,
+            Ev::Scalar {
+                value,
+                style: ScalarStyle::Plain,
+                span,
+            } if is_null(value) => {
+                let span = *span;
+                self.missing_top_level(Span::new(doc_span.start, span.end));
+            }
+            other => {
+                let other = other.clone();
+                let span = self.skip_node(&other)?;
+                self.push(
+                    Diagnostic::new(
+                        Rule::InvalidValue,
+                        span,
+                        format!("the top level of the bank must be a mapping, found {}", other.kind()),
+                    )
+                    .label("expected `version:`, `deck:`, `topics:` and `questions:` here")
+                    .help("start the file with `version: 1`, then `deck:`, `topics:` and `questions:`"),
+                );
+            }
+        }
+        match self.next()? {
+            Ev::DocEnd => {}
+            other => {
+                return Err(self.syntax(
+                    other.span(),
+                    "unexpected content after the bank",
+                    "remove it",
+                ));
+            }
+        }
+        match self.next()? {
+            Ev::StreamEnd(_) => Ok(()),
+            other => Err(self.syntax(
+                other.span(),
+                "a second YAML document; the bank is one document",
+                "remove the `---` line and everything after it, or merge the documents",
+            )),
+        }
+    }
+
+    fn missing_top_level(&mut self, span: Span) {
+        self.push(
+            Diagnostic::new(Rule::MissingField, span, "the file is empty")
+                .label("expected the bank here")
+                .help("a bank has `version: 1`, `deck:`, `topics:` and `questions:`; see docs/formats.md"),
+        );
+    }
+
+    /// Walks a mapping, calling `value` for each known key (after recording
+    /// unknown and duplicate keys); returns the keys seen with their spans.
+    fn mapping(
+        &mut self,
+        known: &[&'static str],
+        what: &str,
+        mut value: impl FnMut(&mut Self, &str, Span, Ev<'a>) -> Res<()>,
+    ) -> Res<(Vec<(&'static str, Span)>, Span)> {
+        let mut seen: Vec<(&'static str, Span)> = Vec::new();
+        let mut seen_unknown: Vec<(String, Span)> = Vec::new();
+        loop {
+            let key_ev = self.next()?;
+            let (key, key_span) = match key_ev {
+                Ev::MapEnd(span) => return Ok((seen, span)),
+                Ev::Scalar { value, span, .. } => (value, span),
+                other => {
+                    let span = self.skip_node(&other)?;
+                    self.push(
+                        Diagnostic::new(
+                            Rule::InvalidValue,
+                            span,
+                            format!("a key in {what} must be a plain word"),
+                        )
+                        .label("complex key")
+                        .help("use a plain `name:` key"),
+                    );
+                    let v = self.next()?;
+                    self.skip_node(&v)?;
+                    continue;
+                }
+            };
+            let val = self.next()?;
+            if let Some(&k) = known.iter().find(|k| **k == key) {
+                if let Some((_, first)) = seen.iter().find(|(s, _)| *s == k) {
+                    let first = *first;
+                    self.push(
+                        Diagnostic::new(
+                            Rule::DuplicateKey,
+                            key_span,
+                            format!("`{k}` appears twice in {what}"),
+                        )
+                        .label("second occurrence")
+                        .secondary(first, "first occurrence")
+                        .help("remove one of them; pyq keeps the first"),
+                    );
+                    self.skip_node(&val)?;
+                    continue;
+                }
+                seen.push((static_key(known, k), key_span));
+                value(self, k, key_span, val)?;
+            } else {
+                if let Some((_, first)) = seen_unknown.iter().find(|(s, _)| *s == key) {
+                    let first = *first;
+                    self.push(
+                        Diagnostic::new(
+                            Rule::DuplicateKey,
+                            key_span,
+                            format!("`{key}` appears twice in {what}"),
+                        )
+                        .label("second occurrence")
+                        .secondary(first, "first occurrence")
+                        .help("remove one of them"),
+                    );
+                } else {
+                    let help = match suggest(&key, known) {
+                        Some(s) => {
+                            format!("did you mean `{s}`? the keys of {what} are {}", list(known))
+                        }
+                        None => format!("remove it; the keys of {what} are {}", list(known)),
+                    };
+                    self.push(
+                        Diagnostic::new(
+                            Rule::UnknownKey,
+                            key_span,
+                            format!("unknown key `{key}` in {what}"),
+                        )
+                        .label("not a key of the format")
+                        .help(help),
+                    );
+                    seen_unknown.push((key.into_owned(), key_span));
+                }
+                self.skip_node(&val)?;
+            }
+        }
+    }
+
+    fn top_mapping(&mut self, start: &Ev<'a>) -> Res<()> {
+        const KEYS: &[&str] = &["version", "deck", "topics", "questions"];
+        let (seen, _) = self.mapping(KEYS, "the bank", |this, key, key_span, val| match key {
+            "version" => {
+                if let Some(v) = this.integer(val, "`version`")? {
+                    if v.value != 1 {
+                        this.push(
+                            Diagnostic::new(
+                                Rule::InvalidValue,
+                                v.span,
+                                format!("unsupported version `{}`", v.value),
+                            )
+                            .label("this pyq reads version 1")
+                            .help(
+                                "set `version: 1`, or use the pyq release that reads this version",
+                            ),
+                        );
+                    }
+                    this.bank.version = Some(v);
+                }
+                Ok(())
+            }
+            "deck" => this.deck(val, key_span),
+            "topics" => this.topics(val),
+            "questions" => this.questions(val),
+            _ => unreachable!("only known keys reach here"),
+        })?;
+        let at = Span::new(start.span().start, start.span().start);
+        self.require(&seen, KEYS, at, "the bank", None);
+        Ok(())
+    }
+
+    fn require(
+        &mut self,
+        seen: &[(&str, Span)],
+        required: &[&str],
+        at: Span,
+        what: &str,
+        id: Option<&str>,
+    ) {
+        for key in required {
+            if !seen.iter().any(|(k, _)| k == key) {
+                self.push(
+                    Diagnostic::new(Rule::MissingField, at, format!("{what} is missing `{key}`"))
+                        .label(format!("`{key}` expected in this mapping"))
+                        .help(format!("add `{key}:`; see docs/formats.md for the field"))
+                        .question(id),
+                );
+            }
+        }
+    }
+
+    fn deck(&mut self, val: Ev<'a>, key_span: Span) -> Res<()> {
+        const KEYS: &[&str] = &["name", "description", "anki_deck_id", "anki_model_id"];
+        if !matches!(val, Ev::MapStart(_)) {
+            return self.wrong_type(
+                val,
+                "`deck`",
+                "a mapping with `name`, `anki_deck_id` and `anki_model_id`",
+            );
+        }
+        let mut deck = Deck {
+            span: key_span,
+            ..Deck::default()
+        };
+        let (seen, _) = self.mapping(KEYS, "`deck`", |this, key, _, val| {
+            match key {
+                "name" => deck.name = this.string(val, "`deck.name`")?,
+                "description" => deck.description = this.text(val, "`deck.description`")?,
+                "anki_deck_id" => deck.anki_deck_id = this.anki_id(val, "`deck.anki_deck_id`")?,
+                "anki_model_id" => {
+                    deck.anki_model_id = this.anki_id(val, "`deck.anki_model_id`")?;
+                }
+                _ => unreachable!("only known keys reach here"),
+            }
+            Ok(())
+        })?;
+        self.require(
+            &seen,
+            &["name", "anki_deck_id", "anki_model_id"],
+            key_span,
+            "`deck`",
+            None,
+        );
+        self.bank.deck = Some(deck);
+        Ok(())
+    }
+
+    fn topics(&mut self, val: Ev<'a>) -> Res<()> {
+        let Ev::MapStart(start) = val else {
+            return self.wrong_type(val, "`topics`", "a mapping of topic keys to titles");
+        };
+        self.bank.topics_span = Some(start);
+        loop {
+            let key_ev = self.next()?;
+            let (key, key_span) = match key_ev {
+                Ev::MapEnd(_) => return Ok(()),
+                Ev::Scalar { value, span, .. } => (value.into_owned(), span),
+                other => {
+                    let span = self.skip_node(&other)?;
+                    self.push(
+                        Diagnostic::new(
+                            Rule::InvalidValue,
+                            span,
+                            "a topic key must be a plain word",
+                        )
+                        .label("complex key")
+                        .help("use a kebab-case key such as `data-structures:`"),
+                    );
+                    let v = self.next()?;
+                    self.skip_node(&v)?;
+                    continue;
+                }
+            };
+            let title = self.next()?;
+            if let Some(first) = self.bank.topics.iter().find(|t| t.key.value == key) {
+                let first = first.key.span;
+                self.push(
+                    Diagnostic::new(
+                        Rule::DuplicateKey,
+                        key_span,
+                        format!("topic `{key}` is declared twice"),
+                    )
+                    .label("second declaration")
+                    .secondary(first, "first declaration")
+                    .help("remove one of them; pyq keeps the first"),
+                );
+                self.skip_node(&title)?;
+                continue;
+            }
+            if !is_slug(&key) {
+                self.push(
+                    Diagnostic::new(
+                        Rule::InvalidValue,
+                        key_span,
+                        format!("topic key `{key}` is not a kebab-case slug"),
+                    )
+                    .label("lowercase letters, digits and single hyphens only")
+                    .help(
+                        "rename it, e.g. `data-structures`, and update the questions that use it",
+                    ),
+                );
+            }
+            if let Some(title) = self.string(title, &format!("the title of topic `{key}`"))? {
+                self.bank.topics.push(Topic {
+                    key: Spanned::new(key, key_span),
+                    title,
+                });
+            }
+        }
+    }
+
+    fn questions(&mut self, val: Ev<'a>) -> Res<()> {
+        if !matches!(val, Ev::SeqStart(_)) {
+            return self.wrong_type(
+                val,
+                "`questions`",
+                "a list of questions (`- number: 1` ...)",
+            );
+        }
+        loop {
+            let item = self.next()?;
+            match item {
+                Ev::SeqEnd(_) => return Ok(()),
+                Ev::MapStart(_) => {
+                    let q = self.question(&item)?;
+                    self.bank.questions.push(q);
+                }
+                other => {
+                    let index = self.bank.questions.len() + 1;
+                    self.wrong_type(
+                        other,
+                        &format!("item {index} of `questions`"),
+                        "a mapping (`- number: ...`)",
+                    )?;
+                }
+            }
+        }
+    }
+
+    fn question(&mut self, start: &Ev<'a>) -> Res<Question> {
+        const KEYS: &[&str] = &[
+            "number",
+            "id",
+            "topic",
+            "difficulty",
+            "tags",
+            "question",
+            "answer",
+            "related",
+        ];
+        const REQUIRED: &[&str] = &["number", "id", "topic", "difficulty", "question"];
+        let index = self.bank.questions.len();
+        let mut q = Question::default();
+        let mut first_key: Option<Span> = None;
+        let what = format!("question {}", index + 1);
+        let (seen, _) = self.mapping(KEYS, &what, |this, key, key_span, val| {
+            first_key.get_or_insert(key_span);
+            let field = format!("`{key}` of question {}", index + 1);
+            match key {
+                "number" => q.number = this.integer(val, &field)?,
+                "id" => q.id = this.string(val, &field)?,
+                "topic" => q.topic = this.string(val, &field)?,
+                "difficulty" => {
+                    if let Some(s) = this.string(val, &field)? {
+                        match Difficulty::parse(&s.value) {
+                            Some(d) => q.difficulty = Some(Spanned::new(d, s.span)),
+                            None => this.push(
+                                Diagnostic::new(Rule::InvalidValue, s.span, format!("unknown difficulty `{}`", s.value))
+                                    .label("not junior, mid or senior")
+                                    .help(match suggest(&s.value, &["junior", "mid", "senior"]) {
+                                        Some(d) => format!("did you mean `{d}`? use one of `junior`, `mid`, `senior`"),
+                                        None => "use one of `junior`, `mid`, `senior`".to_owned(),
+                                    }),
+                            ),
+                        }
+                    }
+                }
+                "tags" => q.tags = this.string_list(val, &field)?,
+                "question" => q.question = this.text(val, &field)?,
+                "answer" => {
+                    q.answer_key = Some(key_span);
+                    q.answer = this.text(val, &field)?;
+                }
+                "related" => q.related = this.string_list(val, &field)?,
+                _ => unreachable!("only known keys reach here"),
+            }
+            Ok(())
+        })?;
+        let at = first_key.unwrap_or_else(|| start.span());
+        q.span = at;
+        let label = match q.id_str() {
+            Some(id) => format!("question {} (`{id}`)", index + 1),
+            None => format!("question {}", index + 1),
+        };
+        let id = q.id.as_ref().map(|s| s.value.clone());
+        self.require(&seen, REQUIRED, at, &label, id.as_deref());
+        Ok(q)
+    }
+
+    /// Reports a value of the wrong shape and skips it.
+    fn wrong_type(&mut self, val: Ev<'a>, field: &str, expected: &str) -> Res<()> {
+        let found = match &val {
+            Ev::Scalar {
+                value,
+                style: ScalarStyle::Plain,
+                ..
+            } if is_null(value) => "nothing (null)",
+            other => other.kind(),
+        };
+        let span = self.skip_node(&val)?;
+        self.push(
+            Diagnostic::new(
+                Rule::InvalidValue,
+                span,
+                format!("{field} must be {expected}, found {found}"),
+            )
+            .label(format!("expected {expected}"))
+            .help(format!("write {field} as {expected}")),
+        );
+        Ok(())
+    }
+
+    /// A scalar as text. Null (`~`, empty) is reported; numbers and booleans
+    /// are taken as their text.
+    fn string(&mut self, val: Ev<'a>, field: &str) -> Res<Option<Spanned<String>>> {
+        match val {
+            Ev::Scalar { value, style, span } => {
+                if style == ScalarStyle::Plain && is_null(&value) {
+                    self.push(
+                        Diagnostic::new(Rule::InvalidValue, span, format!("{field} is empty"))
+                            .label("no value")
+                            .help(format!("write a value for {field}")),
+                    );
+                    return Ok(None);
+                }
+                Ok(Some(Spanned::new(value.into_owned(), span)))
+            }
+            other => {
+                self.wrong_type(other, field, "text")?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// A Markdown text field. Null stays `Some("")` so that rules such as
+    /// `missing-answer` can say what is wrong precisely.
+    fn text(&mut self, val: Ev<'a>, field: &str) -> Res<Option<Text>> {
+        match val {
+            Ev::Scalar { value, style, span } => {
+                let value = if style == ScalarStyle::Plain && is_null(&value) {
+                    String::new()
+                } else {
+                    value.into_owned()
+                };
+                let style = if style == ScalarStyle::Literal {
+                    TextStyle::Literal
+                } else {
+                    TextStyle::Other
+                };
+                Ok(Some(Text { value, span, style }))
+            }
+            other => {
+                self.wrong_type(other, field, "text (use `|` for several lines)")?;
+                Ok(None)
+            }
+        }
+    }
+
+    fn integer(&mut self, val: Ev<'a>, field: &str) -> Res<Option<Spanned<i64>>> {
+        match val {
+            Ev::Scalar {
+                value,
+                style: ScalarStyle::Plain,
+                span,
+            } => match parse_int(&value) {
+                Some(n) => Ok(Some(Spanned::new(n, span))),
+                None => {
+                    self.push(
+                        Diagnostic::new(
+                            Rule::InvalidValue,
+                            span,
+                            format!("{field} must be a whole number, found `{value}`"),
+                        )
+                        .label("not a whole number")
+                        .help(format!("write {field} as digits, e.g. `1`")),
+                    );
+                    Ok(None)
+                }
+            },
+            Ev::Scalar { value, span, .. } => {
+                self.push(
+                    Diagnostic::new(
+                        Rule::InvalidValue,
+                        span,
+                        format!("{field} must be a whole number, found the string `{value}`"),
+                    )
+                    .label("quoted, so a string")
+                    .help("remove the quotes"),
+                );
+                Ok(None)
+            }
+            other => {
+                self.wrong_type(other, field, "a whole number")?;
+                Ok(None)
+            }
+        }
+    }
+
+    fn anki_id(&mut self, val: Ev<'a>, field: &str) -> Res<Option<Spanned<i64>>> {
+        let Some(id) = self.integer(val, field)? else {
+            return Ok(None);
+        };
+        if id.value <= 0 {
+            self.push(
+                Diagnostic::new(Rule::InvalidValue, id.span, format!("{field} must be a positive integer"))
+                    .label("not positive")
+                    .help("pick a positive id once (e.g. the current time in milliseconds) and never change it"),
+            );
+            return Ok(None);
+        }
+        Ok(Some(id))
+    }
+
+    fn string_list(&mut self, val: Ev<'a>, field: &str) -> Res<Vec<Spanned<String>>> {
+        let mut out = Vec::new();
+        match val {
+            Ev::SeqStart(_) => loop {
+                let item = self.next()?;
+                if matches!(item, Ev::SeqEnd(_)) {
+                    return Ok(out);
+                }
+                if let Some(s) = self.string(item, &format!("an item of {field}"))? {
+                    out.push(s);
+                }
+            },
+            Ev::Scalar {
+                ref value,
+                style: ScalarStyle::Plain,
+                ..
+            } if is_null(value) => Ok(out),
+            other => {
+                self.wrong_type(other, field, "a list (`[a, b]`)")?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+fn static_key(known: &[&'static str], k: &str) -> &'static str {
+    known.iter().find(|s| **s == k).copied().unwrap_or("")
+}
+
+fn is_null(s: &str) -> bool {
+    matches!(s, "" | "~" | "null" | "Null" | "NULL")
+}
+
+fn parse_int(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// A kebab-case slug: lowercase ASCII letters and digits in groups joined by
+/// single hyphens.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+fn suggest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(word, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn list(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn load_str(text: &str) -> Loaded {
+        load(&SourceFile::new(Path::new("q.yaml"), text.to_owned()))
+    }
+
+    fn rules(l: &Loaded) -> Vec<&'static str> {
+        l.diagnostics.iter().map(|d| d.rule.name()).collect()
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("asyncio-first-completed"));
+        assert!(is_slug("a1"));
+        for bad in ["", "-a", "a-", "a--b", "A", "a_b", "a b", "é"] {
+            assert!(!is_slug(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn reports_every_schema_problem_at_once() {
+        let l = load_str(
+            "version: 1\ndeck: {name: D, anki_deck_id: 1, anki_model_id: 2}\ntopics: {t: T}\nquestions:\n  - number: 1\n    anwser: x\n  - number: two\n    id: b\n    id: c\n",
+        );
+        assert_eq!(
+            rules(&l),
+            [
+                "unknown-key",
+                "missing-field",
+                "missing-field",
+                "missing-field",
+                "missing-field",
+                "invalid-value",
+                "duplicate-key",
+                "missing-field",
+                "missing-field",
+                "missing-field"
+            ]
+        );
+        assert!(l.complete);
+        assert!(
+            l.diagnostics[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `answer`?")
+        );
+    }
+
+    #[test]
+    fn alias_bomb_is_stopped() {
+        let mut y = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..9 {
+            let prev = if i == 0 {
+                "a".to_owned()
+            } else {
+                format!("a{}", i - 1)
+            };
+            y.push_str(&format!("b{i}: &a{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let l = load_str(&y);
+        assert!(!l.complete);
+        let bomb: Vec<_> = l
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == Rule::YamlSyntax)
+            .collect();
+        assert_eq!(bomb.len(), 1);
+        assert!(
+            bomb[0].message.contains("aliases expand") || bomb[0].message.contains("anchors hold")
+        );
+    }
+
+    #[test]
+    fn small_aliases_work() {
+        let l = load_str(
+            "version: 1\ntopics: &t {a: A}\nquestions: []\ndeck: {name: &n D, anki_deck_id: 1, anki_model_id: 2, description: *n}\n",
+        );
+        assert_eq!(rules(&l), Vec::<&str>::new());
+        assert_eq!(l.bank.deck.unwrap().description.unwrap().value, "D");
+    }
+
+    #[test]
+    fn deep_nesting_is_a_finding() {
+        let y = format!("version: {}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let l = load_str(&y);
+        assert_eq!(rules(&l), ["yaml-syntax"]);
+        assert!(
+            l.diagnostics[0].message.contains("recursion limit"),
+            "{}",
+            l.diagnostics[0].message
+        );
+    }
+
+    #[test]
+    fn empty_file_and_top_level_list() {
+        assert_eq!(rules(&load_str("")), ["missing-field"]);
+        assert_eq!(rules(&load_str("# only a comment\n")), ["missing-field"]);
+        assert_eq!(rules(&load_str("- a\n- b\n")), ["invalid-value"]);
+    }
+
+    #[test]
+    fn syntax_error_points_at_its_line() {
+        let text = "version: 1\ndeck:\n  name: [unclosed\n";
+        let l = load_str(text);
+        assert_eq!(rules(&l), ["yaml-syntax"]);
+        assert!(!l.complete);
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_finding_at_the_byte() {
+        let (source, l) = load_bytes(Path::new("q.yaml"), b"version: 1\nx: \xff\n".to_vec());
+        assert_eq!(rules(&l), ["yaml-syntax"]);
+        let at = source.line_col(l.diagnostics[0].primary.span.start);
+        assert_eq!((at.line, at.column), (2, 4));
+    }
+}

@@ -1,0 +1,21 @@
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+#[allow(clippy::print_stderr)] // the one place that prints a failure
+fn main() -> ExitCode {
+    // clap prints its own usage errors and exits with 2, as DESIGN.md wants.
+    let cli = pyq::cli::Cli::parse();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let result = pyq::run(&cli, &mut out, &mut std::io::stderr());
+    let result = result.and_then(|status| out.flush().map(|()| status).map_err(pyq::Error::Output));
+    match result {
+        Ok(status) => status.exit_code(),
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{:?}", miette::Report::new(err));
+            ExitCode::from(2)
+        }
+    }
+}

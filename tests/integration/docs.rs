@@ -1,0 +1,41 @@
+//! Documentation that must stay in step with the code.
+
+use std::process::Command;
+
+fn pyq(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_pyq"))
+        .args(args)
+        .output()
+        .expect("run pyq");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn rules_md_is_generated_from_the_code() {
+    let committed = std::fs::read_to_string("docs/rules.md").expect("docs/rules.md");
+    let generated = pyq(&["rules", "--format", "markdown"]);
+    assert!(
+        committed == generated,
+        "docs/rules.md is stale: run `cargo run -- rules --format markdown > docs/rules.md`"
+    );
+}
+
+#[test]
+fn every_rule_code_is_documented_in_formats_md() {
+    let rules: serde_json::Value =
+        serde_json::from_str(&pyq(&["rules", "--format", "json"])).expect("json");
+    let rules_md = std::fs::read_to_string("docs/rules.md").expect("docs/rules.md");
+    for rule in rules.as_array().expect("array") {
+        let code = rule["code"].as_str().expect("code");
+        let name = rule["name"].as_str().expect("name");
+        assert!(
+            rules_md.contains(&format!("## {name}\n\n`{code}`")),
+            "{code} {name} has no section"
+        );
+    }
+}

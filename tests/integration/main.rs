@@ -1,0 +1,5 @@
+//! The one integration-test binary: CLI cases (trycmd) and repository
+//! guards (docs in step with the code).
+
+mod cli;
+mod docs;
