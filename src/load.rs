@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, StrInput};
 
@@ -88,6 +89,7 @@ pub fn load(source: &SourceFile) -> Loaded {
     } else {
         loader.document().is_some()
     };
+    loader.bank.questions.shrink_to_fit();
     Loaded {
         bank: loader.bank,
         diagnostics: loader.diagnostics,
@@ -161,6 +163,43 @@ struct Loader<'a> {
     /// own span in the file).
     replay: Vec<(usize, usize, Span)>,
     replayed: usize,
+    cursor: Cursor,
+}
+
+/// Turns the parser's character indices into byte offsets. Events arrive in
+/// file order, so a cursor that walks from the last position costs O(file)
+/// in all.
+#[derive(Default)]
+struct Cursor {
+    chars: usize,
+    bytes: usize,
+}
+
+impl Cursor {
+    fn byte_of(&mut self, text: &str, char_index: usize) -> usize {
+        let bytes = text.as_bytes();
+        while self.chars < char_index && self.bytes < bytes.len() {
+            self.bytes += utf8_len(bytes[self.bytes]);
+            self.chars += 1;
+        }
+        while self.chars > char_index && self.bytes > 0 {
+            self.bytes -= 1;
+            while self.bytes > 0 && !text.is_char_boundary(self.bytes) {
+                self.bytes -= 1;
+            }
+            self.chars -= 1;
+        }
+        self.bytes
+    }
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
 }
 
 impl<'a> Loader<'a> {
@@ -176,6 +215,7 @@ impl<'a> Loader<'a> {
             recorded: 0,
             replay: Vec::new(),
             replayed: 0,
+            cursor: Cursor::default(),
         }
     }
 
@@ -192,9 +232,9 @@ impl<'a> Loader<'a> {
         Stop
     }
 
-    fn convert_span(&self, s: saphyr_parser::Span) -> Span {
-        let start = self.source.offset_of(s.start.line(), s.start.col());
-        let end = self.source.offset_of(s.end.line(), s.end.col()).max(start);
+    fn convert_span(&mut self, s: saphyr_parser::Span) -> Span {
+        let start = self.cursor.byte_of(self.source.text(), s.start.index());
+        let end = self.cursor.byte_of(self.source.text(), s.end.index()).max(start);
         Span::new(start, end)
     }
 
@@ -476,7 +516,7 @@ impl<'a> Loader<'a> {
     fn mapping(
         &mut self,
         known: &[&'static str],
-        what: &str,
+        what: &dyn fmt::Display,
         mut value: impl FnMut(&mut Self, &str, Span, Ev<'a>) -> Res<()>,
     ) -> Res<(Vec<(&'static str, Span)>, Span)> {
         let mut seen: Vec<(&'static str, Span)> = Vec::new();
@@ -559,9 +599,9 @@ impl<'a> Loader<'a> {
 
     fn top_mapping(&mut self, start: &Ev<'a>) -> Res<()> {
         const KEYS: &[&str] = &["version", "deck", "topics", "questions"];
-        let (seen, _) = self.mapping(KEYS, "the bank", |this, key, key_span, val| match key {
+        let (seen, _) = self.mapping(KEYS, &"the bank", |this, key, key_span, val| match key {
             "version" => {
-                if let Some(v) = this.integer(val, "`version`")? {
+                if let Some(v) = this.integer(val, &"`version`")? {
                     if v.value != 1 {
                         this.push(
                             Diagnostic::new(
@@ -585,7 +625,7 @@ impl<'a> Loader<'a> {
             _ => unreachable!("only known keys reach here"),
         })?;
         let at = Span::new(start.span().start, start.span().start);
-        self.require(&seen, KEYS, at, "the bank", None);
+        self.require(&seen, KEYS, at, &"the bank", None);
         Ok(())
     }
 
@@ -614,7 +654,7 @@ impl<'a> Loader<'a> {
         if !matches!(val, Ev::MapStart(_)) {
             return self.wrong_type(
                 val,
-                "`deck`",
+                &"`deck`",
                 "a mapping with `name`, `anki_deck_id` and `anki_model_id`",
             );
         }
@@ -622,13 +662,13 @@ impl<'a> Loader<'a> {
             span: key_span,
             ..Deck::default()
         };
-        let (seen, _) = self.mapping(KEYS, "`deck`", |this, key, _, val| {
+        let (seen, _) = self.mapping(KEYS, &"`deck`", |this, key, _, val| {
             match key {
-                "name" => deck.name = this.string(val, "`deck.name`")?,
-                "description" => deck.description = this.text(val, "`deck.description`")?,
-                "anki_deck_id" => deck.anki_deck_id = this.anki_id(val, "`deck.anki_deck_id`")?,
+                "name" => deck.name = this.string(val, &"`deck.name`")?,
+                "description" => deck.description = this.text(val, &"`deck.description`")?,
+                "anki_deck_id" => deck.anki_deck_id = this.anki_id(val, &"`deck.anki_deck_id`")?,
                 "anki_model_id" => {
-                    deck.anki_model_id = this.anki_id(val, "`deck.anki_model_id`")?;
+                    deck.anki_model_id = this.anki_id(val, &"`deck.anki_model_id`")?;
                 }
                 _ => unreachable!("only known keys reach here"),
             }
@@ -647,14 +687,14 @@ impl<'a> Loader<'a> {
 
     fn topics(&mut self, val: Ev<'a>) -> Res<()> {
         let Ev::MapStart(start) = val else {
-            return self.wrong_type(val, "`topics`", "a mapping of topic keys to titles");
+            return self.wrong_type(val, &"`topics`", "a mapping of topic keys to titles");
         };
         self.bank.topics_span = Some(start);
         loop {
             let key_ev = self.next()?;
             let (key, key_span) = match key_ev {
                 Ev::MapEnd(_) => return Ok(()),
-                Ev::Scalar { value, span, .. } => (value.into_owned(), span),
+                Ev::Scalar { value, span, .. } => (owned(value), span),
                 other => {
                     let span = self.skip_node(&other)?;
                     self.push(
@@ -700,7 +740,7 @@ impl<'a> Loader<'a> {
                     ),
                 );
             }
-            if let Some(title) = self.string(title, &format!("the title of topic `{key}`"))? {
+            if let Some(title) = self.string(title, &format_args!("the title of topic `{key}`"))? {
                 self.bank.topics.push(Topic {
                     key: Spanned::new(key, key_span),
                     title,
@@ -713,7 +753,7 @@ impl<'a> Loader<'a> {
         if !matches!(val, Ev::SeqStart(_)) {
             return self.wrong_type(
                 val,
-                "`questions`",
+                &"`questions`",
                 "a list of questions (`- number: 1` ...)",
             );
         }
@@ -729,7 +769,7 @@ impl<'a> Loader<'a> {
                     let index = self.bank.questions.len() + 1;
                     self.wrong_type(
                         other,
-                        &format!("item {index} of `questions`"),
+                        &format_args!("item {index} of `questions`"),
                         "a mapping (`- number: ...`)",
                     )?;
                 }
@@ -752,10 +792,10 @@ impl<'a> Loader<'a> {
         let index = self.bank.questions.len();
         let mut q = Question::default();
         let mut first_key: Option<Span> = None;
-        let what = format!("question {}", index + 1);
+        let what = Named { key: None, question: index + 1 };
         let (seen, _) = self.mapping(KEYS, &what, |this, key, key_span, val| {
             first_key.get_or_insert(key_span);
-            let field = format!("`{key}` of question {}", index + 1);
+            let field = Named { key: Some(key), question: index + 1 };
             match key {
                 "number" => q.number = this.integer(val, &field)?,
                 "id" => q.id = this.string(val, &field)?,
@@ -798,7 +838,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Reports a value of the wrong shape and skips it.
-    fn wrong_type(&mut self, val: Ev<'a>, field: &str, expected: &str) -> Res<()> {
+    fn wrong_type(&mut self, val: Ev<'a>, field: &dyn fmt::Display, expected: &str) -> Res<()> {
         let found = match &val {
             Ev::Scalar {
                 value,
@@ -822,7 +862,7 @@ impl<'a> Loader<'a> {
 
     /// A scalar as text. Null (`~`, empty) is reported; numbers and booleans
     /// are taken as their text.
-    fn string(&mut self, val: Ev<'a>, field: &str) -> Res<Option<Spanned<String>>> {
+    fn string(&mut self, val: Ev<'a>, field: &dyn fmt::Display) -> Res<Option<Spanned<String>>> {
         match val {
             Ev::Scalar { value, style, span } => {
                 if style == ScalarStyle::Plain && is_null(&value) {
@@ -833,7 +873,7 @@ impl<'a> Loader<'a> {
                     );
                     return Ok(None);
                 }
-                Ok(Some(Spanned::new(value.into_owned(), span)))
+                Ok(Some(Spanned::new(owned(value), span)))
             }
             other => {
                 self.wrong_type(other, field, "text")?;
@@ -844,13 +884,13 @@ impl<'a> Loader<'a> {
 
     /// A Markdown text field. Null stays `Some("")` so that rules such as
     /// `missing-answer` can say what is wrong precisely.
-    fn text(&mut self, val: Ev<'a>, field: &str) -> Res<Option<Text>> {
+    fn text(&mut self, val: Ev<'a>, field: &dyn fmt::Display) -> Res<Option<Text>> {
         match val {
             Ev::Scalar { value, style, span } => {
                 let value = if style == ScalarStyle::Plain && is_null(&value) {
                     String::new()
                 } else {
-                    value.into_owned()
+                    owned(value)
                 };
                 let style = if style == ScalarStyle::Literal {
                     TextStyle::Literal
@@ -866,7 +906,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn integer(&mut self, val: Ev<'a>, field: &str) -> Res<Option<Spanned<i64>>> {
+    fn integer(&mut self, val: Ev<'a>, field: &dyn fmt::Display) -> Res<Option<Spanned<i64>>> {
         match val {
             Ev::Scalar {
                 value,
@@ -906,7 +946,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn anki_id(&mut self, val: Ev<'a>, field: &str) -> Res<Option<Spanned<i64>>> {
+    fn anki_id(&mut self, val: Ev<'a>, field: &dyn fmt::Display) -> Res<Option<Spanned<i64>>> {
         let Some(id) = self.integer(val, field)? else {
             return Ok(None);
         };
@@ -921,15 +961,16 @@ impl<'a> Loader<'a> {
         Ok(Some(id))
     }
 
-    fn string_list(&mut self, val: Ev<'a>, field: &str) -> Res<Vec<Spanned<String>>> {
+    fn string_list(&mut self, val: Ev<'a>, field: &dyn fmt::Display) -> Res<Vec<Spanned<String>>> {
         let mut out = Vec::new();
         match val {
             Ev::SeqStart(_) => loop {
                 let item = self.next()?;
                 if matches!(item, Ev::SeqEnd(_)) {
+                    out.shrink_to_fit();
                     return Ok(out);
                 }
-                if let Some(s) = self.string(item, &format!("an item of {field}"))? {
+                if let Some(s) = self.string(item, &format_args!("an item of {field}"))? {
                     out.push(s);
                 }
             },
@@ -944,6 +985,30 @@ impl<'a> Loader<'a> {
             }
         }
     }
+}
+
+/// How findings name a question or one of its fields; formatted only when
+/// a finding needs it.
+struct Named<'k> {
+    key: Option<&'k str>,
+    question: usize,
+}
+
+impl fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.key {
+            Some(key) => write!(f, "`{key}` of question {}", self.question),
+            None => write!(f, "question {}", self.question),
+        }
+    }
+}
+
+/// The scalar as an owned string without spare capacity (the parser grows
+/// its buffers by doubling; a 100,000-question bank keeps ~700,000 of them).
+fn owned(value: Cow<'_, str>) -> String {
+    let mut s = value.into_owned();
+    s.shrink_to_fit();
+    s
 }
 
 fn static_key(known: &[&'static str], k: &str) -> &'static str {
@@ -1001,6 +1066,24 @@ mod tests {
 
     fn rules(l: &Loaded) -> Vec<&'static str> {
         l.diagnostics.iter().map(|d| d.rule.name()).collect()
+    }
+
+    #[test]
+    fn cursor_maps_char_indices_both_ways() {
+        let text = "aé€😀b";
+        let mut c = Cursor::default();
+        assert_eq!(c.byte_of(text, 4), 10);
+        assert_eq!(c.byte_of(text, 2), 3);
+        assert_eq!(c.byte_of(text, 5), 11);
+        assert_eq!(c.byte_of(text, 0), 0);
+    }
+
+    #[test]
+    fn spans_are_exact_after_multibyte_text() {
+        let l = load_str("version: 1\ndeck: {name: \"é😀\", anki_deck_id: 7, anki_model_id: 2}\n");
+        let id = l.bank.deck.unwrap().anki_deck_id.unwrap();
+        assert_eq!(id.value, 7);
+        assert_eq!(&"version: 1\ndeck: {name: \"é😀\", anki_deck_id: 7, anki_model_id: 2}\n"[id.span.start..id.span.end], "7");
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub struct SourceFile {
     name: String,
     path: PathBuf,
     text: String,
-    line_starts: Vec<usize>,
+    /// Byte offsets of line starts (u32: files are capped well below 4 GiB).
+    line_starts: Vec<u32>,
 }
 
 impl SourceFile {
@@ -56,7 +57,7 @@ impl SourceFile {
         };
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
-        line_starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
+        line_starts.extend(memchr_newlines(text.as_bytes()).map(|i| (i + 1) as u32));
         Self {
             name: path.display().to_string(),
             path: path.to_path_buf(),
@@ -83,6 +84,7 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
             return self.text.len();
         };
+        let start = start as usize;
         let end = self.line_end(start);
         let line_text = &self.text[start..end];
         if line_text.is_ascii() {
@@ -97,8 +99,8 @@ impl SourceFile {
     /// 1-based line and column of a byte offset.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset);
-        let start = self.line_starts[line - 1];
+        let line = self.line_starts.partition_point(|&s| s as usize <= offset);
+        let start = self.line_starts[line - 1] as usize;
         let column = match self.text.get(start..offset) {
             Some(prefix) => prefix.chars().count() + 1,
             None => offset - start + 1,
@@ -110,6 +112,7 @@ impl SourceFile {
     pub fn line_text(&self, line: usize) -> &str {
         match self.line_starts.get(line.saturating_sub(1)) {
             Some(&start) => {
+                let start = start as usize;
                 let end = self.line_end(start);
                 self.text[start..end].trim_end_matches('\r')
             }

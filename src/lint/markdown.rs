@@ -25,6 +25,18 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// Nothing to report.
+    pub const EMPTY: Self = Self {
+        unclosed_fences: Vec::new(),
+        html: Vec::new(),
+        links: Vec::new(),
+        bold_dunders: Vec::new(),
+    };
+
+    pub fn is_empty(&self) -> bool {
+        self.unclosed_fences.is_empty() && self.html.is_empty() && self.links.is_empty() && self.bold_dunders.is_empty()
+    }
+
     pub fn of(text: &str) -> Self {
         let mut facts = Self::default();
         if !text.contains(['`', '~', '<', '[', '_']) {

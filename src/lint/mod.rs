@@ -3,7 +3,7 @@
 //! rest, applies [`Settings`] and sorts everything by position.
 
 pub mod codes;
-pub(crate) mod markdown;
+pub mod markdown;
 pub(crate) mod rules;
 pub mod settings;
 
@@ -20,10 +20,14 @@ pub(crate) struct Ctx<'a> {
     pub bank: &'a Bank,
     pub source: &'a SourceFile,
     /// Markdown facts for each question's `question` and `answer`, by index.
-    pub question_md: Vec<markdown::Facts>,
-    pub answer_md: Vec<markdown::Facts>,
+    /// `None` when a field has nothing to report (most do), to keep a large
+    /// bank's memory down.
+    pub question_md: Vec<Option<Box<markdown::Facts>>>,
+    pub answer_md: Vec<Option<Box<markdown::Facts>>>,
     pub description_md: markdown::Facts,
 }
+
+static NO_FACTS: markdown::Facts = markdown::Facts::EMPTY;
 
 /// A Markdown text field with its facts, for the Markdown rules.
 pub(crate) struct Field<'a> {
@@ -59,13 +63,13 @@ impl<'a> Ctx<'a> {
                     question: Some(q),
                     name: "the question",
                     text,
-                    facts: &self.question_md[i],
+                    facts: self.question_md[i].as_deref().unwrap_or(&NO_FACTS),
                 });
                 let answer = q.answer.as_ref().map(|text| Field {
                     question: Some(q),
                     name: "the answer",
                     text,
-                    facts: &self.answer_md[i],
+                    facts: self.answer_md[i].as_deref().unwrap_or(&NO_FACTS),
                 });
                 question.into_iter().chain(answer)
             });
@@ -119,26 +123,21 @@ pub fn check(loaded: &Loaded, source: &SourceFile, settings: &Settings) -> Vec<D
 }
 
 fn context<'a>(bank: &'a Bank, source: &'a SourceFile) -> Ctx<'a> {
-    let facts = |t: Option<&Text>| {
-        t.map_or_else(markdown::Facts::default, |t| markdown::Facts::of(&t.value))
+    let facts = |t: Option<&Text>| t.map_or_else(markdown::Facts::default, |t| markdown::Facts::of(&t.value));
+    let boxed = |t: Option<&Text>| Some(Box::new(facts(t))).filter(|f| !f.is_empty());
+    type Pair = (Option<Box<markdown::Facts>>, Option<Box<markdown::Facts>>);
+    let scan = |qs: &[crate::model::Question]| -> Vec<Pair> {
+        qs.iter().map(|q| (boxed(q.question.as_ref()), boxed(q.answer.as_ref()))).collect()
     };
-    let (question_md, answer_md) = std::thread::scope(|s| {
-        let questions = s.spawn(|| {
-            bank.questions
-                .iter()
-                .map(|q| facts(q.question.as_ref()))
-                .collect()
-        });
-        let answers = bank
-            .questions
-            .iter()
-            .map(|q| facts(q.answer.as_ref()))
-            .collect();
-        (
-            questions.join().expect("markdown scan does not panic"),
-            answers,
-        )
+    // Both cores: the first half on a second thread, the rest here.
+    let (first, second) = bank.questions.split_at(bank.questions.len() / 2);
+    let (mut a, b) = std::thread::scope(|s| {
+        let other = s.spawn(|| scan(first));
+        let mine = scan(second);
+        (other.join().expect("the markdown scan does not panic"), mine)
     });
+    a.extend(b);
+    let (question_md, answer_md) = a.into_iter().unzip();
     let description_md = facts(bank.deck.as_ref().and_then(|d| d.description.as_ref()));
     Ctx {
         bank,

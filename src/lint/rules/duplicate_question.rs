@@ -24,14 +24,20 @@ The same card twice wastes every learner's reviews, and the two answers drift ap
 Use instead: keep one question; merge the better parts of both answers into it.";
 
 pub(crate) fn duplicate_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    // Keyed by a hash of the normalised text (no copy of every question is
+    // kept); a hash match is confirmed by comparing the texts.
+    let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
     for (index, q) in ctx.bank.questions.iter().enumerate() {
         let Some(text) = &q.question else { continue };
         let key = normalise(&text.value);
         if key.is_empty() {
             continue;
         }
-        if let Some(&first) = seen.get(&key) {
+        let same = seen.entry(hash(&key)).or_default();
+        let first = same.iter().copied().find(|&k| {
+            ctx.bank.questions[k].question.as_ref().is_some_and(|t| normalise(&t.value) == key)
+        });
+        if let Some(first) = first {
             let other = &ctx.bank.questions[first];
             let mut d = Diagnostic::new(
                 Rule::DuplicateQuestion,
@@ -50,9 +56,14 @@ pub(crate) fn duplicate_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             }
             out.push(d);
         } else {
-            seen.insert(key, index);
+            same.push(index);
         }
     }
+}
+
+fn hash(s: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(s)
 }
 
 /// Lowercase words separated by single spaces; punctuation dropped.

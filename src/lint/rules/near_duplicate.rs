@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+
 use crate::diagnostic::Diagnostic;
 use crate::lint::Ctx;
 use crate::lint::codes::Rule;
@@ -152,67 +153,63 @@ const STOP_WORDS: &[&str] = &[
 
 pub(crate) fn near_duplicate(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let questions = &ctx.bank.questions;
-    let mut vocab: HashMap<String, u32> = HashMap::new();
-    let sets: Vec<Vec<u32>> = questions
-        .iter()
-        .map(|q| {
-            let mut ids: Vec<u32> = q.question.as_ref().map_or_else(Vec::new, |t| {
-                tokens(&t.value)
-                    .into_iter()
-                    .map(|tok| {
-                        let next = vocab.len() as u32;
-                        *vocab.entry(tok).or_insert(next)
-                    })
-                    .collect()
-            });
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        })
-        .collect();
-    let mut postings: Vec<Vec<u32>> = vec![Vec::new(); vocab.len()];
-    for (i, set) in sets.iter().enumerate() {
-        for &t in set {
-            postings[t as usize].push(i as u32);
+    // Each question's token set, sorted, stored flat: set i is
+    // `tokens[starts[i]..starts[i + 1]]`. Tokens are 64-bit FNV-1a hashes, so
+    // no vocabulary of strings is kept (a collision could only add a shared
+    // token to a pair, never hide one).
+    let mut starts: Vec<usize> = Vec::with_capacity(questions.len() + 1);
+    let mut tokens: Vec<u64> = Vec::new();
+    starts.push(0);
+    for q in questions {
+        let from = tokens.len();
+        if let Some(t) = &q.question {
+            tokens.extend(token_hashes(&t.value));
         }
+        tokens[from..].sort_unstable();
+        let mut kept = from;
+        for k in from..tokens.len() {
+            if k == from || tokens[k] != tokens[kept - 1] {
+                tokens[kept] = tokens[k];
+                kept += 1;
+            }
+        }
+        tokens.truncate(kept);
+        starts.push(tokens.len());
     }
-    let related = related_pairs(ctx);
-    let mut shared = vec![0u32; questions.len()];
-    let mut touched: Vec<u32> = Vec::new();
-    for (i, set) in sets.iter().enumerate() {
-        if set.len() < SHARED_MIN {
+    let set = |i: usize| &tokens[starts[i]..starts[i + 1]];
+
+    // Postings by sorting (token, question) pairs; a token shared by more
+    // than MAX_POSTINGS questions generates no candidates.
+    let mut postings: Vec<(u64, u32)> = Vec::with_capacity(tokens.len());
+    postings.extend(
+        (0..questions.len())
+            .filter(|&i| set(i).len() >= SHARED_MIN)
+            .flat_map(|i| set(i).iter().map(move |&t| (t, i as u32))),
+    );
+    postings.sort_unstable();
+    let mut candidates: Vec<(u32, u32)> = Vec::new();
+    for run in postings.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() < 2 || run.len() > MAX_POSTINGS {
             continue;
         }
-        for &t in set {
-            let list = &postings[t as usize];
-            if list.len() > MAX_POSTINGS {
-                continue;
-            }
-            for &j in list.iter().take_while(|&&j| (j as usize) < i) {
-                if shared[j as usize] == 0 {
-                    touched.push(j);
-                }
-                shared[j as usize] += 1;
-            }
+        for (k, &(_, j)) in run.iter().enumerate() {
+            candidates.extend(run[k + 1..].iter().map(|&(_, i)| (j, i)));
         }
-        touched.sort_unstable();
-        for &j in &touched {
-            shared[j as usize] = 0;
-            let j = j as usize;
-            let other = &sets[j];
-            let common = intersection(set, other);
-            let union = set.len() + other.len() - common;
-            let similarity = common as f64 / union as f64;
-            if common < SHARED_MIN
-                || similarity < THRESHOLD
-                || related.contains(&(j, i))
-                || same_text(ctx, i, j)
-            {
-                continue;
-            }
-            out.push(report(ctx, i, j, similarity));
+    }
+    drop(postings);
+    candidates.sort_unstable_by_key(|&(j, i)| (i, j));
+    candidates.dedup();
+
+    let related = related_pairs(ctx);
+    for (j, i) in candidates {
+        let (i, j) = (i as usize, j as usize);
+        let (a, b) = (set(i), set(j));
+        let common = intersection(a, b);
+        let similarity = common as f64 / (a.len() + b.len() - common) as f64;
+        if common < SHARED_MIN || similarity < THRESHOLD || related.contains(&(j, i)) || same_text(ctx, i, j) {
+            continue;
         }
-        touched.clear();
+        out.push(report(ctx, i, j, similarity));
     }
 }
 
@@ -274,7 +271,7 @@ fn related_pairs(ctx: &Ctx<'_>) -> HashSet<(usize, usize)> {
     pairs
 }
 
-fn intersection(a: &[u32], b: &[u32]) -> usize {
+fn intersection(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -288,6 +285,13 @@ fn intersection(a: &[u32], b: &[u32]) -> usize {
         }
     }
     n
+}
+
+/// The tokens of [`tokens`], as stable 64-bit FNV-1a hashes.
+fn token_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
+    tokens(text).into_iter().map(|t| {
+        t.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    })
 }
 
 /// The normalised tokens of a question: lowercase alphanumeric words, a
