@@ -19,7 +19,11 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
+    let sizes = if sizes.is_empty() {
+        vec![1_000, 10_000, 100_000]
+    } else {
+        sizes
+    };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-banks");
     std::fs::create_dir_all(&dir).expect("create target/bench-banks");
     println!(
@@ -98,7 +102,9 @@ fn generate(n: usize) -> String {
     };
     let common: Vec<String> = (0..2_000).map(|i| format!("word{i}")).collect();
     let mut s = String::with_capacity(n * 800);
-    s.push_str("version: 1\ndeck:\n  name: Bench\n  anki_deck_id: 1\n  anki_model_id: 2\ntopics:\n");
+    s.push_str(
+        "version: 1\ndeck:\n  name: Bench\n  anki_deck_id: 1\n  anki_model_id: 2\ntopics:\n",
+    );
     for t in 0..12 {
         let _ = writeln!(s, "  topic-{t}: Topic {t}");
     }

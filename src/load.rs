@@ -234,7 +234,10 @@ impl<'a> Loader<'a> {
 
     fn convert_span(&mut self, s: saphyr_parser::Span) -> Span {
         let start = self.cursor.byte_of(self.source.text(), s.start.index());
-        let end = self.cursor.byte_of(self.source.text(), s.end.index()).max(start);
+        let end = self
+            .cursor
+            .byte_of(self.source.text(), s.end.index())
+            .max(start);
         Span::new(start, end)
     }
 
@@ -792,7 +795,10 @@ impl<'a> Loader<'a> {
         let index = self.bank.questions.len();
         let mut q = Question::default();
         let mut first_key: Option<Span> = None;
-        let what = Named { key: None, question: index + 1 };
+        let what = Named {
+            key: None,
+            question: index + 1,
+        };
         let (seen, _) = self.mapping(KEYS, &what, |this, key, key_span, val| {
             first_key.get_or_insert(key_span);
             let field = Named { key: Some(key), question: index + 1 };
@@ -1083,7 +1089,11 @@ mod tests {
         let l = load_str("version: 1\ndeck: {name: \"é😀\", anki_deck_id: 7, anki_model_id: 2}\n");
         let id = l.bank.deck.unwrap().anki_deck_id.unwrap();
         assert_eq!(id.value, 7);
-        assert_eq!(&"version: 1\ndeck: {name: \"é😀\", anki_deck_id: 7, anki_model_id: 2}\n"[id.span.start..id.span.end], "7");
+        assert_eq!(
+            &"version: 1\ndeck: {name: \"é😀\", anki_deck_id: 7, anki_model_id: 2}\n"
+                [id.span.start..id.span.end],
+            "7"
+        );
     }
 
     #[test]

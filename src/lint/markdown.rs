@@ -34,7 +34,10 @@ impl Facts {
     };
 
     pub fn is_empty(&self) -> bool {
-        self.unclosed_fences.is_empty() && self.html.is_empty() && self.links.is_empty() && self.bold_dunders.is_empty()
+        self.unclosed_fences.is_empty()
+            && self.html.is_empty()
+            && self.links.is_empty()
+            && self.bold_dunders.is_empty()
     }
 
     pub fn of(text: &str) -> Self {

@@ -123,18 +123,25 @@ pub fn check(loaded: &Loaded, source: &SourceFile, settings: &Settings) -> Vec<D
 }
 
 fn context<'a>(bank: &'a Bank, source: &'a SourceFile) -> Ctx<'a> {
-    let facts = |t: Option<&Text>| t.map_or_else(markdown::Facts::default, |t| markdown::Facts::of(&t.value));
+    let facts = |t: Option<&Text>| {
+        t.map_or_else(markdown::Facts::default, |t| markdown::Facts::of(&t.value))
+    };
     let boxed = |t: Option<&Text>| Some(Box::new(facts(t))).filter(|f| !f.is_empty());
     type Pair = (Option<Box<markdown::Facts>>, Option<Box<markdown::Facts>>);
     let scan = |qs: &[crate::model::Question]| -> Vec<Pair> {
-        qs.iter().map(|q| (boxed(q.question.as_ref()), boxed(q.answer.as_ref()))).collect()
+        qs.iter()
+            .map(|q| (boxed(q.question.as_ref()), boxed(q.answer.as_ref())))
+            .collect()
     };
     // Both cores: the first half on a second thread, the rest here.
     let (first, second) = bank.questions.split_at(bank.questions.len() / 2);
     let (mut a, b) = std::thread::scope(|s| {
         let other = s.spawn(|| scan(first));
         let mine = scan(second);
-        (other.join().expect("the markdown scan does not panic"), mine)
+        (
+            other.join().expect("the markdown scan does not panic"),
+            mine,
+        )
     });
     a.extend(b);
     let (question_md, answer_md) = a.into_iter().unzip();

@@ -35,7 +35,10 @@ pub(crate) fn duplicate_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         }
         let same = seen.entry(hash(&key)).or_default();
         let first = same.iter().copied().find(|&k| {
-            ctx.bank.questions[k].question.as_ref().is_some_and(|t| normalise(&t.value) == key)
+            ctx.bank.questions[k]
+                .question
+                .as_ref()
+                .is_some_and(|t| normalise(&t.value) == key)
         });
         if let Some(first) = first {
             let other = &ctx.bank.questions[first];

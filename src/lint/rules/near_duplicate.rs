@@ -8,7 +8,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-
 use crate::diagnostic::Diagnostic;
 use crate::lint::Ctx;
 use crate::lint::codes::Rule;
@@ -206,7 +205,11 @@ pub(crate) fn near_duplicate(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         let (a, b) = (set(i), set(j));
         let common = intersection(a, b);
         let similarity = common as f64 / (a.len() + b.len() - common) as f64;
-        if common < SHARED_MIN || similarity < THRESHOLD || related.contains(&(j, i)) || same_text(ctx, i, j) {
+        if common < SHARED_MIN
+            || similarity < THRESHOLD
+            || related.contains(&(j, i))
+            || same_text(ctx, i, j)
+        {
             continue;
         }
         out.push(report(ctx, i, j, similarity));
@@ -290,7 +293,9 @@ fn intersection(a: &[u64], b: &[u64]) -> usize {
 /// The tokens of [`tokens`], as stable 64-bit FNV-1a hashes.
 fn token_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
     tokens(text).into_iter().map(|t| {
-        t.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+        t.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
     })
 }
 
