@@ -7,11 +7,13 @@
 //! `/usr/bin/time -v target/release/pyq lint --format concise target/bench-banks/100000.yaml`.
 //! Pass sizes as arguments to run only those (`cargo bench --bench lint -- 100000`).
 
+#![allow(clippy::print_stdout)] // a benchmark reports on stdout
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use pyq::lint::{self, Settings};
+use pyq::lint::{self, Settings, markdown};
 use pyq::source::SourceFile;
 
 fn main() {
@@ -52,7 +54,7 @@ fn main() {
                 .questions
                 .iter()
                 .filter_map(|q| q.answer.as_ref())
-                .map(|a| pyq::lint::markdown::Facts::of(&a.value).html.len())
+                .map(|a| markdown::Facts::of(&a.value).html.len())
                 .sum::<usize>()
         });
         let mut findings = 0;

@@ -628,7 +628,7 @@ impl<'a> Loader<'a> {
             _ => unreachable!("only known keys reach here"),
         })?;
         let at = Span::new(start.span().start, start.span().start);
-        self.require(&seen, KEYS, at, &"the bank", None);
+        self.require(&seen, KEYS, at, "the bank", None);
         Ok(())
     }
 
