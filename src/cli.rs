@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::emit::OutputFormat;
+use crate::export::ExportFormat;
 
 /// Keeps a Python interview question bank healthy: lint it, export it.
 #[derive(Debug, Parser)]
@@ -27,6 +28,17 @@ Examples:
 
 Exit codes: 0 no errors, 1 errors found, 2 pyq could not run.")]
     Lint(LintArgs),
+
+    /// Write the bank as an Anki deck into exports/ (the bank must lint clean).
+    #[command(after_help = "\
+Examples:
+  pyq export                      write exports/<deck>.apkg from ./questions.yaml
+  pyq export -o out/ bank.yaml    another bank, another folder
+  pyq export --check              exit 1 if the files in exports/ are stale (CI)
+
+Unchanged notes keep their modification time from the previous package in the
+folder; changed and new ones get SOURCE_DATE_EPOCH when set, else the current time.")]
+    Export(ExportArgs),
 
     /// List the lint rules, or explain one.
     #[command(after_help = "\
@@ -66,6 +78,25 @@ pub struct LintArgs {
     /// When to use colour in the human format.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The bank to export.
+    #[arg(default_value = "questions.yaml")]
+    pub file: PathBuf,
+
+    /// Which files to write.
+    #[arg(long, value_enum, default_value_t = ExportFormat::All)]
+    pub format: ExportFormat,
+
+    /// The output folder [default: exports/ beside the bank].
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+
+    /// Write nothing; exit 1 if the files in the output folder are not exactly what the bank produces.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Args)]

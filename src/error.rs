@@ -36,6 +36,32 @@ pub enum Error {
     #[diagnostic(code(pyq::args), help("`pyq rules` lists every rule's name and code"))]
     UnknownRule { name: String },
 
+    #[error("the previous export `{}` in the output folder cannot be read: {why}", .path.display())]
+    #[diagnostic(
+        code(pyq::previous_export),
+        help(
+            "pyq reads it to keep unchanged notes' modification times; move it away (nothing is overwritten) and export again"
+        )
+    )]
+    PreviousExport { path: PathBuf, why: String },
+
+    #[error("SOURCE_DATE_EPOCH is `{value}`, not a whole number of seconds")]
+    #[diagnostic(
+        code(pyq::args),
+        help(
+            "set it to seconds since 1970, e.g. `SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)`, or unset it"
+        )
+    )]
+    SourceDateEpoch { value: String },
+
+    #[error("could not build the Anki collection")]
+    #[diagnostic(code(pyq::internal))]
+    Sqlite(#[source] rusqlite::Error),
+
+    #[error("internal error: {0}")]
+    #[diagnostic(code(pyq::internal))]
+    Internal(String),
+
     #[error("could not write the output")]
     #[diagnostic(code(pyq::output))]
     Output(#[source] io::Error),

@@ -9,11 +9,13 @@ pub mod cmd;
 pub mod diagnostic;
 pub mod emit;
 pub mod error;
+pub mod export;
 pub mod fix;
 pub mod fs;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod render;
 pub mod source;
 
 use std::io::Write;
@@ -26,5 +28,6 @@ pub fn run(cli: &cli::Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<S
     match &cli.command {
         cli::Command::Lint(args) => cmd::lint::run(args, &cmd::lint::Env::from_process(), out, err),
         cli::Command::Rules(args) => cmd::rules::run(args, out),
+        cli::Command::Export(args) => cmd::export::run(args, out, err),
     }
 }

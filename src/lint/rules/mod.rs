@@ -26,6 +26,8 @@ mod unsafe_html;
 mod unused_topic;
 mod yaml_syntax;
 
+pub(crate) use invalid_id::slugify;
+
 /// Runs every content rule, in code order.
 pub(crate) fn run_all(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     numbering::numbering(ctx, out);

@@ -1,0 +1,201 @@
+//! The `collection.anki2` SQLite database (legacy schema 11), built in
+//! memory and serialised, with every id and time derived from the bank and
+//! the previous package, never from the clock directly.
+
+use rusqlite::{Connection, MAIN_DB, params};
+use serde_json::{Value, json};
+use sha1::{Digest, Sha1};
+
+use super::template::{BACK, CSS, FIELDS, FRONT, TEMPLATE_NAME};
+use super::{Ids, Previous, carry_mod, deck_signature, guid, model_signature, note_signature};
+use crate::export::Context;
+
+const SCHEMA: &str = "
+CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null,
+  scm integer not null, ver integer not null, dty integer not null, usn integer not null,
+  ls integer not null, conf text not null, models text not null, decks text not null,
+  dconf text not null, tags text not null);
+CREATE TABLE notes (id integer primary key, guid text not null, mid integer not null,
+  mod integer not null, usn integer not null, tags text not null, flds text not null,
+  sfld integer not null, csum integer not null, flags integer not null, data text not null);
+CREATE TABLE cards (id integer primary key, nid integer not null, did integer not null,
+  ord integer not null, mod integer not null, usn integer not null, type integer not null,
+  queue integer not null, due integer not null, ivl integer not null, factor integer not null,
+  reps integer not null, lapses integer not null, left integer not null, odue integer not null,
+  odid integer not null, flags integer not null, data text not null);
+CREATE TABLE revlog (id integer primary key, cid integer not null, usn integer not null,
+  ease integer not null, ivl integer not null, lastIvl integer not null, factor integer not null,
+  time integer not null, type integer not null);
+CREATE TABLE graves (usn integer not null, oid integer not null, type integer not null);
+CREATE INDEX ix_notes_usn on notes (usn);
+CREATE INDEX ix_cards_usn on cards (usn);
+CREATE INDEX ix_revlog_usn on revlog (usn);
+CREATE INDEX ix_cards_nid on cards (nid);
+CREATE INDEX ix_cards_sched on cards (did, queue, due);
+CREATE INDEX ix_revlog_cid on revlog (cid);
+CREATE INDEX ix_notes_csum on notes (csum);
+";
+
+/// Builds the database and returns its bytes.
+pub(crate) fn build(
+    ctx: &Context<'_>,
+    ids: &Ids,
+    previous: &Previous,
+) -> rusqlite::Result<Vec<u8>> {
+    let mut conn = Connection::open_in_memory()?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 4096;",
+    )?;
+    conn.execute_batch(SCHEMA)?;
+    let tx = conn.unchecked_transaction()?;
+    let mut latest = 0i64;
+    {
+        let mut note =
+            tx.prepare("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")?;
+        let mut card = tx.prepare("INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')")?;
+        for c in ctx.cards {
+            let fields = [
+                c.number.to_string(),
+                c.question.clone(),
+                c.answer.clone(),
+                c.topic.clone(),
+                c.difficulty.clone(),
+                c.see_also.clone(),
+                c.id.clone(),
+            ];
+            let flds = fields
+                .iter()
+                .map(|f| f.replace('\u{1f}', " "))
+                .collect::<Vec<_>>()
+                .join("\u{1f}");
+            let tags = format!(" {} ", c.tags.join(" "));
+            let guid = guid::guid(ids.deck, &c.id);
+            let sig = note_signature(&flds, &tags);
+            let m = carry_mod(previous.notes.get(&guid), &sig, ctx.stamp);
+            latest = latest.max(m);
+            let nid = guid::object_id(ids.deck, &c.id, "note");
+            note.execute(params![
+                nid,
+                guid,
+                ids.model,
+                m,
+                tags,
+                flds,
+                c.number,
+                checksum(&fields[0])
+            ])?;
+            card.execute(params![
+                guid::object_id(ids.deck, &c.id, "card0"),
+                nid,
+                ids.deck,
+                m,
+                c.number
+            ])?;
+        }
+    }
+    let model = model_json(ctx, ids);
+    let model_mod = carry_mod(previous.model.as_ref(), &model_signature(&model), ctx.stamp);
+    let deck = deck_json(ctx, ids);
+    let deck_mod = carry_mod(previous.deck.as_ref(), &deck_signature(&deck), ctx.stamp);
+    latest = latest.max(model_mod).max(deck_mod);
+    let models = json!({ ids.model.to_string(): with_mod(model, model_mod) });
+    let decks = json!({ "1": default_deck(), ids.deck.to_string(): with_mod(deck, deck_mod) });
+    let conf = json!({
+        "activeDecks": [ids.deck], "curDeck": ids.deck, "curModel": ids.model.to_string(),
+        "addToCur": true, "collapseTime": 1200, "dueCounts": true, "estTimes": true,
+        "newSpread": 0, "nextPos": ctx.cards.len() + 1, "sortBackwards": false,
+        "sortType": "noteFld", "timeLim": 0,
+    });
+    tx.execute(
+        "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
+        params![
+            latest - latest.rem_euclid(86_400),
+            latest * 1000,
+            conf.to_string(),
+            models.to_string(),
+            decks.to_string(),
+            dconf().to_string()
+        ],
+    )?;
+    tx.commit()?;
+    conn.execute_batch("VACUUM")?;
+    Ok(conn.serialize(MAIN_DB)?.to_vec())
+}
+
+fn with_mod(mut v: Value, m: i64) -> Value {
+    v["mod"] = json!(m);
+    v
+}
+
+/// Anki's note checksum: the first 8 hex digits of the SHA-1 of the first
+/// field, as an integer.
+fn checksum(first_field: &str) -> i64 {
+    let d = Sha1::digest(first_field.as_bytes());
+    i64::from(u32::from_be_bytes([d[0], d[1], d[2], d[3]]))
+}
+
+fn model_json(ctx: &Context<'_>, ids: &Ids) -> Value {
+    let deck_name = deck_name(ctx);
+    let flds: Vec<Value> = FIELDS
+        .iter()
+        .enumerate()
+        .map(|(ord, name)| json!({"name": name, "ord": ord, "font": "Arial", "size": 20, "media": [], "rtl": false, "sticky": false}))
+        .collect();
+    json!({
+        "id": ids.model,
+        "name": format!("{deck_name} (pyq)"),
+        "type": 0,
+        "usn": -1,
+        "sortf": 0,
+        "did": ids.deck,
+        "flds": flds,
+        "tmpls": [{"name": TEMPLATE_NAME, "ord": 0, "qfmt": FRONT, "afmt": BACK, "bqfmt": "", "bafmt": "", "did": null}],
+        "css": CSS,
+        "latexPre": "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
+        "latexPost": "\\end{document}",
+        "req": [[0, "any", [1]]],
+        "tags": [],
+        "vers": [],
+    })
+}
+
+fn deck_name(ctx: &Context<'_>) -> String {
+    ctx.bank
+        .deck
+        .as_ref()
+        .and_then(|d| d.name.as_ref())
+        .map_or_else(|| "Deck".to_owned(), |n| n.value.clone())
+}
+
+fn deck_json(ctx: &Context<'_>, ids: &Ids) -> Value {
+    let desc = ctx
+        .bank
+        .deck
+        .as_ref()
+        .and_then(|d| d.description.as_ref())
+        .map(|d| crate::render::to_html(&d.value, &mut crate::render::Highlighter::new()))
+        .unwrap_or_default();
+    json!({
+        "id": ids.deck, "name": deck_name(ctx), "desc": desc, "conf": 1, "dyn": 0, "usn": -1,
+        "collapsed": false, "extendNew": 10, "extendRev": 50,
+        "newToday": [0, 0], "revToday": [0, 0], "lrnToday": [0, 0], "timeToday": [0, 0],
+    })
+}
+
+fn default_deck() -> Value {
+    json!({
+        "id": 1, "name": "Default", "desc": "", "conf": 1, "dyn": 0, "usn": 0, "mod": 0,
+        "collapsed": false, "extendNew": 10, "extendRev": 50,
+        "newToday": [0, 0], "revToday": [0, 0], "lrnToday": [0, 0], "timeToday": [0, 0],
+    })
+}
+
+fn dconf() -> Value {
+    json!({"1": {
+        "id": 1, "name": "Default", "mod": 0, "usn": 0, "maxTaken": 60, "autoplay": true,
+        "timer": 0, "replayq": true, "dyn": false,
+        "new": {"bury": true, "delays": [1.0, 10.0], "initialFactor": 2500, "ints": [1, 4, 7], "order": 1, "perDay": 20, "separate": true},
+        "lapse": {"delays": [10.0], "leechAction": 0, "leechFails": 8, "minInt": 1, "mult": 0.0},
+        "rev": {"bury": true, "ease4": 1.3, "fuzz": 0.05, "ivlFct": 1.0, "maxIvl": 36500, "minSpace": 1, "perDay": 200},
+    }})
+}

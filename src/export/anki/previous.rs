@@ -1,0 +1,72 @@
+//! Reads the previous `.apkg` in the output folder, for the modification
+//! times of unchanged notes, note type and deck (see docs/formats.md).
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use rusqlite::{Connection, MAIN_DB};
+
+/// What a previous export held: each note's content and `mod` by GUID, and
+/// the note type's and deck's signatures and `mod`s.
+#[derive(Debug, Default)]
+pub struct Previous {
+    pub notes: HashMap<String, (String, i64)>,
+    pub model: Option<(String, i64)>,
+    pub deck: Option<(String, i64)>,
+}
+
+impl Previous {
+    /// Parses a package written by pyq (the legacy layout: a zip with
+    /// `collection.anki2`). Errors say what is wrong with it.
+    pub fn read(bytes: &[u8], model_id: i64, deck_id: i64) -> Result<Self, String> {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .map_err(|e| format!("it is not a readable zip file ({e})"))?;
+        let mut entry = zip
+            .by_name("collection.anki2")
+            .map_err(|_| "it has no `collection.anki2` (not a package pyq wrote)".to_owned())?;
+        let mut db = Vec::new();
+        entry
+            .read_to_end(&mut db)
+            .map_err(|e| format!("its collection could not be decompressed ({e})"))?;
+        let mut conn = Connection::open_in_memory().map_err(|e| e.to_string())?;
+        if db.is_empty() {
+            return Err("its collection is empty".to_owned());
+        }
+        conn.deserialize_read_exact(MAIN_DB, db.as_slice(), db.len(), true)
+            .map_err(|e| format!("its collection is not a SQLite database ({e})"))?;
+        let fail = |e: rusqlite::Error| format!("its collection could not be read ({e})");
+        let mut notes = HashMap::new();
+        let mut stmt = conn
+            .prepare("select guid, flds, tags, mod from notes")
+            .map_err(fail)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .map_err(fail)?;
+        for row in rows {
+            let (guid, flds, tags, m) = row.map_err(fail)?;
+            notes.insert(guid, (super::note_signature(&flds, &tags), m));
+        }
+        let (models, decks): (String, String) = conn
+            .query_row("select models, decks from col", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(fail)?;
+        let model = object(&models, model_id)
+            .map(|m| (super::model_signature(&m), m["mod"].as_i64().unwrap_or(0)));
+        let deck = object(&decks, deck_id)
+            .map(|d| (super::deck_signature(&d), d["mod"].as_i64().unwrap_or(0)));
+        Ok(Self { notes, model, deck })
+    }
+}
+
+fn object(json: &str, id: i64) -> Option<serde_json::Value> {
+    let map: serde_json::Value = serde_json::from_str(json).ok()?;
+    map.get(id.to_string()).cloned()
+}

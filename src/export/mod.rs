@@ -1,0 +1,110 @@
+//! Exporters turn a clean bank into files. They are pure (bytes out; no
+//! clock, randomness or I/O); this module alone reads the previous files,
+//! writes the new ones atomically, and compares them for `--check`.
+
+pub mod anki;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::model::Bank;
+use crate::render::Card;
+
+/// What an exporter works from.
+pub struct Context<'a> {
+    pub bank: &'a Bank,
+    pub cards: &'a [Card],
+    /// Seconds since the epoch for anything new or changed in this export:
+    /// `SOURCE_DATE_EPOCH` when set, else the current time.
+    pub stamp: i64,
+}
+
+/// An export backend: a stable name, the file it writes, and how.
+pub trait Exporter {
+    /// As typed after `--format`.
+    fn name(&self) -> &'static str;
+
+    /// The file name, relative to the output directory.
+    fn file_name(&self, bank: &Bank) -> PathBuf;
+
+    /// The file's bytes. `previous` is the file as it is in the output
+    /// directory now, if any (the Anki exporter carries modification times
+    /// over from it).
+    fn export(&self, ctx: &Context<'_>, previous: Option<&[u8]>) -> Result<Vec<u8>, Error>;
+}
+
+/// `pyq export --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// An Anki package (`.apkg`).
+    Anki,
+    /// Every format above.
+    All,
+}
+
+impl ExportFormat {
+    pub fn exporters(self) -> Vec<Box<dyn Exporter>> {
+        match self {
+            Self::Anki | Self::All => vec![Box::new(anki::Anki)],
+        }
+    }
+}
+
+/// A file an export produced, with where it goes.
+pub struct Artifact {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// Runs `exporters`, reading each one's previous file from `dir`.
+pub fn produce(
+    exporters: &[Box<dyn Exporter>],
+    ctx: &Context<'_>,
+    dir: &Path,
+) -> Result<Vec<Artifact>, Error> {
+    exporters
+        .iter()
+        .map(|e| {
+            let path = dir.join(e.file_name(ctx.bank));
+            let previous = match std::fs::read(&path) {
+                Ok(bytes) => Some(bytes),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+                Err(source) => return Err(Error::Read { path, source }),
+            };
+            let bytes = e.export(ctx, previous.as_deref())?;
+            Ok(Artifact { path, bytes })
+        })
+        .collect()
+}
+
+/// Writes every artifact atomically, creating `dir` if needed. Nothing is
+/// written unless every export succeeded (they are produced first).
+pub fn write(artifacts: &[Artifact], dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for a in artifacts {
+        crate::fs::write_atomic(&a.path, &a.bytes)?;
+    }
+    Ok(())
+}
+
+/// The artifacts whose file is missing or differs from the bytes produced.
+pub fn stale(artifacts: &[Artifact]) -> Vec<(&Artifact, &'static str)> {
+    artifacts
+        .iter()
+        .filter_map(|a| match std::fs::read(&a.path) {
+            Ok(bytes) if bytes == a.bytes => None,
+            Ok(_) => Some((a, "differs from what the bank produces")),
+            Err(_) => Some((a, "is missing")),
+        })
+        .collect()
+}
+
+/// The file-name form of a deck name: `Python Interview Questions` →
+/// `python-interview-questions`.
+pub fn slug(name: &str) -> String {
+    let s = crate::lint::rules_slugify(name);
+    if s.is_empty() { "deck".to_owned() } else { s }
+}

@@ -1,0 +1,164 @@
+"""Imports pyq's .apkg into Anki's own library (the `anki` package on PyPI,
+the Rust backend the desktop app uses) and checks what a learner gets.
+
+Run by scripts/test: `target/pyenv/bin/python -m pytest tests/anki`, with
+PYQ_BIN pointing at the pyq binary.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYQ = os.environ.get("PYQ_BIN", str(ROOT / "target" / "debug" / "pyq"))
+APKG = "python-interview-questions.apkg"
+FIELDS = ["Number", "Question", "Answer", "Topic", "Difficulty", "See also", "Id"]
+
+
+def pyq(*args, cwd, stamp=None, check=True):
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    if stamp is not None:
+        env["SOURCE_DATE_EPOCH"] = str(stamp)
+    return subprocess.run([PYQ, *args], cwd=cwd, env=env, capture_output=True, text=True, check=check)
+
+
+@pytest.fixture
+def bank(tmp_path):
+    """A copy of the bundled bank in a scratch folder."""
+    shutil.copy(ROOT / "questions.yaml", tmp_path / "questions.yaml")
+    return tmp_path
+
+
+def export(folder, stamp):
+    pyq("export", cwd=folder, stamp=stamp)
+    return folder / "exports" / APKG
+
+
+def new_collection(tmp_path, name="collection"):
+    return Collection(str(tmp_path / f"{name}.anki2"))
+
+
+def import_apkg(col, path):
+    request = ImportAnkiPackageRequest(
+        package_path=str(path), options=ImportAnkiPackageOptions(with_scheduling=False)
+    )
+    return col.import_anki_package(request).log
+
+
+def notes_by_id(col):
+    return {col.get_note(nid)["Id"]: col.get_note(nid) for nid in col.find_notes("")}
+
+
+def edit_answer(folder, qid, extra):
+    """Appends a sentence to the short answer of question `qid`."""
+    text = (folder / "questions.yaml").read_text(encoding="utf-8")
+    at = text.index(f"    id: {qid}\n")
+    short = text.index("**Short answer:**", at)
+    end = text.index("\n", short)
+    text = text[:end] + " " + extra + text[end:]
+    (folder / "questions.yaml").write_text(text, encoding="utf-8")
+
+
+def test_fresh_import(bank, tmp_path):
+    col = new_collection(tmp_path)
+    log = import_apkg(col, export(bank, 1_800_000_000))
+    assert (len(log.new), len(log.updated), len(log.duplicate), len(log.conflicting)) == (50, 0, 0, 0)
+
+    assert "Python Interview Questions" in [d.name for d in col.decks.all_names_and_ids()]
+    model = col.models.by_name("Python Interview Questions (pyq)")
+    assert model is not None
+    assert [f["name"] for f in model["flds"]] == FIELDS
+    assert model["sortf"] == 0
+    assert len(col.find_notes("")) == 50
+    assert len(col.find_cards("")) == 50
+
+    notes = notes_by_id(col)
+    assert len(notes) == 50
+    gil = notes["refcount-gil"]
+    assert set(gil.tags) == {"gil", "refcounting", "free-threading", "topic::internals", "difficulty::senior"}
+    assert gil["Number"] == "43" and gil["Topic"] == "CPython internals"
+    assert len({n.guid for n in notes.values()}) == 50
+
+    # Highlighted code, rendered at build time (no script in the card).
+    card = notes["list-append-amortized"].cards()[0]
+    back = card.answer()
+    assert '<pre class="pyq-code"><code class="language-python">' in back
+    assert '<span class="keyword">' in back
+    assert "<script" not in back
+    # Math becomes MathJax delimiters outside code, and stays put inside it.
+    front = notes["list-overallocation-growth"].cards()[0].question()
+    assert "\\(O(1)\\)" in front and "$O(1)$" not in front
+    # `<` in text and code is escaped, never lost.
+    assert "<code>&lt;lambda&gt;</code>" in notes["closure-return-lambda"]["Answer"]
+    assert "&lt;User at 0x...&gt;" in notes["sqlalchemy-detached-lazy-load"]["Answer"]
+    # "See also" links both ways, by number and question.
+    assert "#33" in notes["list-append-amortized"]["See also"]
+    assert "#9" in notes["list-overallocation-growth"]["See also"]
+    # The front shows topic and difficulty; the back adds the answer.
+    assert "Data structures and complexity" in front and "senior" in front
+    assert "Short answer:" in notes["list-overallocation-growth"].cards()[0].answer()
+
+
+def test_reimport_updates_the_edited_note_and_keeps_its_reviews(bank, tmp_path):
+    col = new_collection(tmp_path)
+    import_apkg(col, export(bank, 1_800_000_000))
+    target = notes_by_id(col)["deque-vs-list-fifo"]
+    card = target.cards()[0]
+    card.start_timer()
+    col.sched.answerCard(card, 3)
+    card = col.get_card(card.id)
+    reviewed = (card.type, card.queue, card.ivl, card.due, card.reps)
+    assert col.db.scalar("select count() from revlog where cid=?", card.id) == 1
+
+    edit_answer(bank, "deque-vs-list-fifo", "(Edited for the test.)")
+    log = import_apkg(col, export(bank, 1_800_000_100))
+
+    assert len(log.new) == 0
+    assert len(log.conflicting) == 0
+    assert [n.id.nid for n in log.updated] == [target.id]
+    assert len(log.duplicate) == 49
+    note = col.get_note(target.id)
+    assert "(Edited for the test.)" in note["Answer"]
+    card = col.get_card(card.id)
+    assert (card.type, card.queue, card.ivl, card.due, card.reps) == reviewed
+    assert col.db.scalar("select count() from revlog where cid=?", card.id) == 1
+
+
+def test_renumbering_and_reordering_change_no_guid(bank, tmp_path):
+    col = new_collection(tmp_path)
+    import_apkg(col, export(bank, 1_800_000_000))
+    before = {n["Id"]: n.guid for n in notes_by_id(col).values()}
+
+    # Move the last question to the top, then let pyq renumber 1..N.
+    path = bank / "questions.yaml"
+    head, _, items = path.read_text(encoding="utf-8").partition("questions:\n")
+    parts = re.split(r"(?m)^(?=  - number: )", items)
+    parts = [parts[-1]] + parts[:-1]
+    path.write_text(head + "questions:\n" + "".join(parts), encoding="utf-8")
+    pyq("lint", "--fix", cwd=bank, check=False)
+    assert pyq("lint", cwd=bank, check=False).returncode == 0
+
+    log = import_apkg(col, export(bank, 1_800_000_100))
+    assert len(log.new) == 0 and len(log.conflicting) == 0
+    after = notes_by_id(col)
+    assert {i: n.guid for i, n in after.items()} == before
+    assert after["ternary-vs-binary-search"]["Number"] == "1"
+    assert after["asyncio-first-completed"]["Number"] == "2"
+    assert len(col.find_notes("")) == 50
+
+
+def test_an_unchanged_bank_exports_identical_bytes_and_updates_nothing(bank, tmp_path):
+    first = export(bank, 1_800_000_000).read_bytes()
+    second = export(bank, 1_900_000_000).read_bytes()
+    assert first == second
+    assert pyq("export", "--check", cwd=bank).returncode == 0
+
+    col = new_collection(tmp_path)
+    import_apkg(col, bank / "exports" / APKG)
+    log = import_apkg(col, bank / "exports" / APKG)
+    assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 0, 50)
