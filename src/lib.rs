@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod fix;
 pub mod fs;
+pub mod hash;
 pub mod lint;
 pub mod load;
 pub mod model;

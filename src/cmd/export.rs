@@ -10,11 +10,10 @@ use crate::diagnostic::Severity;
 use crate::emit::concise;
 use crate::error::Error;
 use crate::export::{self, Context};
-use crate::lint::{self, Settings};
 
 pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, Error> {
     let (source, loaded) = crate::cmd::lint::read(&args.file)?;
-    let diagnostics = lint::check(&loaded, &source, &Settings::default());
+    let (diagnostics, cards) = export::lint_and_render(&loaded, &source);
     let errors: Vec<_> = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -34,7 +33,6 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         return Ok(Status::Findings);
     }
     let dir = output_dir(args);
-    let cards = crate::render::cards(&loaded.bank);
     let ctx = Context {
         bank: &loaded.bank,
         cards: &cards,

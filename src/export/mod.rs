@@ -50,6 +50,25 @@ impl ExportFormat {
     }
 }
 
+/// Lints a loaded bank and renders its cards at the same time (both use
+/// both cores; the cards are thrown away when the lint finds errors).
+pub fn lint_and_render(
+    loaded: &crate::load::Loaded,
+    source: &crate::source::SourceFile,
+) -> (Vec<crate::diagnostic::Diagnostic>, Vec<Card>) {
+    std::thread::scope(|s| {
+        let cards = s.spawn(|| {
+            if loaded.complete {
+                crate::render::cards(&loaded.bank)
+            } else {
+                Vec::new()
+            }
+        });
+        let diagnostics = crate::lint::check(loaded, source, &crate::lint::Settings::default());
+        (diagnostics, cards.join().expect("rendering does not panic"))
+    })
+}
+
 /// A file an export produced, with where it goes.
 pub struct Artifact {
     pub path: PathBuf,

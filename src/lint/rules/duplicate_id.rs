@@ -1,7 +1,8 @@
 //! PYQ102 `duplicate-id`.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+
+use crate::hash::FastMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::Ctx;
@@ -28,7 +29,7 @@ collection.
 Use instead: give the newer question its own id. Never change a published one.";
 
 pub(crate) fn duplicate_id(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let mut first_seen = HashMap::new();
+    let mut first_seen = FastMap::default();
     for q in &ctx.bank.questions {
         let Some(id) = &q.id else { continue };
         match first_seen.entry(id.value.as_str()) {

@@ -1,6 +1,6 @@
 //! PYQ202 `duplicate-question`.
 
-use std::collections::HashMap;
+use crate::hash::FastMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::Ctx;
@@ -26,7 +26,7 @@ Use instead: keep one question; merge the better parts of both answers into it."
 pub(crate) fn duplicate_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     // Keyed by a hash of the normalised text (no copy of every question is
     // kept); a hash match is confirmed by comparing the texts.
-    let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut seen: FastMap<u64, Vec<usize>> = FastMap::default();
     for (index, q) in ctx.bank.questions.iter().enumerate() {
         let Some(text) = &q.question else { continue };
         let key = normalise(&text.value);
@@ -65,8 +65,7 @@ pub(crate) fn duplicate_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 fn hash(s: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(s)
+    crate::hash::fnv1a(s.as_bytes())
 }
 
 /// Lowercase words separated by single spaces; punctuation dropped.

@@ -6,9 +6,10 @@
 //! over tokens that at most [`MAX_POSTINGS`] questions use, so the work is
 //! about `N × MAX_POSTINGS`, not `N²`.
 
-use std::collections::{HashMap, HashSet};
-
 use crate::diagnostic::Diagnostic;
+use std::ops::Not as _;
+
+use crate::hash::{FastMap, FastSet};
 use crate::lint::Ctx;
 use crate::lint::codes::Rule;
 use crate::lint::rules::duplicate_question::normalise;
@@ -177,42 +178,100 @@ pub(crate) fn near_duplicate(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
     let set = |i: usize| &tokens[starts[i]..starts[i + 1]];
 
-    // Postings by sorting (token, question) pairs; a token shared by more
-    // than MAX_POSTINGS questions generates no candidates.
+    // Postings: the questions of each distinct token, by sorting (token,
+    // question) pairs. `runs[r]` is the range in `postings` of token r.
     let mut postings: Vec<(u64, u32)> = Vec::with_capacity(tokens.len());
-    postings.extend(
-        (0..questions.len())
-            .filter(|&i| set(i).len() >= SHARED_MIN)
-            .flat_map(|i| set(i).iter().map(move |&t| (t, i as u32))),
-    );
+    postings.extend((0..questions.len()).flat_map(|i| set(i).iter().map(move |&t| (t, i as u32))));
     postings.sort_unstable();
-    let mut candidates: Vec<(u32, u32)> = Vec::new();
-    for run in postings.chunk_by(|a, b| a.0 == b.0) {
-        if run.len() < 2 || run.len() > MAX_POSTINGS {
-            continue;
-        }
-        for (k, &(_, j)) in run.iter().enumerate() {
-            candidates.extend(run[k + 1..].iter().map(|&(_, i)| (j, i)));
+    // Group equal tokens into runs, then keep only the question numbers.
+    let mut runs: Vec<(u32, u32)> = Vec::new(); // (start, end) in `docs`
+    for (k, pair) in postings.iter().enumerate() {
+        if k == 0 || postings[k - 1].0 != pair.0 {
+            runs.push((k as u32, k as u32 + 1));
+        } else if let Some(last) = runs.last_mut() {
+            last.1 = k as u32 + 1;
         }
     }
+    let docs: Vec<u32> = postings.iter().map(|&(_, doc)| doc).collect();
     drop(postings);
-    candidates.sort_unstable_by_key(|&(j, i)| (i, j));
-    candidates.dedup();
+    let run = |r: &(u32, u32)| (r.0 as usize, r.1 as usize);
 
-    let related = related_pairs(ctx);
-    for (j, i) in candidates {
-        let (i, j) = (i as usize, j as usize);
-        let (a, b) = (set(i), set(j));
-        let common = intersection(a, b);
-        let similarity = common as f64 / (a.len() + b.len() - common) as f64;
-        if common < SHARED_MIN
-            || similarity < THRESHOLD
-            || related.contains(&(j, i))
-            || same_text(ctx, i, j)
-        {
+    // Per question: the runs of its tokens that are rare enough to generate
+    // candidates (flat, like `tokens`), and how many are too common to.
+    let mut rare_starts = vec![0usize; questions.len() + 1];
+    let mut common = vec![0usize; questions.len()];
+    for r in &runs {
+        let (from, to) = run(r);
+        for &doc in &docs[from..to] {
+            if to - from <= MAX_POSTINGS {
+                rare_starts[doc as usize + 1] += 1;
+            } else {
+                common[doc as usize] += 1;
+            }
+        }
+    }
+    for i in 0..questions.len() {
+        rare_starts[i + 1] += rare_starts[i];
+    }
+    let mut rare_runs = vec![0u32; rare_starts[questions.len()]];
+    let mut fill = rare_starts.clone();
+    for (r, bounds) in runs.iter().enumerate() {
+        let (from, to) = run(bounds);
+        if to - from > MAX_POSTINGS {
             continue;
         }
-        out.push(report(ctx, i, j, similarity));
+        for &doc in &docs[from..to] {
+            rare_runs[fill[doc as usize]] = r as u32;
+            fill[doc as usize] += 1;
+        }
+    }
+    drop(fill);
+
+    // For each question, count the rare tokens it shares with each earlier
+    // one. Two questions can share at most min(common_i, common_j) common
+    // tokens besides, which bounds their overlap from above: a pair whose
+    // bound is under SHARED_MIN or under THRESHOLD x the larger set cannot be
+    // a near-duplicate and is dropped without comparing the sets.
+    let related = related_pairs(ctx);
+    let mut shared = vec![0u32; questions.len()];
+    let mut touched: Vec<u32> = Vec::new();
+    for i in 0..questions.len() {
+        if set(i).len() < SHARED_MIN {
+            continue;
+        }
+        for &r in &rare_runs[rare_starts[i]..rare_starts[i + 1]] {
+            let (from, to) = run(&runs[r as usize]);
+            for &j in &docs[from..to] {
+                if (j as usize) >= i {
+                    break;
+                }
+                if shared[j as usize] == 0 {
+                    touched.push(j);
+                }
+                shared[j as usize] += 1;
+            }
+        }
+        touched.sort_unstable();
+        for &j in &touched {
+            let j = j as usize;
+            let bound = shared[j] as usize + common[i].min(common[j]);
+            shared[j] = 0;
+            let (a, b) = (set(i), set(j));
+            if bound < SHARED_MIN || (bound as f64) < THRESHOLD * a.len().max(b.len()) as f64 {
+                continue;
+            }
+            let overlap = intersection(a, b);
+            let similarity = overlap as f64 / (a.len() + b.len() - overlap) as f64;
+            if overlap < SHARED_MIN
+                || similarity < THRESHOLD
+                || related.contains(&(j, i))
+                || same_text(ctx, i, j)
+            {
+                continue;
+            }
+            out.push(report(ctx, i, j, similarity));
+        }
+        touched.clear();
     }
 }
 
@@ -255,15 +314,15 @@ fn same_text(ctx: &Ctx<'_>, i: usize, j: usize) -> bool {
 }
 
 /// Pairs `(earlier, later)` linked by `related` in either direction.
-fn related_pairs(ctx: &Ctx<'_>) -> HashSet<(usize, usize)> {
-    let index: HashMap<&str, usize> = ctx
+fn related_pairs(ctx: &Ctx<'_>) -> FastSet<(usize, usize)> {
+    let index: FastMap<&str, usize> = ctx
         .bank
         .questions
         .iter()
         .enumerate()
         .filter_map(|(i, q)| q.id_str().map(|id| (id, i)))
         .collect();
-    let mut pairs = HashSet::new();
+    let mut pairs = FastSet::default();
     for (i, q) in ctx.bank.questions.iter().enumerate() {
         for r in &q.related {
             if let Some(&j) = index.get(r.value.as_str()) {
@@ -290,32 +349,50 @@ fn intersection(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
-/// The tokens of [`tokens`], as stable 64-bit FNV-1a hashes.
+/// The tokens of [`tokens`], as stable 64-bit FNV-1a hashes, computed with
+/// one reusable buffer (no allocation per token).
 fn token_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
-    tokens(text).into_iter().map(|t| {
-        t.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
+    let mut buf = String::new();
+    words(text).filter_map(move |w| {
+        buf.clear();
+        buf.extend(w.chars().flat_map(char::to_lowercase));
+        let t = stem(&buf);
+        is_stop_word(&t)
+            .not()
+            .then(|| crate::hash::fnv1a(t.as_bytes()))
     })
 }
 
 /// The normalised tokens of a question: lowercase alphanumeric words, a
 /// plural `s` dropped, stop words removed.
+#[cfg(test)]
 pub(crate) fn tokens(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| stem(&w.to_lowercase()))
-        .filter(|w| STOP_WORDS.binary_search(&w.as_str()).is_err())
+    words(text)
+        .filter_map(|w| {
+            let lower = w.to_lowercase();
+            let t = stem(&lower);
+            (!is_stop_word(&t)).then(|| t.into_owned())
+        })
         .collect()
 }
 
-fn stem(word: &str) -> String {
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+fn is_stop_word(t: &str) -> bool {
+    STOP_WORDS.binary_search(&t).is_ok()
+}
+
+/// Drops a plural ending: `entries` → `entry`, `lists` → `list`.
+fn stem(word: &str) -> std::borrow::Cow<'_, str> {
     if word.len() > 4 && word.ends_with("ies") {
-        format!("{}y", &word[..word.len() - 3])
+        format!("{}y", &word[..word.len() - 3]).into()
     } else if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") {
-        word[..word.len() - 1].to_owned()
+        word[..word.len() - 1].into()
     } else {
-        word.to_owned()
+        word.into()
     }
 }
 

@@ -1,6 +1,6 @@
 //! PYQ301 `unknown-related`.
 
-use std::collections::HashSet;
+use crate::hash::FastSet;
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::Ctx;
@@ -25,7 +25,7 @@ related: [list-apend-amortized]
 Use instead: `related: [list-append-amortized]`.";
 
 pub(crate) fn unknown_related(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let ids: HashSet<&str> = ctx
+    let ids: FastSet<&str> = ctx
         .bank
         .questions
         .iter()

@@ -1,0 +1,86 @@
+//! Export benchmark: generated banks of 1,000 / 10,000 / 100,000 questions
+//! (each answer: a short answer with inline math, a list, a fenced Python
+//! block), exported to an Anki package.
+//!
+//! `cargo bench --bench export` prints, per size, the best of several runs
+//! of the whole in-process pipeline (load → lint and render, concurrently →
+//! .apkg bytes) and of its stages. The banks are left in target/bench-banks/; peak memory is
+//! measured on the release binary:
+//! `/usr/bin/time -v target/release/pyq export target/bench-banks/100000.yaml -o /tmp/pyq-bench`.
+//! The Python pipeline to compare with is benches/python_pipeline.py.
+
+#![allow(clippy::print_stdout)] // a benchmark reports on stdout
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use pyq::export::{Context, Exporter, anki::Anki};
+use pyq::source::SourceFile;
+
+#[path = "common.rs"]
+mod common;
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![1_000, 10_000, 100_000]
+    } else {
+        sizes
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-banks");
+    std::fs::create_dir_all(&dir).expect("create target/bench-banks");
+    println!(
+        "{:>9} {:>7} {:>11} {:>11} {:>11} {:>11} {:>8}",
+        "questions", "MB", "load", "lint+render", "apkg", "total", "apkg MB"
+    );
+    for n in sizes {
+        let text = common::generate(n);
+        let path = dir.join(format!("{n}.yaml"));
+        std::fs::write(&path, &text).expect("write bank");
+        let source = SourceFile::new(&path, text);
+        let runs = if n >= 100_000 { 2 } else { 5 };
+        let (mut lint_t, mut render_t, mut apkg_t, mut total_t) =
+            (Duration::MAX, Duration::MAX, Duration::MAX, Duration::MAX);
+        let mut size = 0;
+        for _ in 0..runs {
+            let start = Instant::now();
+            let loaded = pyq::load::load(&source);
+            let linted = start.elapsed();
+            let (findings, cards) = pyq::export::lint_and_render(&loaded, &source);
+            assert!(
+                findings
+                    .iter()
+                    .all(|d| d.severity == pyq::diagnostic::Severity::Warning)
+            );
+            let rendered = start.elapsed();
+            let ctx = Context {
+                bank: &loaded.bank,
+                cards: &cards,
+                stamp: 1_800_000_000,
+            };
+            let bytes = Anki.export(&ctx, None).expect("export");
+            let total = start.elapsed();
+            size = bytes.len();
+            lint_t = lint_t.min(linted);
+            render_t = render_t.min(rendered - linted);
+            apkg_t = apkg_t.min(total - rendered);
+            total_t = total_t.min(total);
+        }
+        println!(
+            "{n:>9} {:>7.1} {:>11} {:>11} {:>11} {:>11} {:>8.1}",
+            source.text().len() as f64 / 1e6,
+            ms(lint_t),
+            ms(render_t),
+            ms(apkg_t),
+            ms(total_t),
+            size as f64 / 1e6
+        );
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1e3)
+}
