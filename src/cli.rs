@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::emit::OutputFormat;
 use crate::export::ExportFormat;
+use crate::export::csv::CsvFlavor;
 
 /// Keeps a Python interview question bank healthy: lint it, export it.
 #[derive(Debug, Parser)]
@@ -29,12 +30,15 @@ Examples:
 Exit codes: 0 no errors, 1 errors found, 2 pyq could not run.")]
     Lint(LintArgs),
 
-    /// Write the bank as an Anki deck into exports/ (the bank must lint clean).
+    /// Write the bank as an Anki deck, a CSV and a Markdown document into exports/ (the bank must lint clean).
     #[command(after_help = "\
 Examples:
-  pyq export                      write exports/<deck>.apkg from ./questions.yaml
-  pyq export -o out/ bank.yaml    another bank, another folder
-  pyq export --check              exit 1 if the files in exports/ are stale (CI)
+  pyq export                          write exports/<deck>.apkg, .csv and .md from ./questions.yaml
+  pyq export --format anki            only the Anki package
+  pyq export --format csv --csv-flavor plain
+                                      exports/<deck>.plain.csv for spreadsheets
+  pyq export -o out/ bank.yaml        another bank, another folder
+  pyq export --check                  exit 1 if the files in exports/ are stale (CI)
 
 Unchanged notes keep their modification time from the previous package in the
 folder; changed and new ones get SOURCE_DATE_EPOCH when set, else the current time.")]
@@ -97,6 +101,14 @@ pub struct ExportArgs {
     /// Write nothing; exit 1 if the files in the output folder are not exactly what the bank produces.
     #[arg(long)]
     pub check: bool,
+
+    /// The CSV flavour: `anki` for Anki's importer (header lines, HTML, GUIDs), `plain` for spreadsheets.
+    #[arg(long, value_enum, default_value_t = CsvFlavor::Anki)]
+    pub csv_flavor: CsvFlavor,
+
+    /// In the Markdown document, show answers openly instead of inside `<details>`.
+    #[arg(long)]
+    pub no_details: bool,
 }
 
 #[derive(Debug, Args)]

@@ -38,7 +38,10 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         cards: &cards,
         stamp: stamp()?,
     };
-    let exporters = args.format.exporters();
+    let exporters = args.format.exporters(export::Options {
+        csv_flavor: args.csv_flavor,
+        details: !args.no_details,
+    });
     let artifacts = export::produce(&exporters, &ctx, &dir)?;
     if args.check {
         let stale = export::stale(&artifacts);

@@ -3,6 +3,8 @@
 //! writes the new ones atomically, and compares them for `--check`.
 
 pub mod anki;
+pub mod csv;
+pub mod markdown;
 
 use std::path::{Path, PathBuf};
 
@@ -38,16 +40,50 @@ pub trait Exporter {
 pub enum ExportFormat {
     /// An Anki package (`.apkg`).
     Anki,
-    /// Every format above.
+    /// A CSV file (`--csv-flavor anki` for Anki's importer, `plain` for spreadsheets).
+    Csv,
+    /// A Markdown document to read on GitHub.
+    Markdown,
+    /// The `.apkg`, the CSV and the Markdown.
     All,
 }
 
+/// Options of the exporters that have them.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub csv_flavor: csv::CsvFlavor,
+    /// Answers inside `<details>` in the Markdown document.
+    pub details: bool,
+}
+
 impl ExportFormat {
-    pub fn exporters(self) -> Vec<Box<dyn Exporter>> {
+    pub fn exporters(self, options: Options) -> Vec<Box<dyn Exporter>> {
+        let anki = || Box::new(anki::Anki) as Box<dyn Exporter>;
+        let csv = || {
+            Box::new(csv::Csv {
+                flavor: options.csv_flavor,
+            }) as Box<dyn Exporter>
+        };
+        let markdown = || {
+            Box::new(markdown::Markdown {
+                details: options.details,
+            }) as Box<dyn Exporter>
+        };
         match self {
-            Self::Anki | Self::All => vec![Box::new(anki::Anki)],
+            Self::Anki => vec![anki()],
+            Self::Csv => vec![csv()],
+            Self::Markdown => vec![markdown()],
+            Self::All => vec![anki(), csv(), markdown()],
         }
     }
+}
+
+/// The deck's name, as every exporter shows it.
+pub fn deck_name(bank: &Bank) -> &str {
+    bank.deck
+        .as_ref()
+        .and_then(|d| d.name.as_ref())
+        .map_or("Questions", |n| n.value.as_str())
 }
 
 /// Lints a loaded bank and renders its cards at the same time (both use

@@ -158,3 +158,178 @@ fn a_bad_source_date_epoch_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!dir.path().join("exports").exists());
 }
+
+/// A bank whose text has everything CSV and Markdown must carry: commas,
+/// quotes, tabs, newlines, a leading `=` and `-`, HTML-looking text, math.
+const TRICKY: &str = r#"version: 1
+deck:
+  name: Tricky
+  anki_deck_id: 11
+  anki_model_id: 12
+topics:
+  misc: Misc, "quoted" topic
+questions:
+  - number: 1
+    id: formula-question
+    topic: misc
+    difficulty: junior
+    tags: [a, b-c]
+    question: "=HYPERLINK(\"http://x\") is a formula, isn't it?"
+    answer: |
+      **Short answer:** it is, so "quotes", commas, and	tabs survive.
+
+      - `<class 'int'>` and $O(n^2)$
+      - a line
+    related: [dash-answer]
+  - number: 2
+    id: dash-answer
+    topic: misc
+    difficulty: senior
+    question: What about [brackets] in a question?
+    answer: "-1 is negative"
+"#;
+
+#[test]
+fn plain_csv_round_trips_every_field() {
+    let dir = bank_dir(TRICKY);
+    let out = pyq(
+        dir.path(),
+        &["export", "--format", "csv", "--csv-flavor", "plain"],
+        "1800000000",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(dir.path().join("exports/tricky.plain.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(bytes.as_slice());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "number",
+            "id",
+            "topic",
+            "difficulty",
+            "tags",
+            "question",
+            "answer",
+            "related"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    // Formula-like cells get one leading `'`; everything else is verbatim.
+    assert_eq!(
+        &rows[0][5],
+        "'=HYPERLINK(\"http://x\") is a formula, isn't it?"
+    );
+    assert_eq!(
+        &rows[0][6],
+        "**Short answer:** it is, so \"quotes\", commas, and\ttabs survive.\n\n- `<class 'int'>` and $O(n^2)$\n- a line\n"
+    );
+    assert_eq!(&rows[0][4], "a b-c");
+    assert_eq!(&rows[0][7], "dash-answer");
+    assert_eq!(&rows[1][6], "'-1 is negative");
+    assert_eq!(&rows[1][0], "2");
+}
+
+#[test]
+fn anki_csv_has_its_header_and_the_deck_guids() {
+    let dir = bank_dir(TRICKY);
+    assert!(pyq(dir.path(), &["export"], "1800000000").status.success());
+    let text = std::fs::read_to_string(dir.path().join("exports/tricky.csv")).unwrap();
+    let header: Vec<&str> = text.lines().take_while(|l| l.starts_with('#')).collect();
+    assert_eq!(
+        header,
+        [
+            "#separator:Tab",
+            "#html:true",
+            "#notetype:Tricky (pyq)",
+            "#deck:Tricky",
+            "#columns:Question\tAnswer\tNumber\tTopic\tDifficulty\tSee also\tId\tTags\tGUID",
+            "#tags column:8",
+            "#guid column:9",
+        ]
+    );
+    let body: String = text
+        .lines()
+        .skip(header.len())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let rows: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .has_headers(false)
+        .from_reader(body.as_bytes())
+        .records()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    let apkg_guids = guids(&std::fs::read(dir.path().join("exports/tricky.apkg")).unwrap());
+    for row in &rows {
+        assert_eq!(apkg_guids[&row[6]], &row[8], "same GUID as the deck");
+    }
+    // Fields hold the deck's HTML: escaped, math delimited, quotes intact.
+    assert!(
+        rows[0][1].contains("<code>&lt;class 'int'&gt;</code>"),
+        "{}",
+        &rows[0][1]
+    );
+    assert!(rows[0][1].contains("\\(O(n^2)\\)"));
+    assert_eq!(
+        &rows[0][0],
+        "=HYPERLINK(\"http://x\") is a formula, isn't it?"
+    );
+    assert_eq!(&rows[0][7], "a b-c topic::misc difficulty::junior");
+    assert!(rows[0][5].contains("#2"), "see also: {}", &rows[0][5]);
+}
+
+#[test]
+fn markdown_parses_back_and_every_link_has_its_anchor() {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let dir = bank_dir(TRICKY);
+    assert!(
+        pyq(
+            dir.path(),
+            &["export", "--format", "markdown"],
+            "1800000000"
+        )
+        .status
+        .success()
+    );
+    let md = std::fs::read_to_string(dir.path().join("exports/tricky.md")).unwrap();
+    let mut links = Vec::new();
+    let mut html = String::new();
+    let mut headings = 0;
+    for event in Parser::new_ext(&md, pulldown_cmark::Options::all()) {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) => links.push(dest_url.to_string()),
+            Event::Html(h) | Event::InlineHtml(h) => html.push_str(&h),
+            Event::Start(Tag::Heading { .. }) => headings += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(
+        headings, 5,
+        "title, Contents, Questions and one per question"
+    );
+    let internal: Vec<&String> = links.iter().filter(|l| l.starts_with('#')).collect();
+    assert!(internal.len() >= 5, "{internal:?}");
+    for link in internal {
+        let target = &link[1..];
+        let found = target == "contents" || html.contains(&format!("<a id=\"{target}\"></a>"));
+        assert!(found, "no anchor for {link}");
+    }
+    assert!(md.contains("<details>\n<summary>Answer</summary>\n\n**Short answer:**"));
+    assert!(md.contains("### 2. What about [brackets] in a question?"));
+    assert!(md.contains("[2. What about \\[brackets\\] in a question?](#q-dash-answer)"));
+    assert!(md.contains("$O(n^2)$"), "math stays for GitHub to render");
+    let open = pyq(
+        dir.path(),
+        &["export", "--format", "markdown", "--no-details"],
+        "1800000000",
+    );
+    assert!(open.status.success());
+    let md = std::fs::read_to_string(dir.path().join("exports/tricky.md")).unwrap();
+    assert!(!md.contains("<details>"));
+}

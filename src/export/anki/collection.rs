@@ -153,7 +153,6 @@ fn checksum(first_field: &str) -> i64 {
 }
 
 fn model_json(ctx: &Context<'_>, ids: &Ids) -> Value {
-    let deck_name = deck_name(ctx);
     let flds: Vec<Value> = FIELDS
         .iter()
         .enumerate()
@@ -161,7 +160,7 @@ fn model_json(ctx: &Context<'_>, ids: &Ids) -> Value {
         .collect();
     json!({
         "id": ids.model,
-        "name": format!("{deck_name} (pyq)"),
+        "name": super::note_type_name(ctx.bank),
         "type": 0,
         "usn": -1,
         "sortf": 0,

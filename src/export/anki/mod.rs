@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use crate::error::Error;
-use crate::export::{Context, Exporter, slug};
+use crate::export::{Context, Exporter, deck_name, slug};
 use crate::model::Bank;
 
 pub use previous::Previous;
@@ -61,6 +61,12 @@ impl Exporter for Anki {
         let db = collection::build(ctx, &ids, &previous).map_err(Error::Sqlite)?;
         package(&db).map_err(|e| Error::Internal(format!("could not write the zip: {e}")))
     }
+}
+
+/// The note type's name: `<deck name> (pyq)`. Renaming is harmless to
+/// updates (Anki matches note types by id), but the CSV names it.
+pub fn note_type_name(bank: &Bank) -> String {
+    format!("{} (pyq)", deck_name(bank))
 }
 
 /// Deck and note type ids, from the bank.
