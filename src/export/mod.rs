@@ -123,7 +123,15 @@ pub fn produce(
             let path = dir.join(e.file_name(ctx.bank));
             let previous = match std::fs::read(&path) {
                 Ok(bytes) => Some(bytes),
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+                // No previous file (or no folder yet): a first export.
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    None
+                }
                 Err(source) => return Err(Error::Read { path, source }),
             };
             let bytes = e.export(ctx, previous.as_deref())?;

@@ -333,3 +333,49 @@ fn markdown_parses_back_and_every_link_has_its_anchor() {
     let md = std::fs::read_to_string(dir.path().join("exports/tricky.md")).unwrap();
     assert!(!md.contains("<details>"));
 }
+
+#[test]
+fn an_output_folder_that_cannot_be_made_is_a_clear_failure() {
+    let dir = bank_dir(BANK);
+    // A file where the folder should be (root ignores permission bits, so a
+    // read-only folder would not fail here).
+    std::fs::write(dir.path().join("exports"), b"a file").unwrap();
+    let out = pyq(dir.path(), &["export"], "1800000000");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("could not write `exports`"), "{stderr}");
+    assert_eq!(
+        std::fs::read(dir.path().join("exports")).unwrap(),
+        b"a file"
+    );
+}
+
+#[test]
+fn a_failed_export_leaves_the_previous_files_and_no_temporary_files() {
+    let dir = bank_dir(BANK);
+    assert!(pyq(dir.path(), &["export"], "1800000000").status.success());
+    let before: Vec<_> = ["sample.apkg", "sample.csv", "sample.md"]
+        .iter()
+        .map(|f| std::fs::read(dir.path().join("exports").join(f)).unwrap())
+        .collect();
+    // The bank breaks: nothing is rewritten, nothing is left behind.
+    std::fs::write(
+        dir.path().join("questions.yaml"),
+        BANK.replace("id: list-growth", "id: list-append"),
+    )
+    .unwrap();
+    assert_eq!(
+        pyq(dir.path(), &["export"], "1800000100").status.code(),
+        Some(1)
+    );
+    let after: Vec<_> = ["sample.apkg", "sample.csv", "sample.md"]
+        .iter()
+        .map(|f| std::fs::read(dir.path().join("exports").join(f)).unwrap())
+        .collect();
+    assert_eq!(before, after);
+    let names: Vec<_> = std::fs::read_dir(dir.path().join("exports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+}

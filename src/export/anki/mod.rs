@@ -58,8 +58,11 @@ impl Exporter for Anki {
             }
             None => Previous::default(),
         };
-        let db = collection::build(ctx, &ids, &previous).map_err(Error::Sqlite)?;
-        package(&db).map_err(|e| Error::Internal(format!("could not write the zip: {e}")))
+        let scratch = scratch_file()?;
+        collection::build(scratch.path(), ctx, &ids, &previous).map_err(Error::Sqlite)?;
+        let db = std::fs::File::open(scratch.path())
+            .map_err(|e| Error::Internal(format!("could not reopen the collection: {e}")))?;
+        package(db).map_err(|e| Error::Internal(format!("could not write the zip: {e}")))
     }
 }
 
@@ -89,52 +92,73 @@ impl Ids {
     }
 }
 
+/// A scratch file for the collection, in the system's temporary folder,
+/// removed when dropped.
+pub(crate) fn scratch_file() -> Result<tempfile::NamedTempFile, Error> {
+    tempfile::Builder::new()
+        .prefix("pyq-collection-")
+        .suffix(".anki2")
+        .tempfile()
+        .map_err(|e| Error::Internal(format!("could not create a temporary file: {e}")))
+}
+
 /// The zip: `collection.anki2` then `media` (`{}`: no media), deflated,
 /// with a fixed timestamp (1980-01-01, the zip epoch) and permissions.
-fn package(db: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(db.len() / 4)));
+fn package(mut db: std::fs::File) -> zip::result::ZipResult<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(Some(6))
         .last_modified_time(zip::DateTime::default())
         .unix_permissions(0o644);
     zip.start_file("collection.anki2", options)?;
-    zip.write_all(db)?;
+    std::io::copy(&mut db, &mut zip)?;
     zip.start_file("media", options)?;
     zip.write_all(b"{}")?;
     Ok(zip.finish()?.into_inner())
 }
 
+/// A content signature: 128 bits of SHA-256, so a previous package's notes
+/// are remembered without keeping their text (a 100,000-note deck's fields
+/// are larger than its bank).
+pub(crate) type Signature = [u8; 16];
+
+fn signature(parts: &[&str]) -> Signature {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    h.finalize()[..16].try_into().expect("16 bytes")
+}
+
 /// What decides whether a note changed: its fields and tags as stored.
-pub(crate) fn note_signature(flds: &str, tags: &str) -> String {
-    format!("{flds}\u{1e}{}", tags.trim())
+pub(crate) fn note_signature(flds: &str, tags: &str) -> Signature {
+    signature(&[flds, tags.trim()])
 }
 
-/// What decides whether the note type changed: everything but `mod`.
-pub(crate) fn model_signature(model: &Value) -> String {
-    signature_without_mod(model)
-}
-
-/// What decides whether the deck changed: its name and description.
-pub(crate) fn deck_signature(deck: &Value) -> String {
-    json!({"name": deck["name"], "desc": deck["desc"]}).to_string()
-}
-
-fn signature_without_mod(v: &Value) -> String {
-    let mut v = v.clone();
+/// What decides whether the note type changed: everything but `mod`/`usn`.
+pub(crate) fn model_signature(model: &Value) -> Signature {
+    let mut v = model.clone();
     if let Some(o) = v.as_object_mut() {
         o.remove("mod");
         o.remove("usn");
     }
-    v.to_string()
+    signature(&[&v.to_string()])
 }
 
-/// The `mod` for something whose signature is `now_sig`, given what the
+/// What decides whether the deck changed: its name and description.
+pub(crate) fn deck_signature(deck: &Value) -> Signature {
+    signature(&[&json!({"name": deck["name"], "desc": deck["desc"]}).to_string()])
+}
+
+/// The `mod` for something whose signature is `now`, given what the
 /// previous package had: unchanged keeps its time; changed gets the stamp,
 /// but always later than before.
-pub(crate) fn carry_mod(previous: Option<&(String, i64)>, now_sig: &str, stamp: i64) -> i64 {
+pub(crate) fn carry_mod(previous: Option<&(Signature, i64)>, now: &Signature, stamp: i64) -> i64 {
     match previous {
-        Some((sig, m)) if sig == now_sig => *m,
+        Some((sig, m)) if sig == now => *m,
         Some((_, m)) => stamp.max(m + 1),
         None => stamp,
     }
@@ -146,10 +170,13 @@ mod tests {
 
     #[test]
     fn modification_times() {
-        let old = ("a".to_owned(), 100);
-        assert_eq!(carry_mod(Some(&old), "a", 500), 100);
-        assert_eq!(carry_mod(Some(&old), "b", 500), 500);
-        assert_eq!(carry_mod(Some(&old), "b", 50), 101);
-        assert_eq!(carry_mod(None, "b", 500), 500);
+        let (a, b) = (note_signature("a", " t "), note_signature("b", " t "));
+        let old = (a, 100);
+        assert_eq!(carry_mod(Some(&old), &a, 500), 100);
+        assert_eq!(carry_mod(Some(&old), &b, 500), 500);
+        assert_eq!(carry_mod(Some(&old), &b, 50), 101);
+        assert_eq!(carry_mod(None, &b, 500), 500);
+        // Field boundaries count: moving text between fields is a change.
+        assert_ne!(note_signature("ab", "c"), note_signature("a", "bc"));
     }
 }

@@ -2,17 +2,18 @@
 //! times of unchanged notes, note type and deck (see docs/formats.md).
 
 use std::collections::HashMap;
-use std::io::Read;
 
-use rusqlite::{Connection, MAIN_DB};
+use rusqlite::{Connection, OpenFlags};
+
+use super::Signature;
 
 /// What a previous export held: each note's content and `mod` by GUID, and
 /// the note type's and deck's signatures and `mod`s.
 #[derive(Debug, Default)]
 pub struct Previous {
-    pub notes: HashMap<String, (String, i64)>,
-    pub model: Option<(String, i64)>,
-    pub deck: Option<(String, i64)>,
+    pub notes: HashMap<String, (Signature, i64)>,
+    pub model: Option<(Signature, i64)>,
+    pub deck: Option<(Signature, i64)>,
 }
 
 impl Previous {
@@ -24,15 +25,15 @@ impl Previous {
         let mut entry = zip
             .by_name("collection.anki2")
             .map_err(|_| "it has no `collection.anki2` (not a package pyq wrote)".to_owned())?;
-        let mut db = Vec::new();
-        entry
-            .read_to_end(&mut db)
+        // Unpacked to a scratch file, not memory: a large deck's collection is
+        // larger than its bank.
+        let scratch = super::scratch_file().map_err(|e| e.to_string())?;
+        let copied = std::io::copy(&mut entry, &mut scratch.as_file())
             .map_err(|e| format!("its collection could not be decompressed ({e})"))?;
-        let mut conn = Connection::open_in_memory().map_err(|e| e.to_string())?;
-        if db.is_empty() {
+        if copied == 0 {
             return Err("its collection is empty".to_owned());
         }
-        conn.deserialize_read_exact(MAIN_DB, db.as_slice(), db.len(), true)
+        let conn = Connection::open_with_flags(scratch.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| format!("its collection is not a SQLite database ({e})"))?;
         let fail = |e: rusqlite::Error| format!("its collection could not be read ({e})");
         let mut notes = HashMap::new();
