@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Check answers against the bank's writing rules and run their code.
 
-Usage: scripts/check_answers.py --bank questions.yaml   (needs PyYAML)
-       scripts/check_answers.py FILE.md [FILE.md ...]
+Usage: scripts/check_answers.py [--no-run] --bank questions.yaml   (needs PyYAML)
+       scripts/check_answers.py [--no-run] FILE.md [FILE.md ...]
+
+--no-run checks only the writing rules; `pyq check-code` is the tool that runs
+the bank's code (scripts/test uses both).
 
 
 For every file: starts with **Short answer:**, prose word count 120-250, at most
@@ -41,6 +44,9 @@ def prose_words(text):
     return len(re.findall(r"[A-Za-z0-9_$`'.-]+", text))
 
 
+RUN = True
+
+
 def check(path, text=None, first_line=1):
     """Problems in one answer; `first_line` is the answer's first line in its file."""
     if text is None:
@@ -71,7 +77,7 @@ def check(path, text=None, first_line=1):
         for j, l in enumerate(body, 1):
             if len(l) > 79:
                 problems.append(f"line {start + first_line - 1 + j}: {len(l)} columns (max 79)")
-        if words[0] not in ("python", "py"):
+        if words[0] not in ("python", "py") or not RUN:
             continue
         opts = dict(w.split("=", 1) if "=" in w else (w, "") for w in words[1:])
         if "fragment" in opts or (body and body[0].strip() == "# fragment"):
@@ -115,7 +121,11 @@ def bank_answers(path):
 
 
 def main():
+    global RUN
     args = sys.argv[1:]
+    if args[:1] == ["--no-run"]:
+        RUN = False
+        args = args[1:]
     if args[:1] == ["--bank"]:
         items = list(bank_answers(args[1]))
     else:

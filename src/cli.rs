@@ -44,6 +44,19 @@ Unchanged notes keep their modification time from the previous package in the
 folder; changed and new ones get SOURCE_DATE_EPOCH when set, else the current time.")]
     Export(ExportArgs),
 
+    /// Run every Python code block of every answer and report the ones that fail.
+    #[command(after_help = "\
+Examples:
+  pyq check-code                          check ./questions.yaml with python3
+  pyq check-code --python python3.13      check with another interpreter
+  pyq check-code --jobs 1 --timeout 30    one block at a time, 30 s each
+
+Info strings: ```python runs; ```python fragment (or a first line `# fragment`)
+is skipped; ```python requires=pytest is skipped when pytest cannot be imported;
+```python raises=ValueError must end with exactly that exception.
+Exit codes: 0 all ran or were skipped, 1 a block failed, 2 pyq could not run.")]
+    CheckCode(CheckCodeArgs),
+
     /// List the lint rules, or explain one.
     #[command(after_help = "\
 Examples:
@@ -109,6 +122,29 @@ pub struct ExportArgs {
     /// In the Markdown document, show answers openly instead of inside `<details>`.
     #[arg(long)]
     pub no_details: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckCodeArgs {
+    /// The bank to check.
+    #[arg(default_value = "questions.yaml")]
+    pub file: PathBuf,
+
+    /// The Python interpreter to run blocks with.
+    #[arg(long, value_name = "PATH", default_value = "python3")]
+    pub python: PathBuf,
+
+    /// How many blocks run at once [default: the number of cores].
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Seconds one block may run.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub timeout: f64,
+
+    /// How to print failures [default: github when GITHUB_ACTIONS=true, else human].
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,10 @@ pub enum Error {
         source: io::Error,
     },
 
+    #[error("{0}")]
+    #[diagnostic(code(pyq::args))]
+    Usage(String),
+
     #[error("unknown rule `{name}`")]
     #[diagnostic(code(pyq::args), help("`pyq rules` lists every rule's name and code"))]
     UnknownRule { name: String },
@@ -57,6 +61,17 @@ pub enum Error {
     #[error("could not build the Anki collection")]
     #[diagnostic(code(pyq::internal))]
     Sqlite(#[source] rusqlite::Error),
+
+    #[error("cannot run the Python interpreter `{}`", .path.display())]
+    #[diagnostic(
+        code(pyq::python),
+        help("install Python 3, or name the interpreter with `--python PATH`")
+    )]
+    Python {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
 
     #[error("internal error: {0}")]
     #[diagnostic(code(pyq::internal))]

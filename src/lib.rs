@@ -4,6 +4,7 @@
 //! → [`lint`] rules → [`emit`] findings. `main.rs` only maps [`run`]'s result
 //! to an exit code.
 
+pub mod check_code;
 pub mod cli;
 pub mod cmd;
 pub mod diagnostic;
@@ -30,5 +31,8 @@ pub fn run(cli: &cli::Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<S
         cli::Command::Lint(args) => cmd::lint::run(args, &cmd::lint::Env::from_process(), out, err),
         cli::Command::Rules(args) => cmd::rules::run(args, out),
         cli::Command::Export(args) => cmd::export::run(args, out, err),
+        cli::Command::CheckCode(args) => {
+            cmd::check_code::run(args, &cmd::lint::Env::from_process(), out, err)
+        }
     }
 }

@@ -2,7 +2,9 @@
 //! formats. Fields are `Option` because the linter must describe a broken
 //! bank too; an export only ever sees a bank that linted clean.
 
-use crate::source::Span;
+use std::ops::Range;
+
+use crate::source::{SourceFile, Span};
 
 /// A value and where it stands in the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +38,50 @@ pub struct Text {
     pub value: String,
     pub span: Span,
     pub style: TextStyle,
+}
+
+impl Text {
+    /// The file span of the byte range `range` of the value: exact for `|`
+    /// blocks and for one-line scalars that stand verbatim in the file, the
+    /// whole scalar otherwise.
+    pub fn span_of(&self, source: &SourceFile, range: Range<usize>) -> Span {
+        match self.value_origin(source) {
+            Some(origin) => Span::new(origin + range.start, origin + range.end),
+            None if self.style == TextStyle::Literal => {
+                let start = self.literal_offset(source, range.start);
+                let end = self.literal_offset(source, range.end).max(start);
+                Span::new(start, end)
+            }
+            None => self.span,
+        }
+    }
+
+    /// The 1-based file line of the value's line `index` (0-based) in a `|`
+    /// block, or the scalar's first line otherwise.
+    pub fn file_line(&self, source: &SourceFile, index: usize) -> usize {
+        let start = source.line_col(self.span.start).line;
+        match self.style {
+            TextStyle::Literal => start + index,
+            TextStyle::Other => start,
+        }
+    }
+
+    fn value_origin(&self, source: &SourceFile) -> Option<usize> {
+        let raw = source.text().get(self.span.start..self.span.end)?;
+        if raw == self.value {
+            return Some(self.span.start);
+        }
+        let quoted = raw.len() >= 2 && (raw.starts_with('"') || raw.starts_with('\''));
+        (quoted && raw[1..raw.len() - 1] == self.value).then_some(self.span.start + 1)
+    }
+
+    fn literal_offset(&self, source: &SourceFile, offset: usize) -> usize {
+        let value = &self.value[..offset.min(self.value.len())];
+        let line = value.matches('\n').count();
+        let col = value.rsplit('\n').next().unwrap_or("").chars().count();
+        let start = source.line_col(self.span.start);
+        source.offset_of(start.line + line, start.column - 1 + col)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -1,5 +1,6 @@
 //! One module per subcommand: glue between the CLI and the library stages.
 
+pub mod check_code;
 pub mod export;
 pub mod lint;
 pub mod rules;

@@ -26,6 +26,7 @@ pub enum Rule {
     DunderOutsideCode,
     UnsafeHtml,
     RawHtml,
+    CodeFails,
 }
 
 /// A rule's row in the table.
@@ -39,7 +40,7 @@ pub struct RuleMeta {
 
 impl Rule {
     /// All rules, in code order.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::YamlSyntax,
         Self::UnknownKey,
         Self::DuplicateKey,
@@ -59,6 +60,7 @@ impl Rule {
         Self::DunderOutsideCode,
         Self::UnsafeHtml,
         Self::RawHtml,
+        Self::CodeFails,
     ];
 
     #[rustfmt::skip]
@@ -84,6 +86,7 @@ impl Rule {
             Self::DunderOutsideCode => ("PYQ303", "dunder-outside-code", Warning, "a `__dunder__` name outside code, which Markdown renders in bold"),
             Self::UnsafeHtml        => ("PYQ401", "unsafe-html",         Error,   "raw HTML that could run script in a card"),
             Self::RawHtml           => ("PYQ402", "raw-html",            Warning, "raw HTML, which cards show as literal text"),
+            Self::CodeFails         => ("PYQ501", "code-fails",          Error,   "a Python code block fails or times out (`pyq check-code`)"),
         };
         RuleMeta { code, name, default_severity, summary }
     }

@@ -9,7 +9,7 @@ pub mod settings;
 
 use crate::diagnostic::Diagnostic;
 use crate::load::Loaded;
-use crate::model::{Bank, Text, TextStyle};
+use crate::model::{Bank, Text};
 use crate::source::{SourceFile, Span};
 
 pub use codes::Rule;
@@ -81,38 +81,9 @@ impl<'a> Ctx<'a> {
         description.into_iter().chain(questions)
     }
 
-    /// The file span of `range` inside `text` (exact for `|` blocks, the
-    /// scalar's start otherwise).
+    /// The file span of `range` inside `text` (see [`Text::span_of`]).
     pub fn span_in(&self, text: &Text, range: std::ops::Range<usize>) -> Span {
-        match self.value_origin(text) {
-            Some(origin) => Span::new(origin + range.start, origin + range.end),
-            None if text.style == TextStyle::Literal => {
-                let start = self.literal_offset(text, range.start);
-                let end = self.literal_offset(text, range.end).max(start);
-                Span::new(start, end)
-            }
-            None => text.span,
-        }
-    }
-
-    /// Where the value starts in the file when it stands there verbatim
-    /// (a one-line plain or quoted scalar without escapes).
-    fn value_origin(&self, text: &Text) -> Option<usize> {
-        let raw = self.source.text().get(text.span.start..text.span.end)?;
-        if raw == text.value {
-            return Some(text.span.start);
-        }
-        let quoted = raw.len() >= 2 && (raw.starts_with('"') || raw.starts_with('\''));
-        (quoted && raw[1..raw.len() - 1] == text.value).then_some(text.span.start + 1)
-    }
-
-    fn literal_offset(&self, text: &Text, offset: usize) -> usize {
-        let value = &text.value[..offset.min(text.value.len())];
-        let line = value.matches('\n').count();
-        let col = value.rsplit('\n').next().unwrap_or("").chars().count();
-        let start = self.source.line_col(text.span.start);
-        self.source
-            .offset_of(start.line + line, start.column - 1 + col)
+        text.span_of(self.source, range)
     }
 }
 

@@ -6,6 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::lint::Ctx;
 use crate::lint::codes::Rule;
 
+mod code_fails;
 mod dunder_outside_code;
 mod duplicate_id;
 mod duplicate_key;
@@ -68,6 +69,7 @@ pub(crate) fn explanation(rule: Rule) -> &'static str {
         Rule::DunderOutsideCode => dunder_outside_code::EXPLANATION,
         Rule::UnsafeHtml => unsafe_html::EXPLANATION,
         Rule::RawHtml => raw_html::EXPLANATION,
+        Rule::CodeFails => code_fails::EXPLANATION,
     }
 }
 

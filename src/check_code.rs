@@ -1,0 +1,411 @@
+//! `pyq check-code`: every fenced Python block in every answer runs in its
+//! own fresh interpreter and must succeed (or fail exactly as declared), the
+//! way `rustdoc --test` checks Rust examples.
+//!
+//! Info strings (the language tag stays first, so GitHub still highlights):
+//! - ```` ```python ```` runs and must exit 0;
+//! - ```` ```python fragment ```` (or a first line `# fragment`) is skipped;
+//! - ```` ```python requires=pytest,sqlalchemy ```` is skipped, with a notice,
+//!   when a module is not importable by the interpreter;
+//! - ```` ```python raises=ValueError ```` passes only if the block ends with
+//!   exactly that exception (dotted names such as `json.JSONDecodeError` too).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
+use crate::lint::Rule;
+use crate::lint::markdown::options;
+use crate::model::Bank;
+use crate::source::{SourceFile, Span};
+
+/// One Python block of one answer.
+#[derive(Clone, Debug)]
+pub struct Block {
+    /// Index of the question in the bank.
+    pub question: usize,
+    /// 1-based number of the block within its answer.
+    pub ordinal: usize,
+    pub code: String,
+    pub options: BlockOptions,
+    /// The opening fence in the file.
+    pub fence: Span,
+    /// The file line of the block's first code line.
+    pub first_line: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BlockOptions {
+    pub fragment: bool,
+    pub requires: Vec<String>,
+    pub raises: Option<String>,
+}
+
+/// How a block ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Passed,
+    Skipped(String),
+    /// Non-zero exit (or the wrong exception): the file line the traceback
+    /// points at, if any, and the traceback's last lines.
+    Failed {
+        line: Option<usize>,
+        summary: String,
+        tail: String,
+    },
+    TimedOut,
+}
+
+/// Every Python block of every answer, in bank order.
+pub fn extract(bank: &Bank, source: &SourceFile) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    for (question, q) in bank.questions.iter().enumerate() {
+        let Some(answer) = &q.answer else { continue };
+        let mut ordinal = 0;
+        let mut current: Option<(BlockOptions, std::ops::Range<usize>, String)> = None;
+        for (event, range) in Parser::new_ext(&answer.value, options()).into_offset_iter() {
+            match event {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                    let mut words = info.split_whitespace();
+                    if matches!(words.next(), Some("python" | "py" | "python3")) {
+                        current = Some((parse_options(words), range, String::new()));
+                    }
+                }
+                Event::Text(text) => {
+                    if let Some((_, _, code)) = current.as_mut() {
+                        code.push_str(&text);
+                    }
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    if let Some((mut options, range, code)) = current.take() {
+                        ordinal += 1;
+                        if code
+                            .lines()
+                            .next()
+                            .is_some_and(|l| l.trim() == "# fragment")
+                        {
+                            options.fragment = true;
+                        }
+                        let fence_end = answer.value[range.clone()]
+                            .find('\n')
+                            .map_or(range.end, |i| range.start + i);
+                        let fence = answer.span_of(source, range.start..fence_end);
+                        let fence_line = source.line_col(fence.start).line;
+                        blocks.push(Block {
+                            question,
+                            ordinal,
+                            code,
+                            options,
+                            fence,
+                            first_line: fence_line + 1,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    blocks
+}
+
+fn parse_options<'a>(words: impl Iterator<Item = &'a str>) -> BlockOptions {
+    let mut o = BlockOptions::default();
+    for w in words {
+        if w == "fragment" {
+            o.fragment = true;
+        } else if let Some(list) = w.strip_prefix("requires=") {
+            o.requires
+                .extend(list.split(',').filter(|m| !m.is_empty()).map(str::to_owned));
+        } else if let Some(exc) = w.strip_prefix("raises=") {
+            o.raises = Some(exc.to_owned());
+        }
+    }
+    o
+}
+
+/// The interpreter and limits blocks run with.
+#[derive(Clone, Debug)]
+pub struct Runner {
+    pub python: PathBuf,
+    pub timeout: Duration,
+}
+
+impl Runner {
+    /// The interpreter's version, which also checks that it runs at all.
+    pub fn version(&self) -> Result<String, Error> {
+        let out = Command::new(&self.python)
+            .args(["-I", "-c", "import sys; print(sys.version.split()[0])"])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|source| Error::Python {
+                path: self.python.clone(),
+                source,
+            })?;
+        if !out.status.success() {
+            return Err(Error::Python {
+                path: self.python.clone(),
+                source: std::io::Error::other(
+                    String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+                ),
+            });
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+
+    /// Which of `modules` the interpreter cannot import.
+    pub fn missing(&self, modules: &[String]) -> Result<Vec<String>, Error> {
+        if modules.is_empty() {
+            return Ok(Vec::new());
+        }
+        let script = "import importlib.util, sys\nprint(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))";
+        let out = Command::new(&self.python)
+            .args(["-I", "-c", script])
+            .args(modules)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|source| Error::Python {
+                path: self.python.clone(),
+                source,
+            })?;
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// Runs one block in a fresh temporary folder, stdin closed, output
+    /// captured, within the time limit.
+    pub fn run(&self, block: &Block) -> Result<Outcome, Error> {
+        let internal = |what: &str, e: std::io::Error| Error::Internal(format!("{what}: {e}"));
+        let dir = tempfile::Builder::new()
+            .prefix("pyq-block-")
+            .tempdir()
+            .map_err(|e| internal("temporary folder", e))?;
+        let script = dir.path().join("block.py");
+        std::fs::write(&script, &block.code).map_err(|e| internal("writing the block", e))?;
+        let stderr_path = dir.path().join(".stderr");
+        let stderr =
+            std::fs::File::create(&stderr_path).map_err(|e| internal("capturing output", e))?;
+        let mut child = Command::new(&self.python)
+            .arg("-I")
+            .arg(&script)
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .map_err(|source| Error::Python {
+                path: self.python.clone(),
+                source,
+            })?;
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child
+                .try_wait()
+                .map_err(|e| internal("waiting for python", e))?
+            {
+                break status;
+            }
+            if started.elapsed() >= self.timeout {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Ok(Outcome::TimedOut);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        let outcome = match (&block.options.raises, status.success()) {
+            (None, true) => Outcome::Passed,
+            (Some(exc), false) if raised(&last, exc) => Outcome::Passed,
+            (Some(exc), true) => Outcome::Failed {
+                line: None,
+                summary: format!("expected {exc}, but the block finished without an exception"),
+                tail: String::new(),
+            },
+            (raises, false) => Outcome::Failed {
+                line: traceback_line(&stderr, &script).map(|n| block.first_line + n - 1),
+                summary: match raises {
+                    Some(exc) => format!(
+                        "expected {exc}, got: {}",
+                        if last.is_empty() {
+                            "a non-zero exit"
+                        } else {
+                            &last
+                        }
+                    ),
+                    None if last.is_empty() => {
+                        format!("exit status {}", status.code().unwrap_or(-1))
+                    }
+                    None => last.clone(),
+                },
+                tail: tail(&stderr, &script),
+            },
+        };
+        Ok(outcome)
+    }
+}
+
+/// Whether the traceback's last line is the exception `exc`.
+fn raised(last: &str, exc: &str) -> bool {
+    let name = last.split(':').next().unwrap_or("");
+    name == exc || name.rsplit('.').next() == Some(exc) || exc.rsplit('.').next() == Some(name)
+}
+
+/// The line of `block.py` where the traceback ends up (its last frame in the
+/// block, or the line a `SyntaxError` names).
+fn traceback_line(stderr: &str, script: &Path) -> Option<usize> {
+    let marker = format!("File \"{}\", line ", script.display());
+    stderr
+        .lines()
+        .rev()
+        .filter_map(|l| l.trim_start().strip_prefix(&marker))
+        .filter_map(|rest| {
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
+        .next()
+}
+
+/// The traceback's last lines, with the temporary path shortened.
+fn tail(stderr: &str, script: &Path) -> String {
+    let shown = stderr.replace(&script.display().to_string(), "block.py");
+    let lines: Vec<&str> = shown.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(6)..].join("\n")
+}
+
+/// Runs `blocks` on `jobs` threads; results in block order. Blocks whose
+/// requirements are missing are skipped (listed in `missing`).
+pub fn run_all(
+    blocks: &[Block],
+    runner: &Runner,
+    jobs: usize,
+    missing: &[String],
+) -> Result<Vec<Outcome>, Error> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Outcome, Error>>>> =
+        Mutex::new((0..blocks.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1).min(blocks.len().max(1)) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(block) = blocks.get(i) else { break };
+                    let outcome = if block.options.fragment {
+                        Ok(Outcome::Skipped("marked as a fragment".to_owned()))
+                    } else if let Some(m) =
+                        block.options.requires.iter().find(|m| missing.contains(m))
+                    {
+                        Ok(Outcome::Skipped(format!(
+                            "requires `{m}`, which {} cannot import",
+                            runner.python.display()
+                        )))
+                    } else {
+                        runner.run(block)
+                    };
+                    results.lock().expect("no panics while holding the lock")[i] = Some(outcome);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .expect("no panics while holding the lock")
+        .into_iter()
+        .map(|r| r.expect("every block was run"))
+        .collect()
+}
+
+/// A finding for a block that failed or timed out.
+pub fn diagnostic(
+    block: &Block,
+    outcome: &Outcome,
+    bank: &Bank,
+    source: &SourceFile,
+    timeout: Duration,
+) -> Option<Diagnostic> {
+    let q = &bank.questions[block.question];
+    let who = format!(
+        "code block {} of {}",
+        block.ordinal,
+        q.describe(block.question)
+    );
+    let line_span = |line: usize| {
+        let text = source.line_text(line);
+        let start = source.offset_of(line, 0) + (text.len() - text.trim_start().len());
+        Span::new(start, start + text.trim().len())
+    };
+    let d = match outcome {
+        Outcome::Passed | Outcome::Skipped(_) => return None,
+        Outcome::TimedOut => Diagnostic::new(Rule::CodeFails, block.fence, format!("{who} did not finish within {} s", timeout.as_secs_f64()))
+            .label("this block")
+            .help("make it finish quickly (no sleeps, no network, no input), raise `--timeout`, or mark it `python fragment`"),
+        Outcome::Failed { line, summary, tail } => {
+            let mut d = match line {
+                Some(l) if *l >= block.first_line => Diagnostic::new(Rule::CodeFails, line_span(*l), format!("{who} fails: {summary}"))
+                    .label("fails here")
+                    .secondary(block.fence, "in this block"),
+                _ => Diagnostic::new(Rule::CodeFails, block.fence, format!("{who} fails: {summary}")).label("this block"),
+            };
+            let mut help = String::new();
+            if !tail.is_empty() {
+                help.push_str("the traceback ends:\n");
+                help.push_str(tail);
+                help.push('\n');
+            }
+            help.push_str("fix the code; mark it `python fragment` if it cannot run on its own, or `python raises=Error` if failing is the point");
+            d = d.help(help);
+            d
+        }
+    };
+    Some(d.question(q.id_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_parse() {
+        let o =
+            parse_options("fragment requires=a,b raises=json.JSONDecodeError".split_whitespace());
+        assert!(o.fragment);
+        assert_eq!(o.requires, ["a", "b"]);
+        assert_eq!(o.raises.as_deref(), Some("json.JSONDecodeError"));
+    }
+
+    #[test]
+    fn exception_names_match() {
+        assert!(raised("ValueError: bad", "ValueError"));
+        assert!(raised("json.decoder.JSONDecodeError: x", "JSONDecodeError"));
+        assert!(raised("JSONDecodeError: x", "json.JSONDecodeError"));
+        assert!(!raised("KeyError: 'a'", "ValueError"));
+        assert!(!raised("ValueErrorX", "ValueError"));
+    }
+
+    #[test]
+    fn traceback_lines() {
+        let script = Path::new("/tmp/x/block.py");
+        let err = "Traceback (most recent call last):\n  File \"/tmp/x/block.py\", line 3, in <module>\n    f()\n  File \"/tmp/x/block.py\", line 2, in f\n    1/0\nZeroDivisionError: division by zero\n";
+        assert_eq!(traceback_line(err, script), Some(2));
+        assert_eq!(
+            tail(err, script).lines().next(),
+            Some("Traceback (most recent call last):")
+        );
+        assert!(tail(err, script).contains("File \"block.py\", line 2"));
+    }
+}
