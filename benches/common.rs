@@ -1,6 +1,27 @@
 //! The generated banks both benchmarks use.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// The sizes named on the command line, or 1,000 / 10,000 / 100,000.
+pub(crate) fn sizes() -> Vec<usize> {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    if sizes.is_empty() {
+        vec![1_000, 10_000, 100_000]
+    } else {
+        sizes
+    }
+}
+
+/// target/bench-banks/, where the generated banks are kept.
+pub(crate) fn bench_dir() -> PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-banks");
+    std::fs::create_dir_all(&dir).expect("create target/bench-banks");
+    dir
+}
 
 /// A deterministic bank shaped like the real one: each answer has a short
 /// answer, a list, inline math and a fenced Python block. Every 1,000th

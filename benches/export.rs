@@ -11,7 +11,6 @@
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use pyq::export::{Context, Exporter, anki::Anki};
@@ -21,17 +20,8 @@ use pyq::source::SourceFile;
 mod common;
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![1_000, 10_000, 100_000]
-    } else {
-        sizes
-    };
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-banks");
-    std::fs::create_dir_all(&dir).expect("create target/bench-banks");
+    let sizes = common::sizes();
+    let dir = common::bench_dir();
     println!(
         "{:>9} {:>7} {:>11} {:>11} {:>11} {:>11} {:>8}",
         "questions", "MB", "load", "lint+render", "apkg", "total", "apkg MB"

@@ -9,7 +9,6 @@
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use pyq::lint::{self, Settings, markdown};
@@ -20,17 +19,8 @@ use common::generate;
 use pyq::source::SourceFile;
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![1_000, 10_000, 100_000]
-    } else {
-        sizes
-    };
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-banks");
-    std::fs::create_dir_all(&dir).expect("create target/bench-banks");
+    let sizes = common::sizes();
+    let dir = common::bench_dir();
     println!(
         "{:>9} {:>9} {:>11} {:>11} {:>13} {:>11} {:>9} {:>6}",
         "questions", "MB", "events", "load", "md (1 core)", "lint", "findings", "ratio"

@@ -139,20 +139,12 @@ pub struct Runner {
 impl Runner {
     /// The interpreter's version, which also checks that it runs at all.
     pub fn version(&self) -> Result<String, Error> {
-        let out = Command::new(&self.python)
-            .args(["-I", "-c", "import sys; print(sys.version.split()[0])"])
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|source| Error::Python {
-                path: self.python.clone(),
-                source,
-            })?;
+        let out = self.python_c("import sys; print(sys.version.split()[0])", &[])?;
         if !out.status.success() {
+            let why = String::from_utf8_lossy(&out.stderr).trim().to_owned();
             return Err(Error::Python {
                 path: self.python.clone(),
-                source: std::io::Error::other(
-                    String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-                ),
+                source: std::io::Error::other(why),
             });
         }
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
@@ -164,19 +156,24 @@ impl Runner {
             return Ok(Vec::new());
         }
         let script = "import importlib.util, sys\nprint(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))";
-        let out = Command::new(&self.python)
+        let out = self.python_c(script, modules)?;
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// `python -I -c SCRIPT ARGS...`, standard input closed.
+    fn python_c(&self, script: &str, args: &[String]) -> Result<std::process::Output, Error> {
+        Command::new(&self.python)
             .args(["-I", "-c", script])
-            .args(modules)
+            .args(args)
             .stdin(Stdio::null())
             .output()
             .map_err(|source| Error::Python {
                 path: self.python.clone(),
                 source,
-            })?;
-        Ok(String::from_utf8_lossy(&out.stdout)
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect())
+            })
     }
 
     /// Runs one block in a fresh temporary folder, stdin closed, output

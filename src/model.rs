@@ -168,6 +168,32 @@ pub struct Bank {
 }
 
 impl Bank {
+    /// For each question, the indices of the questions it is related to in
+    /// either direction (`related` links both ways), sorted, without repeats;
+    /// unknown ids are ignored (they are lint errors).
+    pub fn related_both_ways(&self) -> Vec<Vec<usize>> {
+        let index: crate::hash::FastMap<&str, usize> = self
+            .questions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, q)| q.id_str().map(|id| (id, i)))
+            .collect();
+        let mut related = vec![Vec::new(); self.questions.len()];
+        for (i, q) in self.questions.iter().enumerate() {
+            for r in &q.related {
+                if let Some(&j) = index.get(r.value.as_str()) {
+                    related[i].push(j);
+                    related[j].push(i);
+                }
+            }
+        }
+        for list in &mut related {
+            list.sort_unstable();
+            list.dedup();
+        }
+        related
+    }
+
     pub fn topic_title(&self, key: &str) -> Option<&str> {
         self.topics
             .iter()

@@ -28,12 +28,7 @@ pub fn cards(bank: &Bank) -> Vec<Card> {
     let inline: Vec<String> = parallel(questions, |hl, q| {
         to_inline_html(text(q.question.as_ref()), hl)
     });
-    let by_id: std::collections::HashMap<&str, usize> = questions
-        .iter()
-        .enumerate()
-        .filter_map(|(i, q)| q.id_str().map(|id| (id, i)))
-        .collect();
-    let related = related_both_ways(bank, &by_id);
+    let related = bank.related_both_ways();
     let answers: Vec<String> = parallel(questions, |hl, q| to_html(text(q.answer.as_ref()), hl));
     questions
         .iter()
@@ -63,28 +58,6 @@ pub fn cards(bank: &Bank) -> Vec<Card> {
 
 fn text(t: Option<&crate::model::Text>) -> &str {
     t.map_or("", |t| t.value.as_str())
-}
-
-/// For each question, the indices of the questions it is related to, in
-/// either direction (`related` links both ways), in file order.
-fn related_both_ways(
-    bank: &Bank,
-    by_id: &std::collections::HashMap<&str, usize>,
-) -> Vec<Vec<usize>> {
-    let mut related = vec![Vec::new(); bank.questions.len()];
-    for (i, q) in bank.questions.iter().enumerate() {
-        for r in &q.related {
-            if let Some(&j) = by_id.get(r.value.as_str()) {
-                related[i].push(j);
-                related[j].push(i);
-            }
-        }
-    }
-    for list in &mut related {
-        list.sort_unstable();
-        list.dedup();
-    }
-    related
 }
 
 fn see_also(bank: &Bank, related: &[usize]) -> String {
