@@ -70,31 +70,165 @@ pub fn load_bytes(path: &std::path::Path, bytes: Vec<u8>) -> (SourceFile, Loaded
     }
 }
 
-/// Loads a bank from a source file's text.
+/// Loads a bank from a source file's text. A large bank's questions are
+/// parsed in two parts on two threads (see [`split`]); whenever the parts do
+/// not load cleanly, the whole file is loaded again in one piece, so the
+/// findings are always those of a plain sequential load.
 pub fn load(source: &SourceFile) -> Loaded {
+    if source.text().len() > MAX_FILE_BYTES {
+        let diagnostic = Diagnostic::new(
+            Rule::YamlSyntax,
+            Span::new(0, 0),
+            format!(
+                "the file is {} bytes, over pyq's limit of {MAX_FILE_BYTES} bytes",
+                source.text().len()
+            ),
+        )
+        .help("split the bank, or check that this is the right file");
+        return Loaded {
+            bank: Bank::default(),
+            diagnostics: vec![diagnostic],
+            complete: false,
+        };
+    }
+    if let Some(loaded) = split(source.text()).and_then(|parts| load_parts(source, parts)) {
+        return loaded;
+    }
     let mut loader = Loader::new(source);
-    let complete = if source.text().len() > MAX_FILE_BYTES {
-        loader.push(
-            Diagnostic::new(
-                Rule::YamlSyntax,
-                Span::new(0, 0),
-                format!(
-                    "the file is {} bytes, over pyq's limit of {MAX_FILE_BYTES} bytes",
-                    source.text().len()
-                ),
-            )
-            .help("split the bank, or check that this is the right file"),
-        );
-        false
-    } else {
-        loader.document().is_some()
-    };
+    let complete = loader.document().is_some();
     loader.bank.questions.shrink_to_fit();
     Loaded {
         bank: loader.bank,
         diagnostics: loader.diagnostics,
         complete,
     }
+}
+
+/// Banks smaller than this load in one piece (a split would not pay).
+const SPLIT_MIN_BYTES: usize = 4 * 1024 * 1024;
+
+/// A byte range of the file that one loader parses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Part {
+    range: std::ops::Range<usize>,
+    /// Questions before this part.
+    index_base: usize,
+    /// The head (everything before the first question): `questions:` is
+    /// loaded by the other parts.
+    head_only: bool,
+}
+
+impl Part {
+    fn whole(source: &SourceFile) -> Self {
+        Self {
+            range: 0..source.text().len(),
+            index_base: 0,
+            head_only: false,
+        }
+    }
+}
+
+/// Splits a large bank into its head and two halves of its `questions`
+/// list, at the start of a list item. YAML's indentation rules make a line
+/// that starts with the list's own `- ` at the list's indentation the start
+/// of an item: no scalar or flow collection of an item can contain one.
+/// `None` when the file is small or not laid out as a plain block list that
+/// runs to the end of the file under a top-level `questions:` key.
+fn split(text: &str) -> Option<(Part, Part, Part)> {
+    if text.len() < SPLIT_MIN_BYTES {
+        return None;
+    }
+    let key = if text.starts_with("questions:") {
+        0
+    } else {
+        text.match_indices("\nquestions:")
+            .map(|(i, _)| i + 1)
+            .next()?
+    };
+    if text[key + 1..].contains("\nquestions:") {
+        return None;
+    }
+    let after_key = &text[key + "questions:".len()..];
+    let rest_of_line = &after_key[..after_key.find('\n')?];
+    if !(rest_of_line.trim().is_empty() || rest_of_line.trim_start().starts_with('#')) {
+        return None;
+    }
+    let region = key + "questions:".len() + rest_of_line.len() + 1;
+    let mut indent = None;
+    let mut items = Vec::new();
+    let mut offset = region;
+    for line in text[region..].split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start_matches(' ');
+        let spaces = body.len() - trimmed.len();
+        if !(trimmed.is_empty() || trimmed.starts_with('#')) {
+            let is_item = trimmed == "-" || trimmed.starts_with("- ");
+            match indent {
+                None if is_item => indent = Some(spaces),
+                None => return None,
+                Some(n) if spaces == n && is_item => {}
+                Some(n) if spaces > n => {}
+                Some(_) => return None,
+            }
+            if is_item && Some(spaces) == indent {
+                items.push(offset);
+            }
+        }
+        offset += line.len();
+    }
+    let middle = region + (text.len() - region) / 2;
+    let at = items.partition_point(|&i| i < middle);
+    if at == 0 || at >= items.len() {
+        return None;
+    }
+    let (first, mid) = (items[0], items[at]);
+    Some((
+        Part {
+            range: 0..first,
+            index_base: 0,
+            head_only: true,
+        },
+        Part {
+            range: first..mid,
+            index_base: 0,
+            head_only: false,
+        },
+        Part {
+            range: mid..text.len(),
+            index_base: at,
+            head_only: false,
+        },
+    ))
+}
+
+/// Loads the head and the two halves of a split bank (the second half on
+/// another thread); `None` if any part stopped or does not fit together,
+/// for example an alias to an anchor in another part.
+fn load_parts(source: &SourceFile, (head, first, second): (Part, Part, Part)) -> Option<Loaded> {
+    let list = |part: Part| {
+        let mut loader = Loader::part(source, part);
+        let ok = loader.list_document().is_ok();
+        ok.then_some((loader.bank.questions, loader.diagnostics))
+    };
+    let (head, first, second) = std::thread::scope(|s| {
+        let second = s.spawn(|| list(second));
+        let mut head_loader = Loader::part(source, head);
+        let head_ok = head_loader.document().is_some();
+        let head = head_ok.then_some((head_loader.bank, head_loader.diagnostics));
+        let first = list(first);
+        (head, first, second.join().ok().flatten())
+    });
+    let ((mut bank, mut diagnostics), (q1, d1), (q2, d2)) = (head?, first?, second?);
+    bank.questions = q1;
+    bank.questions.reserve_exact(q2.len());
+    bank.questions.extend(q2);
+    diagnostics.extend(d1);
+    diagnostics.extend(d2);
+    Some(Loaded {
+        bank,
+        diagnostics,
+        complete: true,
+    })
 }
 
 /// One parser event with its span turned into byte offsets.
@@ -152,6 +286,14 @@ struct Recording<'a> {
 
 struct Loader<'a> {
     source: &'a SourceFile,
+    /// The text this loader parses: the whole file, or one part of it.
+    text: &'a str,
+    /// Where `text` starts in the file.
+    base: usize,
+    /// How many questions come before this part.
+    index_base: usize,
+    /// The head of a split file: `questions:` is loaded by other parts.
+    head_only: bool,
     parser: Parser<'a, StrInput<'a>>,
     bank: Bank,
     diagnostics: Vec<Diagnostic>,
@@ -204,9 +346,19 @@ fn utf8_len(first: u8) -> usize {
 
 impl<'a> Loader<'a> {
     fn new(source: &'a SourceFile) -> Self {
+        Self::part(source, Part::whole(source))
+    }
+
+    /// A loader for one part of the file (see [`Part`]).
+    fn part(source: &'a SourceFile, part: Part) -> Self {
+        let text = &source.text()[part.range.clone()];
         Self {
             source,
-            parser: Parser::new_from_str(source.text()),
+            text,
+            base: part.range.start,
+            index_base: part.index_base,
+            head_only: part.head_only,
+            parser: Parser::new_from_str(text),
             bank: Bank::default(),
             diagnostics: Vec::new(),
             depth: 0,
@@ -233,17 +385,25 @@ impl<'a> Loader<'a> {
     }
 
     fn convert_span(&mut self, s: saphyr_parser::Span) -> Span {
-        let start = self.cursor.byte_of(self.source.text(), s.start.index());
-        let end = self
-            .cursor
-            .byte_of(self.source.text(), s.end.index())
-            .max(start);
-        Span::new(start, end)
+        let start = self.cursor.byte_of(self.text, s.start.index());
+        let end = self.cursor.byte_of(self.text, s.end.index()).max(start);
+        Span::new(self.base + start, self.base + end)
+    }
+
+    /// A block scalar's span ends after its last line break, not at the
+    /// indentation of whatever follows it.
+    fn trim_block_end(&self, span: Span) -> Span {
+        let text = self.source.text().as_bytes();
+        let mut end = span.end;
+        while end > span.start && matches!(text.get(end - 1), Some(b' ' | b'\t')) {
+            end -= 1;
+        }
+        Span::new(span.start, end)
     }
 
     fn scan_error(&mut self, err: &ScanError) -> Stop {
         let m = err.marker();
-        let at = self.source.offset_of(m.line(), m.col());
+        let at = self.base + self.cursor.byte_of(self.text, m.index());
         let end = self.source.text()[at..]
             .chars()
             .next()
@@ -302,8 +462,8 @@ impl<'a> Loader<'a> {
             let (event, span) = match self.parser.next_event() {
                 None => {
                     return Ok(Ev::StreamEnd(Span::new(
-                        self.source.text().len(),
-                        self.source.text().len(),
+                        self.base + self.text.len(),
+                        self.base + self.text.len(),
                     )));
                 }
                 Some(Err(err)) => return Err(self.scan_error(&err)),
@@ -325,6 +485,11 @@ impl<'a> Loader<'a> {
                     continue;
                 }
                 Event::Scalar(value, style, anchor, _) => {
+                    let span = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                        self.trim_block_end(span)
+                    } else {
+                        span
+                    };
                     (Ev::Scalar { value, style, span }, anchor)
                 }
                 Event::SequenceStart(anchor, _) => (Ev::SeqStart(span), anchor),
@@ -439,6 +604,23 @@ impl<'a> Loader<'a> {
             }
         }
         Ok(Span::new(start.start, end.end.max(start.start)))
+    }
+
+    /// A part of a split bank: a document that is one block list of
+    /// questions.
+    fn list_document(&mut self) -> Res<()> {
+        if !matches!(self.next()?, Ev::DocStart(_)) {
+            return Err(Stop);
+        }
+        let list = self.next()?;
+        if !matches!(list, Ev::SeqStart(_)) {
+            return Err(Stop);
+        }
+        self.questions(list)?;
+        match (self.next()?, self.next()?) {
+            (Ev::DocEnd, Ev::StreamEnd(_)) => Ok(()),
+            _ => Err(Stop),
+        }
     }
 
     fn document(&mut self) -> Option<()> {
@@ -624,6 +806,8 @@ impl<'a> Loader<'a> {
             }
             "deck" => this.deck(val, key_span),
             "topics" => this.topics(val),
+            // A split file's head ends at `questions:`; the parts load them.
+            "questions" if this.head_only => this.skip_node(&val).map(drop),
             "questions" => this.questions(val),
             _ => unreachable!("only known keys reach here"),
         })?;
@@ -769,7 +953,7 @@ impl<'a> Loader<'a> {
                     self.bank.questions.push(q);
                 }
                 other => {
-                    let index = self.bank.questions.len() + 1;
+                    let index = self.index_base + self.bank.questions.len() + 1;
                     self.wrong_type(
                         other,
                         &format_args!("item {index} of `questions`"),
@@ -792,7 +976,7 @@ impl<'a> Loader<'a> {
             "related",
         ];
         const REQUIRED: &[&str] = &["number", "id", "topic", "difficulty", "question"];
-        let index = self.bank.questions.len();
+        let index = self.index_base + self.bank.questions.len();
         let mut q = Question::default();
         let mut first_key: Option<Span> = None;
         let what = Named {
@@ -1072,6 +1256,127 @@ mod tests {
 
     fn rules(l: &Loaded) -> Vec<&'static str> {
         l.diagnostics.iter().map(|d| d.rule.name()).collect()
+    }
+
+    /// A bank large enough to be split, with problems in both halves.
+    fn big_bank(n: usize, extra: &str) -> String {
+        let mut y = String::from(
+            "version: 1\ndeck:\n  name: Big\n  anki_deck_id: 1\n  anki_model_id: 2\ntopics:\n  t: T\nquestions:\n",
+        );
+        for i in 1..=n {
+            let bad_key = if i == 7 || i == n - 3 {
+                "    anwser: typo\n"
+            } else {
+                ""
+            };
+            let difficulty = if i == n / 2 + 5 { "hard" } else { "mid" };
+            y.push_str(&format!(
+                "  - number: {i}\n    id: q-{i}\n    topic: t\n    difficulty: {difficulty}\n    tags: [a, b]\n{bad_key}    question: \"Question {i} — é?\"\n    answer: |\n      **Short answer:** {}\n\n      - item\n      - `code`\n",
+                "words ".repeat(100)
+            ));
+        }
+        y.push_str(extra);
+        y
+    }
+
+    fn sequential(source: &SourceFile) -> Loaded {
+        let mut loader = Loader::new(source);
+        let complete = loader.document().is_some();
+        loader.bank.questions.shrink_to_fit();
+        Loaded {
+            bank: loader.bank,
+            diagnostics: loader.diagnostics,
+            complete,
+        }
+    }
+
+    /// Equal banks, reporting the first difference briefly (a bank's Debug
+    /// form is megabytes long).
+    fn same_bank(a: &Bank, b: &Bank) {
+        assert_eq!(a.questions.len(), b.questions.len());
+        for (i, (x, y)) in a.questions.iter().zip(&b.questions).enumerate() {
+            assert!(
+                x == y,
+                "question {i} differs:\n{:?}\n{:?}",
+                (
+                    x.answer.as_ref().map(|t| (t.span, t.value.len())),
+                    &x.related,
+                    x.answer_key
+                ),
+                (
+                    y.answer.as_ref().map(|t| (t.span, t.value.len())),
+                    &y.related,
+                    y.answer_key
+                )
+            );
+        }
+        assert!(
+            (&a.version, &a.deck, &a.topics, &a.topics_span)
+                == (&b.version, &b.deck, &b.topics, &b.topics_span),
+            "head differs"
+        );
+    }
+
+    fn sorted(mut d: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        d.sort_by(|a, b| (a.primary.span, &a.message).cmp(&(b.primary.span, &b.message)));
+        d
+    }
+
+    #[test]
+    fn a_split_load_equals_a_sequential_one() {
+        let source = SourceFile::new(Path::new("big.yaml"), big_bank(6_000, ""));
+        assert!(
+            split(source.text()).is_some(),
+            "the bank is big enough to split"
+        );
+        let (a, b) = (load(&source), sequential(&source));
+        assert!(a.complete && b.complete);
+        same_bank(&a.bank, &b.bank);
+        assert_eq!(sorted(a.diagnostics), sorted(b.diagnostics));
+        assert_eq!(a.bank.questions.len(), 6_000);
+    }
+
+    #[test]
+    fn an_alias_across_parts_falls_back_to_one_piece() {
+        let text = big_bank(6_000, "").replacen("tags: [a, b]", "tags: &shared [a, b]", 1);
+        let text = text.replacen(
+            "    tags: [a, b]\n    question: \"Question 5999",
+            "    tags: *shared\n    question: \"Question 5999",
+            1,
+        );
+        let source = SourceFile::new(Path::new("big.yaml"), text);
+        let (a, b) = (load(&source), sequential(&source));
+        assert!(a.complete);
+        same_bank(&a.bank, &b.bank);
+        assert_eq!(a.bank.questions[5998].tags.len(), 2);
+    }
+
+    #[test]
+    fn only_large_plain_lists_are_split() {
+        assert!(
+            split("version: 1\nquestions:\n  - a: 1\n").is_none(),
+            "small"
+        );
+        let flow = big_bank(6_000, "").replace("questions:\n", "questions: # list\n");
+        assert!(split(&flow).is_some(), "a comment after the key is fine");
+        let later_key = big_bank(6_000, "extra: 1\n");
+        assert!(split(&later_key).is_none(), "a key after the list");
+        let source = SourceFile::new(Path::new("big.yaml"), later_key);
+        let (a, b) = (load(&source), sequential(&source));
+        assert_eq!(sorted(a.diagnostics), sorted(b.diagnostics));
+    }
+
+    #[test]
+    fn a_syntax_error_in_a_part_is_reported_as_in_one_piece() {
+        let text = big_bank(6_000, "").replacen(
+            "question: \"Question 4000",
+            "question: [\"Question 4000",
+            1,
+        );
+        let source = SourceFile::new(Path::new("big.yaml"), text);
+        let (a, b) = (load(&source), sequential(&source));
+        assert!(!a.complete);
+        assert_eq!(sorted(a.diagnostics), sorted(b.diagnostics));
     }
 
     #[test]

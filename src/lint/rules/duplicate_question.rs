@@ -29,16 +29,16 @@ pub(crate) fn duplicate_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let mut seen: FastMap<u64, Vec<usize>> = FastMap::default();
     for (index, q) in ctx.bank.questions.iter().enumerate() {
         let Some(text) = &q.question else { continue };
-        let key = normalise(&text.value);
-        if key.is_empty() {
+        let Some(key) = normalised_hash(&text.value) else {
             continue;
-        }
-        let same = seen.entry(hash(&key)).or_default();
+        };
+        let same = seen.entry(key).or_default();
+        // Equal hashes are confirmed on the texts themselves.
         let first = same.iter().copied().find(|&k| {
             ctx.bank.questions[k]
                 .question
                 .as_ref()
-                .is_some_and(|t| normalise(&t.value) == key)
+                .is_some_and(|t| normalise(&t.value) == normalise(&text.value))
         });
         if let Some(first) = first {
             let other = &ctx.bank.questions[first];
@@ -64,8 +64,32 @@ pub(crate) fn duplicate_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn hash(s: &str) -> u64 {
-    crate::hash::fnv1a(s.as_bytes())
+/// FNV-1a of [`normalise`]'s output, computed without building it; `None`
+/// for a text with no words.
+fn normalised_hash(text: &str) -> Option<u64> {
+    use std::hash::Hasher;
+    let mut h = crate::hash::Fnv::default();
+    let mut words = 0;
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if words > 0 {
+            h.write(b" ");
+        }
+        words += 1;
+        if word.is_ascii() {
+            for b in word.bytes() {
+                h.write(&[b.to_ascii_lowercase()]);
+            }
+        } else {
+            let mut buf = [0u8; 4];
+            for c in word.chars().flat_map(char::to_lowercase) {
+                h.write(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    (words > 0).then(|| h.finish())
 }
 
 /// Lowercase words separated by single spaces; punctuation dropped.
