@@ -118,19 +118,19 @@ fn package(mut db: std::fs::File) -> zip::result::ZipResult<Vec<u8>> {
     Ok(zip.finish()?.into_inner())
 }
 
-/// A content signature: 128 bits of SHA-256, so a previous package's notes
-/// are remembered without keeping their text (a 100,000-note deck's fields
-/// are larger than its bank).
-pub(crate) type Signature = [u8; 16];
+/// A content signature (XXH3, 128 bits), so a previous package's notes are
+/// remembered without keeping their text (a 100,000-note deck's fields are
+/// larger than its bank). Signatures are computed afresh on both sides of
+/// every comparison and never stored, so the hash is not a file format.
+pub(crate) type Signature = u128;
 
 fn signature(parts: &[&str]) -> Signature {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
     for p in parts {
-        h.update((p.len() as u64).to_le_bytes());
+        h.update(&(p.len() as u64).to_le_bytes());
         h.update(p.as_bytes());
     }
-    h.finalize()[..16].try_into().expect("16 bytes")
+    h.digest128()
 }
 
 /// What decides whether a note changed: its fields and tags as stored.
