@@ -3,8 +3,8 @@
 //! block), exported to an Anki package.
 //!
 //! `cargo bench --bench export` prints, per size, the best of several runs
-//! of the whole in-process pipeline (load → lint and render, concurrently →
-//! .apkg bytes) and of its stages. The banks are left in target/bench-banks/; peak memory is
+//! of the whole in-process pipeline (load → lint → render and build the
+//! .apkg, chunk by chunk, concurrently) and of its stages. The banks are left in target/bench-banks/; peak memory is
 //! measured on the release binary:
 //! `/usr/bin/time -v target/release/pyq export target/bench-banks/100000.yaml -o /tmp/pyq-bench`.
 //! The Python pipeline to compare with is benches/python_pipeline.py.
@@ -24,7 +24,7 @@ fn main() {
     let dir = common::bench_dir();
     println!(
         "{:>9} {:>7} {:>11} {:>11} {:>11} {:>11} {:>8}",
-        "questions", "MB", "load", "lint+render", "apkg", "total", "apkg MB"
+        "questions", "MB", "load", "lint", "render+apkg", "total", "apkg MB"
     );
     for n in sizes {
         let text = common::generate(n);
@@ -32,38 +32,41 @@ fn main() {
         std::fs::write(&path, &text).expect("write bank");
         let source = SourceFile::new(&path, text);
         let runs = if n >= 100_000 { 2 } else { 5 };
-        let (mut lint_t, mut render_t, mut apkg_t, mut total_t) =
+        let (mut load_t, mut lint_t, mut apkg_t, mut total_t) =
             (Duration::MAX, Duration::MAX, Duration::MAX, Duration::MAX);
         let mut size = 0;
         for _ in 0..runs {
             let start = Instant::now();
             let loaded = pyq::load::load(&source);
-            let linted = start.elapsed();
-            let (findings, cards) = pyq::export::lint_and_render(&loaded, &source);
+            let loaded_at = start.elapsed();
+            let findings = pyq::lint::check(&loaded, &source, &pyq::lint::Settings::default());
             assert!(
                 findings
                     .iter()
                     .all(|d| d.severity == pyq::diagnostic::Severity::Warning)
             );
-            let rendered = start.elapsed();
+            let linted_at = start.elapsed();
             let ctx = Context {
                 bank: &loaded.bank,
-                cards: &cards,
                 stamp: 1_800_000_000,
             };
-            let bytes = Anki.export(&ctx, None).expect("export");
+            let out = std::env::temp_dir().join("pyq-bench-export");
+            let _ = std::fs::remove_dir_all(&out);
+            let artifacts =
+                pyq::export::produce(&[Box::new(Anki) as Box<dyn Exporter>], &ctx, &out)
+                    .expect("export");
             let total = start.elapsed();
-            size = bytes.len();
-            lint_t = lint_t.min(linted);
-            render_t = render_t.min(rendered - linted);
-            apkg_t = apkg_t.min(total - rendered);
+            size = artifacts[0].bytes.len();
+            load_t = load_t.min(loaded_at);
+            lint_t = lint_t.min(linted_at - loaded_at);
+            apkg_t = apkg_t.min(total - linted_at);
             total_t = total_t.min(total);
         }
         println!(
             "{n:>9} {:>7.1} {:>11} {:>11} {:>11} {:>11} {:>8.1}",
             source.text().len() as f64 / 1e6,
+            ms(load_t),
             ms(lint_t),
-            ms(render_t),
             ms(apkg_t),
             ms(total_t),
             size as f64 / 1e6

@@ -13,7 +13,7 @@ use crate::export::{self, Context};
 
 pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, Error> {
     let (source, loaded) = crate::cmd::lint::read(&args.file)?;
-    let (diagnostics, cards) = export::lint_and_render(&loaded, &source);
+    let diagnostics = crate::lint::check(&loaded, &source, &crate::lint::Settings::default());
     let errors: Vec<_> = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -35,7 +35,6 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let dir = output_dir(args);
     let ctx = Context {
         bank: &loaded.bank,
-        cards: &cards,
         stamp: stamp()?,
     };
     let exporters = args.format.exporters(export::Options {
@@ -68,7 +67,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             out,
             "wrote {} ({} questions)",
             a.path.display(),
-            cards.len()
+            ctx.bank.questions.len()
         )?;
     }
     Ok(Status::Success)

@@ -11,8 +11,9 @@ use std::path::PathBuf;
 
 use crate::error::Error;
 use crate::export::anki::guid::guid;
-use crate::export::{Context, Exporter, deck_name, slug};
+use crate::export::{Context, Exporter, Sink, deck_name, slug};
 use crate::model::Bank;
+use crate::render::Card;
 
 /// Which CSV to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -68,52 +69,98 @@ impl Exporter for Csv {
         }
     }
 
-    fn export(&self, ctx: &Context<'_>, _previous: Option<&[u8]>) -> Result<Vec<u8>, Error> {
-        let bytes = match self.flavor {
-            CsvFlavor::Anki => anki(ctx),
-            CsvFlavor::Plain => plain(ctx),
-        };
-        bytes.map_err(|e| Error::Internal(format!("could not write the CSV: {e}")))
+    fn start<'a>(
+        &self,
+        ctx: &'a Context<'a>,
+        _previous: Option<&[u8]>,
+    ) -> Result<Box<dyn Sink + 'a>, Error> {
+        Ok(match self.flavor {
+            CsvFlavor::Anki => Box::new(AnkiCsv::new(ctx)),
+            CsvFlavor::Plain => Box::new(PlainCsv { ctx }),
+        })
     }
 }
 
-fn anki(ctx: &Context<'_>) -> Result<Vec<u8>, csv::Error> {
-    let deck = deck_name(ctx.bank);
-    let deck_id = ctx
-        .bank
-        .deck
-        .as_ref()
-        .and_then(|d| d.anki_deck_id.as_ref())
-        .map_or(1, |v| v.value);
-    let mut out = String::new();
-    out.push_str("#separator:Tab\n#html:true\n");
-    out.push_str(&format!(
-        "#notetype:{}\n",
-        super::anki::note_type_name(ctx.bank)
-    ));
-    out.push_str(&format!("#deck:{deck}\n"));
-    out.push_str(&format!("#columns:{}\n", ANKI_COLUMNS.join("\t")));
-    out.push_str("#tags column:8\n#guid column:9\n");
-    // Every cell quoted: a GUID may start with `#`, which Anki would read as
-    // a comment line if it were not.
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b'\t')
-        .quote_style(csv::QuoteStyle::Always)
-        .from_writer(out.into_bytes());
-    for c in ctx.cards {
-        w.write_record([
-            c.question.as_str(),
-            &c.answer,
-            &c.number.to_string(),
-            &c.topic,
-            &c.difficulty,
-            &c.see_also,
-            &c.id,
-            &c.tags.join(" "),
-            &guid(deck_id, &c.id),
-        ])?;
+fn csv_error(e: impl std::fmt::Display) -> Error {
+    Error::Internal(format!("could not write the CSV: {e}"))
+}
+
+/// The `anki` flavour: header lines, then a row per card as cards arrive.
+struct AnkiCsv {
+    writer: csv::Writer<Vec<u8>>,
+    deck_id: i64,
+}
+
+impl AnkiCsv {
+    fn new(ctx: &Context<'_>) -> Self {
+        let deck = deck_name(ctx.bank);
+        let deck_id = ctx
+            .bank
+            .deck
+            .as_ref()
+            .and_then(|d| d.anki_deck_id.as_ref())
+            .map_or(1, |v| v.value);
+        let mut out = String::new();
+        out.push_str("#separator:Tab\n#html:true\n");
+        out.push_str(&format!(
+            "#notetype:{}\n",
+            super::anki::note_type_name(ctx.bank)
+        ));
+        out.push_str(&format!("#deck:{deck}\n"));
+        out.push_str(&format!("#columns:{}\n", ANKI_COLUMNS.join("\t")));
+        out.push_str("#tags column:8\n#guid column:9\n");
+        // Every cell quoted: a GUID may start with `#`, which Anki would read
+        // as a comment line if it were not.
+        let writer = csv::WriterBuilder::new()
+            .delimiter(b'\t')
+            .quote_style(csv::QuoteStyle::Always)
+            .from_writer(out.into_bytes());
+        Self { writer, deck_id }
     }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+impl Sink for AnkiCsv {
+    fn cards(&mut self, cards: &[Card]) -> Result<(), Error> {
+        for c in cards {
+            self.writer
+                .write_record([
+                    c.question.as_str(),
+                    &c.answer,
+                    &c.number.to_string(),
+                    &c.topic,
+                    &c.difficulty,
+                    &c.see_also,
+                    &c.id,
+                    &c.tags.join(" "),
+                    &guid(self.deck_id, &c.id),
+                ])
+                .map_err(csv_error)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
+        self.writer.into_inner().map_err(|e| csv_error(e.error()))
+    }
+}
+
+/// The `plain` flavour, written from the bank's Markdown source.
+struct PlainCsv<'a> {
+    ctx: &'a Context<'a>,
+}
+
+impl Sink for PlainCsv<'_> {
+    fn wants_cards(&self) -> bool {
+        false
+    }
+
+    fn cards(&mut self, _cards: &[Card]) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
+        plain(self.ctx).map_err(csv_error)
+    }
 }
 
 fn plain(ctx: &Context<'_>) -> Result<Vec<u8>, csv::Error> {

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::error::Error;
-use crate::export::{Context, Exporter, deck_name, slug};
+use crate::export::{Context, Exporter, Sink, deck_name, slug};
 use crate::model::{Bank, Question};
 
 pub struct Markdown {
@@ -33,8 +33,35 @@ impl Exporter for Markdown {
         PathBuf::from(format!("{}.md", slug(deck_name(bank))))
     }
 
-    fn export(&self, ctx: &Context<'_>, _previous: Option<&[u8]>) -> Result<Vec<u8>, Error> {
-        Ok(document(ctx.bank, self.details).into_bytes())
+    fn start<'a>(
+        &self,
+        ctx: &'a Context<'a>,
+        _previous: Option<&[u8]>,
+    ) -> Result<Box<dyn Sink + 'a>, Error> {
+        Ok(Box::new(MarkdownSink {
+            bank: ctx.bank,
+            details: self.details,
+        }))
+    }
+}
+
+/// The document is written from the bank's Markdown, not from cards.
+struct MarkdownSink<'a> {
+    bank: &'a Bank,
+    details: bool,
+}
+
+impl Sink for MarkdownSink<'_> {
+    fn wants_cards(&self) -> bool {
+        false
+    }
+
+    fn cards(&mut self, _cards: &[crate::render::Card]) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
+        Ok(document(self.bank, self.details).into_bytes())
     }
 }
 

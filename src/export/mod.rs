@@ -1,6 +1,8 @@
 //! Exporters turn a clean bank into files. They are pure (bytes out; no
-//! clock, randomness or I/O); this module alone reads the previous files,
-//! writes the new ones atomically, and compares them for `--check`.
+//! clock or randomness; the Anki exporter's only I/O is a scratch file);
+//! this module alone reads the previous files, renders the cards once for
+//! every exporter, writes the new files atomically, and compares them for
+//! `--check`.
 
 pub mod anki;
 pub mod csv;
@@ -15,7 +17,6 @@ use crate::render::Card;
 /// What an exporter works from.
 pub struct Context<'a> {
     pub bank: &'a Bank,
-    pub cards: &'a [Card],
     /// Seconds since the epoch for anything new or changed in this export:
     /// `SOURCE_DATE_EPOCH` when set, else the current time.
     pub stamp: i64,
@@ -29,10 +30,28 @@ pub trait Exporter {
     /// The file name, relative to the output directory.
     fn file_name(&self, bank: &Bank) -> PathBuf;
 
-    /// The file's bytes. `previous` is the file as it is in the output
+    /// Starts the file. `previous` is the file as it is in the output
     /// directory now, if any (the Anki exporter carries modification times
     /// over from it).
-    fn export(&self, ctx: &Context<'_>, previous: Option<&[u8]>) -> Result<Vec<u8>, Error>;
+    fn start<'a>(
+        &self,
+        ctx: &'a Context<'a>,
+        previous: Option<&[u8]>,
+    ) -> Result<Box<dyn Sink + 'a>, Error>;
+}
+
+/// An export in progress: it takes the rendered cards in bank order, a
+/// chunk at a time, then its file's bytes.
+pub trait Sink {
+    /// Whether this export uses rendered cards at all (the Markdown and the
+    /// plain CSV work from the bank's Markdown source).
+    fn wants_cards(&self) -> bool {
+        true
+    }
+
+    fn cards(&mut self, cards: &[Card]) -> Result<(), Error>;
+
+    fn finish(self: Box<Self>) -> Result<Vec<u8>, Error>;
 }
 
 /// `pyq export --format`.
@@ -86,56 +105,55 @@ pub fn deck_name(bank: &Bank) -> &str {
         .map_or("Questions", |n| n.value.as_str())
 }
 
-/// Lints a loaded bank and renders its cards at the same time (both use
-/// both cores; the cards are thrown away when the lint finds errors).
-pub fn lint_and_render(
-    loaded: &crate::load::Loaded,
-    source: &crate::source::SourceFile,
-) -> (Vec<crate::diagnostic::Diagnostic>, Vec<Card>) {
-    std::thread::scope(|s| {
-        let cards = s.spawn(|| {
-            if loaded.complete {
-                crate::render::cards(&loaded.bank)
-            } else {
-                Vec::new()
-            }
-        });
-        let diagnostics = crate::lint::check(loaded, source, &crate::lint::Settings::default());
-        (diagnostics, cards.join().expect("rendering does not panic"))
-    })
-}
-
 /// A file an export produced, with where it goes.
 pub struct Artifact {
     pub path: PathBuf,
     pub bytes: Vec<u8>,
 }
 
-/// Runs `exporters`, reading each one's previous file from `dir`.
-pub fn produce(
+/// Runs `exporters` (reading each one's previous file from `dir`),
+/// rendering the cards once, chunk by chunk, for all of them.
+pub fn produce<'a>(
     exporters: &[Box<dyn Exporter>],
-    ctx: &Context<'_>,
+    ctx: &'a Context<'a>,
     dir: &Path,
 ) -> Result<Vec<Artifact>, Error> {
-    exporters
-        .iter()
-        .map(|e| {
-            let path = dir.join(e.file_name(ctx.bank));
-            let previous = match std::fs::read(&path) {
-                Ok(bytes) => Some(bytes),
-                // No previous file (or no folder yet): a first export.
-                Err(err)
-                    if matches!(
-                        err.kind(),
-                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-                    ) =>
-                {
-                    None
-                }
-                Err(source) => return Err(Error::Read { path, source }),
-            };
-            let bytes = e.export(ctx, previous.as_deref())?;
-            Ok(Artifact { path, bytes })
+    let mut paths = Vec::new();
+    let mut sinks = Vec::new();
+    for e in exporters {
+        let path = dir.join(e.file_name(ctx.bank));
+        let previous = match std::fs::read(&path) {
+            Ok(bytes) => Some(bytes),
+            // No previous file (or no folder yet): a first export.
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                None
+            }
+            Err(source) => return Err(Error::Read { path, source }),
+        };
+        sinks.push(e.start(ctx, previous.as_deref())?);
+        paths.push(path);
+    }
+    if sinks.iter().any(|s| s.wants_cards()) {
+        crate::render::for_each_chunk(ctx.bank, |chunk| {
+            sinks
+                .iter_mut()
+                .filter(|s| s.wants_cards())
+                .try_for_each(|s| s.cards(chunk))
+        })?;
+    }
+    paths
+        .into_iter()
+        .zip(sinks)
+        .map(|(path, sink)| {
+            Ok(Artifact {
+                path,
+                bytes: sink.finish()?,
+            })
         })
         .collect()
 }

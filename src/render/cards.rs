@@ -1,6 +1,9 @@
-//! Each question as the rendered card fields every HTML exporter shares.
+//! Each question as the rendered card fields every HTML exporter shares,
+//! rendered in chunks so a large bank's HTML is never all in memory.
 
-use crate::model::{Bank, Question};
+use std::ops::Range;
+
+use crate::model::Bank;
 use crate::render::{Highlighter, to_html, to_inline_html};
 
 /// One question, rendered. Built only from a bank that linted clean.
@@ -21,35 +24,79 @@ pub struct Card {
     pub tags: Vec<String>,
 }
 
-/// Renders every question, on both cores.
-pub fn cards(bank: &Bank) -> Vec<Card> {
-    let questions = &bank.questions;
-    // Question HTML is needed for "See also" links, so render it first.
-    let inline: Vec<String> = parallel(questions, |hl, q| {
-        to_inline_html(text(q.question.as_ref()), hl)
-    });
+/// Questions rendered per chunk.
+const CHUNK: usize = 1024;
+
+/// Renders the bank chunk by chunk, in bank order, calling `f` with each
+/// chunk. A producer thread renders the next chunk (on both cores) while `f`
+/// consumes the current one; at most a few chunks exist at a time. An error
+/// from `f` stops the rendering and is returned.
+pub fn for_each_chunk<E>(
+    bank: &Bank,
+    mut f: impl FnMut(&[Card]) -> Result<(), E>,
+) -> Result<(), E> {
     let related = bank.related_both_ways();
-    let answers: Vec<String> = parallel(questions, |hl, q| to_html(text(q.answer.as_ref()), hl));
-    questions
-        .iter()
-        .zip(inline)
-        .zip(answers)
-        .enumerate()
-        .map(|(i, ((q, question), answer))| {
+    let n = bank.questions.len();
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Card>>(1);
+        let related = &related;
+        s.spawn(move || {
+            let (mut left, mut right) = (Highlighter::new(), Highlighter::new());
+            for start in (0..n).step_by(CHUNK) {
+                let range = start..(start + CHUNK).min(n);
+                let middle = range.start + range.len() / 2;
+                let cards = std::thread::scope(|inner| {
+                    let first =
+                        inner.spawn(|| render(bank, related, range.start..middle, &mut left));
+                    let mut second = render(bank, related, middle..range.end, &mut right);
+                    let mut cards = first.join().expect("rendering does not panic");
+                    cards.append(&mut second);
+                    cards
+                });
+                if tx.send(cards).is_err() {
+                    break; // the consumer stopped
+                }
+            }
+        });
+        for chunk in rx {
+            f(&chunk)?;
+        }
+        Ok(())
+    })
+}
+
+/// Every card at once (for small banks and tests).
+pub fn cards(bank: &Bank) -> Vec<Card> {
+    let mut all = Vec::with_capacity(bank.questions.len());
+    let _ = for_each_chunk(bank, |chunk| {
+        all.extend_from_slice(chunk);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    all
+}
+
+fn render(
+    bank: &Bank,
+    related: &[Vec<usize>],
+    range: Range<usize>,
+    hl: &mut Highlighter,
+) -> Vec<Card> {
+    range
+        .map(|i| {
+            let q = &bank.questions[i];
             let topic_key = q.topic.as_ref().map_or("", |t| t.value.as_str());
             let difficulty = q.difficulty.as_ref().map_or("", |d| d.value.as_str());
-            let see_also = see_also(bank, &related[i]);
             let mut tags: Vec<String> = q.tags.iter().map(|t| t.value.clone()).collect();
             tags.push(format!("topic::{topic_key}"));
             tags.push(format!("difficulty::{difficulty}"));
             Card {
                 id: q.id_str().unwrap_or("").to_owned(),
                 number: i as i64 + 1,
-                question,
-                answer,
+                question: to_inline_html(text(q.question.as_ref()), hl),
+                answer: to_html(text(q.answer.as_ref()), hl),
                 topic: bank.topic_title(topic_key).unwrap_or(topic_key).to_owned(),
                 difficulty: difficulty.to_owned(),
-                see_also,
+                see_also: see_also(bank, &related[i], hl),
                 tags,
             }
         })
@@ -60,39 +107,45 @@ fn text(t: Option<&crate::model::Text>) -> &str {
     t.map_or("", |t| t.value.as_str())
 }
 
-fn see_also(bank: &Bank, related: &[usize]) -> String {
+fn see_also(bank: &Bank, related: &[usize], hl: &mut Highlighter) -> String {
     if related.is_empty() {
         return String::new();
     }
-    let mut hl = Highlighter::new();
     let mut html = String::from("<ul class=\"pyq-see-also-list\">");
     for &j in related {
         let q = &bank.questions[j];
         html.push_str(&format!(
             "<li><span class=\"pyq-ref\">#{}</span> {}</li>",
             j + 1,
-            to_inline_html(text(q.question.as_ref()), &mut hl)
+            to_inline_html(text(q.question.as_ref()), hl)
         ));
     }
     html.push_str("</ul>");
     html
 }
 
-/// Maps `f` over `items` on two threads, keeping order.
-fn parallel<T: Send>(
-    items: &[Question],
-    f: impl Fn(&mut Highlighter, &Question) -> T + Sync,
-) -> Vec<T> {
-    let (first, second) = items.split_at(items.len() / 2);
-    let run = |part: &[Question]| {
-        let mut hl = Highlighter::new();
-        part.iter().map(|q| f(&mut hl, q)).collect::<Vec<T>>()
-    };
-    std::thread::scope(|s| {
-        let other = s.spawn(|| run(first));
-        let mut mine = run(second);
-        let mut out = other.join().expect("rendering does not panic");
-        out.append(&mut mine);
-        out
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_come_in_bank_order_and_errors_stop_them() {
+        let mut text = String::from(
+            "version: 1\ndeck: {name: D, anki_deck_id: 1, anki_model_id: 2}\ntopics: {t: T}\nquestions:\n",
+        );
+        for i in 1..=2500 {
+            text.push_str(&format!("  - {{number: {i}, id: q{i}, topic: t, difficulty: mid, question: Q{i}?, answer: A}}\n"));
+        }
+        let source = crate::source::SourceFile::new(std::path::Path::new("q.yaml"), text);
+        let bank = crate::load::load(&source).bank;
+        let numbers: Vec<i64> = cards(&bank).iter().map(|c| c.number).collect();
+        assert_eq!(numbers, (1..=2500).collect::<Vec<_>>());
+        let mut seen = 0;
+        let stopped = for_each_chunk(&bank, |chunk| {
+            seen += chunk.len();
+            if seen > 1000 { Err("stop") } else { Ok(()) }
+        });
+        assert_eq!(stopped, Err("stop"));
+        assert_eq!(seen, 1024);
+    }
 }

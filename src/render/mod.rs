@@ -14,7 +14,7 @@ mod highlight;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 
-pub use cards::{Card, cards};
+pub use cards::{Card, cards, for_each_chunk};
 pub use highlight::Highlighter;
 
 use crate::lint::markdown::options;

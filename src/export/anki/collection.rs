@@ -9,6 +9,7 @@ use sha1::{Digest, Sha1};
 use super::template::{BACK, CSS, FIELDS, FRONT, TEMPLATE_NAME};
 use super::{Ids, Previous, carry_mod, deck_signature, guid, model_signature, note_signature};
 use crate::export::Context;
+use crate::render::Card;
 
 const SCHEMA: &str = "
 CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null,
@@ -41,27 +42,52 @@ CREATE INDEX ix_revlog_cid on revlog (cid);
 CREATE INDEX ix_notes_csum on notes (csum);
 ";
 
-/// Builds the database in `file` (a scratch file: its pages stay in the
+const INSERT_NOTE: &str = "INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')";
+const INSERT_CARD: &str =
+    "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')";
+
+/// Builds the database in a file (a scratch file: its pages stay in the
 /// operating system's cache instead of pyq's memory, which matters for a
-/// 100,000-question bank).
-pub(crate) fn build(
-    file: &std::path::Path,
-    ctx: &Context<'_>,
-    ids: &Ids,
-    previous: &Previous,
-) -> rusqlite::Result<()> {
-    let conn = Connection::open(file)?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 32768; PRAGMA cache_size = -16384; PRAGMA locking_mode = EXCLUSIVE;",
-    )?;
-    conn.execute_batch(SCHEMA)?;
-    let tx = conn.unchecked_transaction()?;
-    let mut latest = 0i64;
-    {
-        let mut note =
-            tx.prepare("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")?;
-        let mut card = tx.prepare("INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')")?;
-        for c in ctx.cards {
+/// 100,000-question bank), one chunk of cards at a time, in one
+/// transaction.
+pub(crate) struct Builder<'a> {
+    ctx: &'a Context<'a>,
+    ids: Ids,
+    previous: Previous,
+    conn: Connection,
+    /// The newest `mod` written so far.
+    latest: i64,
+    count: usize,
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn new(
+        file: &std::path::Path,
+        ctx: &'a Context<'a>,
+        ids: Ids,
+        previous: Previous,
+    ) -> rusqlite::Result<Self> {
+        let conn = Connection::open(file)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 32768; PRAGMA cache_size = -16384; PRAGMA locking_mode = EXCLUSIVE;",
+        )?;
+        conn.execute_batch(SCHEMA)?;
+        conn.execute_batch("BEGIN")?;
+        Ok(Self {
+            ctx,
+            ids,
+            previous,
+            conn,
+            latest: 0,
+            count: 0,
+        })
+    }
+
+    pub(crate) fn add(&mut self, cards: &[Card]) -> rusqlite::Result<()> {
+        let ids = &self.ids;
+        let mut note = self.conn.prepare_cached(INSERT_NOTE)?;
+        let mut card = self.conn.prepare_cached(INSERT_CARD)?;
+        for c in cards {
             let number = c.number.to_string();
             let fields = [
                 &number,
@@ -76,8 +102,8 @@ pub(crate) fn build(
             let tags = format!(" {} ", c.tags.join(" "));
             let guid = guid::guid(ids.deck, &c.id);
             let sig = note_signature(&flds, &tags);
-            let m = carry_mod(previous.notes.get(&guid), &sig, ctx.stamp);
-            latest = latest.max(m);
+            let m = carry_mod(self.previous.notes.get(&guid), &sig, self.ctx.stamp);
+            self.latest = self.latest.max(m);
             let nid = guid::object_id(ids.deck, &c.id, "note");
             note.execute(params![
                 nid,
@@ -97,34 +123,42 @@ pub(crate) fn build(
                 c.number
             ])?;
         }
+        self.count += cards.len();
+        Ok(())
     }
-    let model = model_json(ctx, ids);
-    let model_mod = carry_mod(previous.model.as_ref(), &model_signature(&model), ctx.stamp);
-    let deck = deck_json(ctx, ids);
-    let deck_mod = carry_mod(previous.deck.as_ref(), &deck_signature(&deck), ctx.stamp);
-    latest = latest.max(model_mod).max(deck_mod);
-    let models = json!({ ids.model.to_string(): with_mod(model, model_mod) });
-    let decks = json!({ "1": default_deck(), ids.deck.to_string(): with_mod(deck, deck_mod) });
-    let conf = json!({
-        "activeDecks": [ids.deck], "curDeck": ids.deck, "curModel": ids.model.to_string(),
-        "addToCur": true, "collapseTime": 1200, "dueCounts": true, "estTimes": true,
-        "newSpread": 0, "nextPos": ctx.cards.len() + 1, "sortBackwards": false,
-        "sortType": "noteFld", "timeLim": 0,
-    });
-    tx.execute(
-        "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
-        params![
-            latest - latest.rem_euclid(86_400),
-            latest * 1000,
-            conf.to_string(),
-            models.to_string(),
-            decks.to_string(),
-            dconf().to_string()
-        ],
-    )?;
-    tx.execute_batch(INDEXES)?;
-    tx.commit()?;
-    conn.close().map_err(|(_, e)| e)
+
+    /// Writes the collection row (note type, deck, options), builds the
+    /// indexes and closes the database.
+    pub(crate) fn finish(self) -> rusqlite::Result<()> {
+        let (ctx, ids, previous) = (self.ctx, &self.ids, &self.previous);
+        let model = model_json(ctx, ids);
+        let model_mod = carry_mod(previous.model.as_ref(), &model_signature(&model), ctx.stamp);
+        let deck = deck_json(ctx, ids);
+        let deck_mod = carry_mod(previous.deck.as_ref(), &deck_signature(&deck), ctx.stamp);
+        let latest = self.latest.max(model_mod).max(deck_mod);
+        let models = json!({ ids.model.to_string(): with_mod(model, model_mod) });
+        let decks = json!({ "1": default_deck(), ids.deck.to_string(): with_mod(deck, deck_mod) });
+        let conf = json!({
+            "activeDecks": [ids.deck], "curDeck": ids.deck, "curModel": ids.model.to_string(),
+            "addToCur": true, "collapseTime": 1200, "dueCounts": true, "estTimes": true,
+            "newSpread": 0, "nextPos": self.count + 1, "sortBackwards": false,
+            "sortType": "noteFld", "timeLim": 0,
+        });
+        self.conn.execute(
+            "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
+            params![
+                latest - latest.rem_euclid(86_400),
+                latest * 1000,
+                conf.to_string(),
+                models.to_string(),
+                decks.to_string(),
+                dconf().to_string()
+            ],
+        )?;
+        self.conn.execute_batch(INDEXES)?;
+        self.conn.execute_batch("COMMIT")?;
+        self.conn.close().map_err(|(_, e)| e)
+    }
 }
 
 /// Anki's field separator is U+001F; a field can't contain it.

@@ -25,8 +25,9 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use crate::error::Error;
-use crate::export::{Context, Exporter, deck_name, slug};
+use crate::export::{Context, Exporter, Sink, deck_name, slug};
 use crate::model::Bank;
+use crate::render::Card;
 
 pub use previous::Previous;
 
@@ -47,7 +48,11 @@ impl Exporter for Anki {
         PathBuf::from(format!("{}.apkg", slug(name)))
     }
 
-    fn export(&self, ctx: &Context<'_>, previous: Option<&[u8]>) -> Result<Vec<u8>, Error> {
+    fn start<'a>(
+        &self,
+        ctx: &'a Context<'a>,
+        previous: Option<&[u8]>,
+    ) -> Result<Box<dyn Sink + 'a>, Error> {
         let ids = Ids::of(ctx.bank);
         let previous = match previous {
             Some(bytes) => {
@@ -59,7 +64,27 @@ impl Exporter for Anki {
             None => Previous::default(),
         };
         let scratch = scratch_file()?;
-        collection::build(scratch.path(), ctx, &ids, &previous).map_err(Error::Sqlite)?;
+        let builder =
+            collection::Builder::new(scratch.path(), ctx, ids, previous).map_err(Error::Sqlite)?;
+        Ok(Box::new(AnkiSink { scratch, builder }))
+    }
+}
+
+/// An Anki export in progress: the collection being built in its scratch
+/// file.
+struct AnkiSink<'a> {
+    scratch: tempfile::NamedTempFile,
+    builder: collection::Builder<'a>,
+}
+
+impl Sink for AnkiSink<'_> {
+    fn cards(&mut self, cards: &[Card]) -> Result<(), Error> {
+        self.builder.add(cards).map_err(Error::Sqlite)
+    }
+
+    fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
+        let Self { scratch, builder } = *self;
+        builder.finish().map_err(Error::Sqlite)?;
         let db = std::fs::File::open(scratch.path())
             .map_err(|e| Error::Internal(format!("could not reopen the collection: {e}")))?;
         package(db).map_err(|e| Error::Internal(format!("could not write the zip: {e}")))
