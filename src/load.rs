@@ -97,6 +97,11 @@ pub fn load(source: &SourceFile) -> Loaded {
     let mut loader = Loader::new(source);
     let complete = loader.document().is_some();
     loader.bank.questions.shrink_to_fit();
+    if !complete {
+        // Mappings the parser never finished are not missing anything we can
+        // know about: their keys may stand after the syntax error.
+        loader.diagnostics.retain(|d| d.rule != Rule::MissingField);
+    }
     Loaded {
         bank: loader.bank,
         diagnostics: loader.diagnostics,
@@ -404,6 +409,18 @@ impl<'a> Loader<'a> {
     fn scan_error(&mut self, err: &ScanError) -> Stop {
         let m = err.marker();
         let at = self.base + self.cursor.byte_of(self.text, m.index());
+        // The parser reports a tab where it gave up, often the end of the line
+        // before; the tab itself is the thing to fix.
+        if err.info().contains("tab") {
+            let window = &self.source.text()[at..(at + 4096).min(self.source.text().len())];
+            if let Some(tab) = window.find('\t') {
+                return self.syntax(
+                    Span::new(at + tab, at + tab + 1),
+                    "invalid YAML: a tab character in indentation or between tokens",
+                    "YAML indents with spaces only: replace the tab with spaces",
+                );
+            }
+        }
         let end = self.source.text()[at..]
             .chars()
             .next()
@@ -630,8 +647,9 @@ impl<'a> Loader<'a> {
     fn document_inner(&mut self) -> Res<()> {
         let first = self.next()?;
         let doc_span = match first {
-            Ev::StreamEnd(span) => {
-                self.missing_top_level(span);
+            Ev::StreamEnd(_) => {
+                // No document at all (empty, or only comments): say so at 1:1.
+                self.missing_top_level(Span::new(0, 0));
                 return Ok(());
             }
             Ev::DocStart(span) => span,
