@@ -61,7 +61,7 @@ pub(crate) fn generate(n: usize) -> String {
         };
         let _ = write!(
             s,
-            "  - number: {i}\n    id: question-{i}\n    topic: topic-{}\n    difficulty: mid\n    tags: [bench, t{}]\n    question: {question}\n    answer: |\n      **Short answer:** it is amortized $O(1)$ because the buffer grows geometrically, number {i}.\n\n      - Growth is proportional, so copies sum to $O(n)$.\n      - Worst case is still $O(n)$ for one call.\n      - See `sys.getsizeof` for the steps.\n\n      ```python\n      xs = []\n      for k in range({}):\n          xs.append(k)\n      assert len(xs) == {}\n      ```\n",
+            "  - number: {i}\n    id: question-{i}\n    topic: topic-{}\n    difficulty: mid\n    tags: [bench, t{}]\n    question: {question}\n    answer: |\n      **Short answer:** it is amortized $O(1)$ because the buffer grows geometrically, number {i}.\n\n      - Growth is proportional, so copies sum to $O(n)$.\n      - Worst case is still $O(n)$ for one call.\n      - See `sys.getsizeof` for the steps.\n      - The spare room is about one eighth of the size, so memory overhead stays bounded while copies stay rare.\n\n      ```python\n      xs = []\n      for k in range({}):\n          xs.append(k)\n      assert len(xs) == {}\n      ```\n",
             i % 12,
             i % 7,
             i % 50,

@@ -92,8 +92,20 @@ impl<'a> Ctx<'a> {
 pub fn check(loaded: &Loaded, source: &SourceFile, settings: &Settings) -> Vec<Diagnostic> {
     let mut out = loaded.diagnostics.clone();
     if loaded.complete {
-        let ctx = context(&loaded.bank, source);
-        rules::run_all(&ctx, &mut out);
+        let bank = &loaded.bank;
+        // Near-duplicate detection (the costliest rule, and one that needs
+        // only the bank) runs beside the Markdown scan and the other rules.
+        let near = std::thread::scope(|s| {
+            let near = s.spawn(|| {
+                let mut near = Vec::new();
+                rules::near_duplicate::near_duplicate(bank, &mut near);
+                near
+            });
+            let ctx = context(bank, source);
+            rules::run_all(&ctx, &mut out);
+            near.join().expect("the near-duplicate rule does not panic")
+        });
+        out.extend(near);
     }
     finish(out, source, settings)
 }

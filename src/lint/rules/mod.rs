@@ -16,7 +16,7 @@ mod invalid_tag;
 mod invalid_value;
 mod missing_answer;
 mod missing_field;
-mod near_duplicate;
+pub(crate) mod near_duplicate;
 mod numbering;
 mod raw_html;
 mod unclosed_code_fence;
@@ -29,32 +29,22 @@ mod yaml_syntax;
 
 pub(crate) use invalid_id::slugify;
 
-/// Runs every content rule: near-duplicate detection (the costliest) on a
-/// second thread beside the others. Findings are sorted afterwards, so the
-/// order here does not reach the output.
+/// Runs every content rule except near-duplicate detection, which
+/// [`crate::lint::check`] runs on another thread (it needs only the bank).
 pub(crate) fn run_all(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let near = std::thread::scope(|s| {
-        let near = s.spawn(|| {
-            let mut near = Vec::new();
-            near_duplicate::near_duplicate(ctx, &mut near);
-            near
-        });
-        numbering::numbering(ctx, out);
-        duplicate_id::duplicate_id(ctx, out);
-        invalid_id::invalid_id(ctx, out);
-        missing_answer::missing_answer(ctx, out);
-        duplicate_question::duplicate_question(ctx, out);
-        unknown_topic::unknown_topic(ctx, out);
-        invalid_tag::invalid_tag(ctx, out);
-        unused_topic::unused_topic(ctx, out);
-        unknown_related::unknown_related(ctx, out);
-        unclosed_code_fence::unclosed_code_fence(ctx, out);
-        dunder_outside_code::dunder_outside_code(ctx, out);
-        unsafe_html::unsafe_html(ctx, out);
-        raw_html::raw_html(ctx, out);
-        near.join().expect("the near-duplicate rule does not panic")
-    });
-    out.extend(near);
+    numbering::numbering(ctx, out);
+    duplicate_id::duplicate_id(ctx, out);
+    invalid_id::invalid_id(ctx, out);
+    missing_answer::missing_answer(ctx, out);
+    duplicate_question::duplicate_question(ctx, out);
+    unknown_topic::unknown_topic(ctx, out);
+    invalid_tag::invalid_tag(ctx, out);
+    unused_topic::unused_topic(ctx, out);
+    unknown_related::unknown_related(ctx, out);
+    unclosed_code_fence::unclosed_code_fence(ctx, out);
+    dunder_outside_code::dunder_outside_code(ctx, out);
+    unsafe_html::unsafe_html(ctx, out);
+    raw_html::raw_html(ctx, out);
 }
 
 /// The explanation of a rule, as `pyq rules NAME` prints it.

@@ -7,12 +7,10 @@
 //! about `N × MAX_POSTINGS`, not `N²`.
 
 use crate::diagnostic::Diagnostic;
-use std::ops::Not as _;
-
 use crate::hash::{FastMap, FastSet};
-use crate::lint::Ctx;
 use crate::lint::codes::Rule;
 use crate::lint::rules::duplicate_question::normalise;
+use crate::model::Bank;
 
 /// What `pyq rules near-duplicate` prints.
 pub(crate) const EXPLANATION: &str = "\
@@ -151,31 +149,24 @@ const STOP_WORDS: &[&str] = &[
     "your",
 ];
 
-pub(crate) fn near_duplicate(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let questions = &ctx.bank.questions;
+pub(crate) fn near_duplicate(bank: &Bank, out: &mut Vec<Diagnostic>) {
+    let questions = &bank.questions;
     // Each question's token set, sorted, stored flat: set i is
     // `tokens[starts[i]..starts[i + 1]]`. Tokens are 64-bit FNV-1a hashes, so
     // no vocabulary of strings is kept (a collision could only add a shared
     // token to a pair, never hide one).
-    let mut starts: Vec<usize> = Vec::with_capacity(questions.len() + 1);
-    let mut tokens: Vec<u64> = Vec::new();
-    starts.push(0);
-    for q in questions {
-        let from = tokens.len();
-        if let Some(t) = &q.question {
-            tokens.extend(token_hashes(&t.value));
-        }
-        tokens[from..].sort_unstable();
-        let mut kept = from;
-        for k in from..tokens.len() {
-            if k == from || tokens[k] != tokens[kept - 1] {
-                tokens[kept] = tokens[k];
-                kept += 1;
-            }
-        }
-        tokens.truncate(kept);
-        starts.push(tokens.len());
-    }
+    let (first, second) = questions.split_at(questions.len() / 2);
+    let (mut flat, other) = std::thread::scope(|s| {
+        let other = s.spawn(|| token_sets(second));
+        (
+            token_sets(first),
+            other.join().expect("tokenising does not panic"),
+        )
+    });
+    let offset = flat.0.len();
+    flat.0.extend(other.0);
+    flat.1.extend(other.1.iter().skip(1).map(|&e| e + offset));
+    let (tokens, starts) = flat;
     let set = |i: usize| &tokens[starts[i]..starts[i + 1]];
 
     // Postings: the questions of each distinct token, by sorting (token,
@@ -232,7 +223,7 @@ pub(crate) fn near_duplicate(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     // tokens besides, which bounds their overlap from above: a pair whose
     // bound is under SHARED_MIN or under THRESHOLD x the larger set cannot be
     // a near-duplicate and is dropped without comparing the sets.
-    let related = related_pairs(ctx);
+    let related = related_pairs(bank);
     let mut shared = vec![0u32; questions.len()];
     let mut touched: Vec<u32> = Vec::new();
     for i in 0..questions.len() {
@@ -265,19 +256,19 @@ pub(crate) fn near_duplicate(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             if overlap < SHARED_MIN
                 || similarity < THRESHOLD
                 || related.contains(&(j, i))
-                || same_text(ctx, i, j)
+                || same_text(bank, i, j)
             {
                 continue;
             }
-            out.push(report(ctx, i, j, similarity));
+            out.push(report(bank, i, j, similarity));
         }
         touched.clear();
     }
 }
 
-fn report(ctx: &Ctx<'_>, i: usize, j: usize, similarity: f64) -> Diagnostic {
-    let q = &ctx.bank.questions[i];
-    let other = &ctx.bank.questions[j];
+fn report(bank: &Bank, i: usize, j: usize, similarity: f64) -> Diagnostic {
+    let q = &bank.questions[i];
+    let other = &bank.questions[j];
     let span = q.question.as_ref().map_or(q.span, |t| t.span);
     let mut d = Diagnostic::new(
         Rule::NearDuplicate,
@@ -303,9 +294,9 @@ fn report(ctx: &Ctx<'_>, i: usize, j: usize, similarity: f64) -> Diagnostic {
 }
 
 /// Exact duplicates are `duplicate-question`'s to report.
-fn same_text(ctx: &Ctx<'_>, i: usize, j: usize) -> bool {
+fn same_text(bank: &Bank, i: usize, j: usize) -> bool {
     let text = |k: usize| {
-        ctx.bank.questions[k]
+        bank.questions[k]
             .question
             .as_ref()
             .map(|t| normalise(&t.value))
@@ -314,16 +305,15 @@ fn same_text(ctx: &Ctx<'_>, i: usize, j: usize) -> bool {
 }
 
 /// Pairs `(earlier, later)` linked by `related` in either direction.
-fn related_pairs(ctx: &Ctx<'_>) -> FastSet<(usize, usize)> {
-    let index: FastMap<&str, usize> = ctx
-        .bank
+fn related_pairs(bank: &Bank) -> FastSet<(usize, usize)> {
+    let index: FastMap<&str, usize> = bank
         .questions
         .iter()
         .enumerate()
         .filter_map(|(i, q)| q.id_str().map(|id| (id, i)))
         .collect();
     let mut pairs = FastSet::default();
-    for (i, q) in ctx.bank.questions.iter().enumerate() {
+    for (i, q) in bank.questions.iter().enumerate() {
         for r in &q.related {
             if let Some(&j) = index.get(r.value.as_str()) {
                 pairs.insert((i.min(j), i.max(j)));
@@ -349,17 +339,60 @@ fn intersection(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
-/// The tokens of [`tokens`], as stable 64-bit FNV-1a hashes, computed with
-/// one reusable buffer (no allocation per token).
-fn token_hashes(text: &str) -> impl Iterator<Item = u64> + '_ {
+/// Each question's token set, sorted and deduplicated, stored flat: set i
+/// is `tokens[starts[i]..starts[i + 1]]`.
+fn token_sets(questions: &[crate::model::Question]) -> (Vec<u64>, Vec<usize>) {
+    let mut starts = Vec::with_capacity(questions.len() + 1);
+    let mut tokens: Vec<u64> = Vec::with_capacity(questions.len() * 12);
+    starts.push(0);
     let mut buf = String::new();
-    words(text).filter_map(move |w| {
+    for q in questions {
+        let from = tokens.len();
+        if let Some(t) = &q.question {
+            push_token_hashes(&t.value, &mut buf, &mut tokens);
+        }
+        tokens[from..].sort_unstable();
+        let mut kept = from;
+        for k in from..tokens.len() {
+            if k == from || tokens[k] != tokens[kept - 1] {
+                tokens[kept] = tokens[k];
+                kept += 1;
+            }
+        }
+        tokens.truncate(kept);
+        starts.push(tokens.len());
+    }
+    (tokens, starts)
+}
+
+/// The tokens of [`tokens`], as stable 64-bit FNV-1a hashes, appended to
+/// `out` without allocating per token (`buf` is reused). Stop words are
+/// recognised by their hash.
+fn push_token_hashes(text: &str, buf: &mut String, out: &mut Vec<u64>) {
+    for w in words(text) {
         buf.clear();
-        buf.extend(w.chars().flat_map(char::to_lowercase));
-        let t = stem(&buf);
-        is_stop_word(&t)
-            .not()
-            .then(|| crate::hash::fnv1a(t.as_bytes()))
+        if w.is_ascii() {
+            buf.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            buf.extend(w.chars().flat_map(char::to_lowercase));
+        }
+        let h = crate::hash::fnv1a(stem(buf).as_bytes());
+        if stop_hashes().binary_search(&h).is_err() {
+            out.push(h);
+        }
+    }
+}
+
+/// The FNV-1a hashes of the stop words, sorted.
+fn stop_hashes() -> &'static [u64] {
+    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    HASHES.get_or_init(|| {
+        let mut h: Vec<u64> = STOP_WORDS
+            .iter()
+            .map(|w| crate::hash::fnv1a(w.as_bytes()))
+            .collect();
+        h.sort_unstable();
+        h
     })
 }
 
@@ -381,6 +414,7 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+#[cfg(test)]
 fn is_stop_word(t: &str) -> bool {
     STOP_WORDS.binary_search(&t).is_ok()
 }
@@ -453,6 +487,18 @@ mod tests {
     fn quiet_on_the_valid_bank() {
         let bank = VALID_BANK.replace("    related: [list-growth]\n", "");
         assert_eq!(lint_rule(&bank, Rule::NearDuplicate), "");
+    }
+
+    #[test]
+    fn hashed_tokens_are_the_hashes_of_the_tokens() {
+        let text = "Why are the Lists' entries GROWING? Ünïcode Wörds, too: `list.append()`";
+        let mut hashed = Vec::new();
+        push_token_hashes(text, &mut String::new(), &mut hashed);
+        let expected: Vec<u64> = tokens(text)
+            .iter()
+            .map(|t| crate::hash::fnv1a(t.as_bytes()))
+            .collect();
+        assert_eq!(hashed, expected);
     }
 
     #[test]
