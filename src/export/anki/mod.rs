@@ -133,7 +133,7 @@ fn package(mut db: std::fs::File) -> zip::result::ZipResult<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(6))
+        .compression_level(Some(3))
         .last_modified_time(zip::DateTime::default())
         .unix_permissions(0o644);
     zip.start_file("collection.anki2", options)?;
