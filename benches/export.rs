@@ -52,9 +52,12 @@ fn main() {
             };
             let out = std::env::temp_dir().join("pyq-bench-export");
             let _ = std::fs::remove_dir_all(&out);
-            let artifacts =
-                pyq::export::produce(&[Box::new(Anki) as Box<dyn Exporter>], &ctx, &out)
-                    .expect("export");
+            let artifacts = pyq::export::produce(
+                &[Box::new(Anki) as Box<dyn Exporter + Send + Sync>],
+                &ctx,
+                &out,
+            )
+            .expect("export");
             let total = start.elapsed();
             size = artifacts[0].bytes.len();
             load_t = load_t.min(loaded_at);

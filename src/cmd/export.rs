@@ -13,7 +13,26 @@ use crate::export::{self, Context};
 
 pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, Error> {
     let (source, loaded) = crate::cmd::lint::read(&args.file)?;
-    let diagnostics = crate::lint::check(&loaded, &source, &crate::lint::Settings::default());
+    let dir = output_dir(args);
+    let ctx = Context {
+        bank: &loaded.bank,
+        stamp: stamp()?,
+    };
+    let exporters = args.format.exporters(export::Options {
+        csv_flavor: args.csv_flavor,
+        details: !args.no_details,
+    });
+    // Reading the previous files and starting the exports needs only the
+    // bank, so it runs while the bank is linted; a bank with errors throws
+    // the started exports away (scratch files included) and writes nothing.
+    let (diagnostics, started) = std::thread::scope(|s| {
+        let started = s.spawn(|| export::start(&exporters, &ctx, &dir));
+        let diagnostics = crate::lint::check(&loaded, &source, &crate::lint::Settings::default());
+        (
+            diagnostics,
+            started.join().expect("starting the exports does not panic"),
+        )
+    });
     let errors: Vec<_> = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -32,16 +51,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         )?;
         return Ok(Status::Findings);
     }
-    let dir = output_dir(args);
-    let ctx = Context {
-        bank: &loaded.bank,
-        stamp: stamp()?,
-    };
-    let exporters = args.format.exporters(export::Options {
-        csv_flavor: args.csv_flavor,
-        details: !args.no_details,
-    });
-    let artifacts = export::produce(&exporters, &ctx, &dir)?;
+    let artifacts = export::finish(started?, ctx.bank)?;
     if args.check {
         let stale = export::stale(&artifacts);
         for (a, why) in &stale {

@@ -73,7 +73,7 @@ impl Exporter for Csv {
         &self,
         ctx: &'a Context<'a>,
         _previous: Option<&[u8]>,
-    ) -> Result<Box<dyn Sink + 'a>, Error> {
+    ) -> Result<Box<dyn Sink + Send + 'a>, Error> {
         Ok(match self.flavor {
             CsvFlavor::Anki => Box::new(AnkiCsv::new(ctx)),
             CsvFlavor::Plain => Box::new(PlainCsv { ctx }),

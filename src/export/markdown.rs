@@ -37,7 +37,7 @@ impl Exporter for Markdown {
         &self,
         ctx: &'a Context<'a>,
         _previous: Option<&[u8]>,
-    ) -> Result<Box<dyn Sink + 'a>, Error> {
+    ) -> Result<Box<dyn Sink + Send + 'a>, Error> {
         Ok(Box::new(MarkdownSink {
             bank: ctx.bank,
             details: self.details,

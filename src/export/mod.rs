@@ -37,7 +37,7 @@ pub trait Exporter {
         &self,
         ctx: &'a Context<'a>,
         previous: Option<&[u8]>,
-    ) -> Result<Box<dyn Sink + 'a>, Error>;
+    ) -> Result<Box<dyn Sink + Send + 'a>, Error>;
 }
 
 /// An export in progress: it takes the rendered cards in bank order, a
@@ -76,17 +76,17 @@ pub struct Options {
 }
 
 impl ExportFormat {
-    pub fn exporters(self, options: Options) -> Vec<Box<dyn Exporter>> {
-        let anki = || Box::new(anki::Anki) as Box<dyn Exporter>;
+    pub fn exporters(self, options: Options) -> Vec<Box<dyn Exporter + Send + Sync>> {
+        let anki = || Box::new(anki::Anki) as Box<dyn Exporter + Send + Sync>;
         let csv = || {
             Box::new(csv::Csv {
                 flavor: options.csv_flavor,
-            }) as Box<dyn Exporter>
+            }) as Box<dyn Exporter + Send + Sync>
         };
         let markdown = || {
             Box::new(markdown::Markdown {
                 details: options.details,
-            }) as Box<dyn Exporter>
+            }) as Box<dyn Exporter + Send + Sync>
         };
         match self {
             Self::Anki => vec![anki()],
@@ -111,44 +111,51 @@ pub struct Artifact {
     pub bytes: Vec<u8>,
 }
 
-/// Runs `exporters` (reading each one's previous file from `dir`),
-/// rendering the cards once, chunk by chunk, for all of them.
-pub fn produce<'a>(
-    exporters: &[Box<dyn Exporter>],
+/// Exports under way: each file's path and its sink.
+pub type Started<'a> = Vec<(PathBuf, Box<dyn Sink + Send + 'a>)>;
+
+/// Starts `exporters`, reading each one's previous file from `dir`. Needs
+/// only the bank, so it can run while the bank is linted.
+pub fn start<'a>(
+    exporters: &[Box<dyn Exporter + Send + Sync>],
     ctx: &'a Context<'a>,
     dir: &Path,
-) -> Result<Vec<Artifact>, Error> {
-    let mut paths = Vec::new();
-    let mut sinks = Vec::new();
-    for e in exporters {
-        let path = dir.join(e.file_name(ctx.bank));
-        let previous = match std::fs::read(&path) {
-            Ok(bytes) => Some(bytes),
-            // No previous file (or no folder yet): a first export.
-            Err(err)
-                if matches!(
-                    err.kind(),
-                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-                ) =>
-            {
-                None
-            }
-            Err(source) => return Err(Error::Read { path, source }),
-        };
-        sinks.push(e.start(ctx, previous.as_deref())?);
-        paths.push(path);
-    }
-    if sinks.iter().any(|s| s.wants_cards()) {
-        crate::render::for_each_chunk(ctx.bank, |chunk| {
-            sinks
+) -> Result<Started<'a>, Error> {
+    exporters
+        .iter()
+        .map(|e| {
+            let path = dir.join(e.file_name(ctx.bank));
+            let previous = match std::fs::read(&path) {
+                Ok(bytes) => Some(bytes),
+                // No previous file (or no folder yet): a first export.
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    None
+                }
+                Err(source) => return Err(Error::Read { path, source }),
+            };
+            Ok((path, e.start(ctx, previous.as_deref())?))
+        })
+        .collect()
+}
+
+/// Renders the cards once, chunk by chunk, for every started export, and
+/// finishes them into files' bytes.
+pub fn finish(mut started: Started<'_>, bank: &Bank) -> Result<Vec<Artifact>, Error> {
+    if started.iter().any(|(_, s)| s.wants_cards()) {
+        crate::render::for_each_chunk(bank, |chunk| {
+            started
                 .iter_mut()
-                .filter(|s| s.wants_cards())
-                .try_for_each(|s| s.cards(chunk))
+                .filter(|(_, s)| s.wants_cards())
+                .try_for_each(|(_, s)| s.cards(chunk))
         })?;
     }
-    paths
+    started
         .into_iter()
-        .zip(sinks)
         .map(|(path, sink)| {
             Ok(Artifact {
                 path,
@@ -156,6 +163,15 @@ pub fn produce<'a>(
             })
         })
         .collect()
+}
+
+/// [`start`] then [`finish`].
+pub fn produce<'a>(
+    exporters: &[Box<dyn Exporter + Send + Sync>],
+    ctx: &'a Context<'a>,
+    dir: &Path,
+) -> Result<Vec<Artifact>, Error> {
+    finish(start(exporters, ctx, dir)?, ctx.bank)
 }
 
 /// Writes every artifact atomically, creating `dir` if needed. Nothing is

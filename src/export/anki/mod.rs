@@ -52,7 +52,7 @@ impl Exporter for Anki {
         &self,
         ctx: &'a Context<'a>,
         previous: Option<&[u8]>,
-    ) -> Result<Box<dyn Sink + 'a>, Error> {
+    ) -> Result<Box<dyn Sink + Send + 'a>, Error> {
         let ids = Ids::of(ctx.bank);
         let previous = match previous {
             Some(bytes) => {
