@@ -1247,6 +1247,20 @@ pub fn is_slug(s: &str) -> bool {
         })
 }
 
+/// The nearest slug: ASCII letters and digits lowercased, every other run of
+/// characters turned into one hyphen.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
 fn suggest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
     known
         .iter()

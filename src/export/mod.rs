@@ -202,6 +202,6 @@ pub fn stale(artifacts: &[Artifact]) -> Vec<(&Artifact, &'static str)> {
 /// The file-name form of a deck name: `Python Interview Questions` →
 /// `python-interview-questions`.
 pub fn slug(name: &str) -> String {
-    let s = crate::lint::rules_slugify(name);
+    let s = crate::load::slugify(name);
     if s.is_empty() { "deck".to_owned() } else { s }
 }

@@ -14,10 +14,6 @@ use crate::source::{SourceFile, Span};
 
 pub use codes::Rule;
 
-/// The nearest kebab-case slug of a text (used for file names too).
-pub fn rules_slugify(s: &str) -> String {
-    rules::slugify(s)
-}
 pub use settings::{Level, Settings};
 
 /// Everything a rule may look at.

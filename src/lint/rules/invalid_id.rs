@@ -3,7 +3,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::lint::Ctx;
 use crate::lint::codes::Rule;
-use crate::load::is_slug;
+use crate::load::{is_slug, slugify};
 
 /// What `pyq rules invalid-id` prints.
 pub(crate) const EXPLANATION: &str = "\
@@ -49,25 +49,11 @@ pub(crate) fn invalid_id(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The nearest slug: ASCII letters and digits lowercased, every other run of
-/// characters turned into one hyphen.
-pub(crate) fn slugify(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_owned()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::slugify;
     use crate::lint::Rule;
     use crate::lint::test::{VALID_BANK, lint_rule};
+    use crate::load::slugify;
 
     #[test]
     fn fires_on_non_slugs() {
