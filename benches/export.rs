@@ -48,6 +48,7 @@ fn main() {
             let linted_at = start.elapsed();
             let ctx = Context {
                 bank: &loaded.bank,
+                scratch_dir: None,
                 stamp: 1_800_000_000,
             };
             let out = std::env::temp_dir().join("pyq-bench-export");

@@ -19,11 +19,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".pyq-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(wrap)?;
+    let mut tmp = temp_file_in(dir).map_err(wrap)?;
     tmp.write_all(bytes).map_err(wrap)?;
     match fs::metadata(path) {
         Ok(meta) => tmp
@@ -35,6 +31,38 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     tmp.as_file().sync_all().map_err(wrap)?;
     tmp.persist(path).map_err(|e| wrap(e.error))?;
     Ok(())
+}
+
+/// A temporary file of pyq's in `dir`: `.pyq-XXXXXX.tmp`, removed when
+/// dropped; one left by a killed run is removed by the next
+/// ([`remove_stale_temp_files`]).
+pub fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+}
+
+const TEMP_PREFIX: &str = ".pyq-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Removes `.pyq-*.tmp` files that a run killed before it could clean up
+/// left in `dir` (another pyq writing to the same folder at the same moment
+/// would then fail cleanly, never leave a half-written file).
+pub fn remove_stale_temp_files(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEMP_PREFIX)
+            && name.ends_with(TEMP_SUFFIX)
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// A new file is readable by everyone, like one a text editor would create
@@ -81,6 +109,21 @@ mod tests {
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
             0o600
         );
+    }
+
+    #[test]
+    fn stale_temp_files_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = temp_file_in(dir.path())
+            .unwrap()
+            .into_temp_path()
+            .keep()
+            .unwrap();
+        fs::write(dir.path().join("keep.tmp"), b"x").unwrap();
+        fs::write(dir.path().join(".pyq-notes.txt"), b"x").unwrap();
+        remove_stale_temp_files(dir.path());
+        assert!(!stale.exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let dir = output_dir(args);
     let ctx = Context {
         bank: &loaded.bank,
+        scratch_dir: dir.is_dir().then_some(dir.as_path()),
         stamp: stamp()?,
     };
     let exporters = args.format.exporters(export::Options {

@@ -47,6 +47,13 @@ pub fn run(
             path: args.file.clone(),
             source,
         })?;
+        if let Some(dir) = args.file.parent() {
+            crate::fs::remove_stale_temp_files(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            });
+        }
         let bom: &[u8] = if original.starts_with(b"\xef\xbb\xbf") {
             b"\xef\xbb\xbf"
         } else {

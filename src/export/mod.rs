@@ -17,6 +17,10 @@ use crate::render::Card;
 /// What an exporter works from.
 pub struct Context<'a> {
     pub bank: &'a Bank,
+    /// Where an exporter may keep scratch files: the output folder when it
+    /// exists (so a killed run's leftovers are cleaned up by the next run),
+    /// else the system's temporary folder.
+    pub scratch_dir: Option<&'a Path>,
     /// Seconds since the epoch for anything new or changed in this export:
     /// `SOURCE_DATE_EPOCH` when set, else the current time.
     pub stamp: i64,
@@ -121,6 +125,8 @@ pub fn start<'a>(
     ctx: &'a Context<'a>,
     dir: &Path,
 ) -> Result<Started<'a>, Error> {
+    // Leftovers of a killed run go first (before this run makes its own).
+    crate::fs::remove_stale_temp_files(dir);
     exporters
         .iter()
         .map(|e| {

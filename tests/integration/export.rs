@@ -379,3 +379,81 @@ fn a_failed_export_leaves_the_previous_files_and_no_temporary_files() {
         .collect();
     assert_eq!(names.len(), 3, "{names:?}");
 }
+
+/// A bank large enough that an export takes a while (debug build).
+fn big_bank(n: usize, answer: &str) -> String {
+    let mut y = String::from(
+        "version: 1\ndeck:\n  name: Big\n  anki_deck_id: 31\n  anki_model_id: 32\ntopics:\n  t: T\nquestions:\n",
+    );
+    for i in 1..=n {
+        y.push_str(&format!(
+            "  - number: {i}\n    id: q-{i}\n    topic: t\n    difficulty: mid\n    question: Question {i} about subject{i}?\n    answer: |\n      **Short answer:** {answer} {i}.\n\n      ```python\n      assert {i} + 1 == {}\n      ```\n",
+            i + 1
+        ));
+    }
+    y
+}
+
+#[cfg(unix)]
+#[test]
+fn a_killed_export_leaves_whole_files_and_the_next_run_leaves_no_temporary_files() {
+    use std::time::Duration;
+    let files = ["big.apkg", "big.csv", "big.md"];
+    let read_all = |dir: &Path| -> Vec<Vec<u8>> {
+        files
+            .iter()
+            .map(|f| std::fs::read(dir.join("exports").join(f)).unwrap())
+            .collect()
+    };
+    let old_bank = big_bank(1_500, "old");
+    let new_bank = big_bank(1_500, "new");
+    // The reference: what the new bank exports to over the old exports.
+    let reference = bank_dir(&old_bank);
+    assert!(
+        pyq(reference.path(), &["export"], "1800000000")
+            .status
+            .success()
+    );
+    let old = read_all(reference.path());
+    std::fs::write(reference.path().join("questions.yaml"), &new_bank).unwrap();
+    assert!(
+        pyq(reference.path(), &["export"], "1800000100")
+            .status
+            .success()
+    );
+    let new = read_all(reference.path());
+    assert_ne!(old, new);
+
+    let dir = bank_dir(&old_bank);
+    assert!(pyq(dir.path(), &["export"], "1800000000").status.success());
+    std::fs::write(dir.path().join("questions.yaml"), &new_bank).unwrap();
+    for delay_ms in [20, 100, 300, 700, 1200] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pyq"))
+            .arg("export")
+            .current_dir(dir.path())
+            .env("SOURCE_DATE_EPOCH", "1800000100")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let now = read_all(dir.path());
+        for (i, bytes) in now.iter().enumerate() {
+            assert!(
+                *bytes == old[i] || *bytes == new[i],
+                "{} is neither the old nor the new file after a kill at {delay_ms} ms",
+                files[i]
+            );
+        }
+    }
+    assert!(pyq(dir.path(), &["export"], "1800000100").status.success());
+    assert_eq!(read_all(dir.path()), new);
+    let stray: Vec<_> = std::fs::read_dir(dir.path().join("exports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with(".pyq-"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}

@@ -54,16 +54,16 @@ impl Exporter for Anki {
         previous: Option<&[u8]>,
     ) -> Result<Box<dyn Sink + Send + 'a>, Error> {
         let ids = Ids::of(ctx.bank);
-        let previous = match previous {
-            Some(bytes) => {
-                Previous::read(bytes, ids.model, ids.deck).map_err(|why| Error::PreviousExport {
-                    path: self.file_name(ctx.bank),
-                    why,
-                })?
-            }
-            None => Previous::default(),
-        };
-        let scratch = scratch_file()?;
+        let previous =
+            match previous {
+                Some(bytes) => Previous::read(bytes, ids.model, ids.deck, ctx.scratch_dir)
+                    .map_err(|why| Error::PreviousExport {
+                        path: self.file_name(ctx.bank),
+                        why,
+                    })?,
+                None => Previous::default(),
+            };
+        let scratch = scratch_file(ctx.scratch_dir)?;
         let builder =
             collection::Builder::new(scratch.path(), ctx, ids, previous).map_err(Error::Sqlite)?;
         Ok(Box::new(AnkiSink { scratch, builder }))
@@ -117,14 +117,17 @@ impl Ids {
     }
 }
 
-/// A scratch file for the collection, in the system's temporary folder,
-/// removed when dropped.
-pub(crate) fn scratch_file() -> Result<tempfile::NamedTempFile, Error> {
-    tempfile::Builder::new()
-        .prefix("pyq-collection-")
-        .suffix(".anki2")
-        .tempfile()
-        .map_err(|e| Error::Internal(format!("could not create a temporary file: {e}")))
+/// A scratch file for a collection, removed when dropped: in `dir` when
+/// given (see [`Context::scratch_dir`]), else in the system's temporary
+/// folder.
+pub(crate) fn scratch_file(
+    dir: Option<&std::path::Path>,
+) -> Result<tempfile::NamedTempFile, Error> {
+    let file = match dir {
+        Some(dir) => crate::fs::temp_file_in(dir),
+        None => crate::fs::temp_file_in(&std::env::temp_dir()),
+    };
+    file.map_err(|e| Error::Internal(format!("could not create a temporary file: {e}")))
 }
 
 /// The zip: `collection.anki2` then `media` (`{}`: no media), deflated,

@@ -19,7 +19,12 @@ pub struct Previous {
 impl Previous {
     /// Parses a package written by pyq (the legacy layout: a zip with
     /// `collection.anki2`). Errors say what is wrong with it.
-    pub fn read(bytes: &[u8], model_id: i64, deck_id: i64) -> Result<Self, String> {
+    pub fn read(
+        bytes: &[u8],
+        model_id: i64,
+        deck_id: i64,
+        scratch_dir: Option<&std::path::Path>,
+    ) -> Result<Self, String> {
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
             .map_err(|e| format!("it is not a readable zip file ({e})"))?;
         let mut entry = zip
@@ -27,7 +32,7 @@ impl Previous {
             .map_err(|_| "it has no `collection.anki2` (not a package pyq wrote)".to_owned())?;
         // Unpacked to a scratch file, not memory: a large deck's collection is
         // larger than its bank.
-        let scratch = super::scratch_file().map_err(|e| e.to_string())?;
+        let scratch = super::scratch_file(scratch_dir).map_err(|e| e.to_string())?;
         let copied = std::io::copy(&mut entry, &mut scratch.as_file())
             .map_err(|e| format!("its collection could not be decompressed ({e})"))?;
         if copied == 0 {
