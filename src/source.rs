@@ -44,6 +44,9 @@ pub struct SourceFile {
     name: String,
     path: PathBuf,
     text: String,
+    /// Whether the file began with a UTF-8 byte-order mark (removed from
+    /// `text`; `lint --fix` writes it back).
+    bom: bool,
     /// Byte offsets of line starts (u32: files are capped well below 4 GiB).
     line_starts: Vec<u32>,
 }
@@ -51,6 +54,7 @@ pub struct SourceFile {
 impl SourceFile {
     /// `name` is what reports show (the path as the user typed it).
     pub fn new(path: &Path, text: String) -> Self {
+        let bom = text.starts_with('\u{feff}');
         let text = match text.strip_prefix('\u{feff}') {
             Some(rest) => rest.to_owned(),
             None => text,
@@ -62,6 +66,7 @@ impl SourceFile {
             name: path.display().to_string(),
             path: path.to_path_buf(),
             text,
+            bom,
             line_starts,
         }
     }
@@ -72,6 +77,10 @@ impl SourceFile {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    pub fn has_bom(&self) -> bool {
+        self.bom
     }
 
     pub fn text(&self) -> &str {
@@ -158,6 +167,8 @@ mod tests {
     fn bom_is_removed_and_crlf_lines_are_lines() {
         let f = file("\u{feff}a: 1\r\nb: 2\r\n");
         assert!(f.text().starts_with("a:"));
+        assert!(f.has_bom());
+        assert!(!file("a: 1").has_bom());
         let b = f.text().find('b').unwrap();
         assert_eq!(f.line_col(b), LineCol { line: 2, column: 1 });
         assert_eq!(f.line_text(1), "a: 1");

@@ -43,10 +43,6 @@ pub fn run(
     let mut diagnostics = lint::check(&loaded, &source, &settings);
     if args.fix && diagnostics.iter().any(|d| d.fix.is_some()) {
         let (fixed, count) = crate::fix::apply(source.text(), &diagnostics);
-        let original = std::fs::read(&args.file).map_err(|source| Error::Read {
-            path: args.file.clone(),
-            source,
-        })?;
         if let Some(dir) = args.file.parent() {
             crate::fs::remove_stale_temp_files(if dir.as_os_str().is_empty() {
                 Path::new(".")
@@ -54,7 +50,7 @@ pub fn run(
                 dir
             });
         }
-        let bom: &[u8] = if original.starts_with(b"\xef\xbb\xbf") {
+        let bom: &[u8] = if source.has_bom() {
             b"\xef\xbb\xbf"
         } else {
             b""
