@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use crate::model::Bank;
-use crate::render::{Highlighter, to_html, to_inline_html};
+use crate::render::{Highlighter, escape, sanitize_owned, to_html, to_inline_html};
 
 /// One question, rendered. Built only from a bank that linted clean.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub struct Card {
     /// Question HTML, without an outer paragraph.
     pub question: String,
     pub answer: String,
-    /// The topic's display title.
+    /// The topic's display title, HTML-escaped (Anki fields are HTML).
     pub topic: String,
     pub difficulty: String,
     /// "See also" as an HTML list of related questions (number and text),
@@ -92,11 +92,11 @@ fn render(
             Card {
                 id: q.id_str().unwrap_or("").to_owned(),
                 number: i as i64 + 1,
-                question: to_inline_html(text(q.question.as_ref()), hl),
-                answer: to_html(text(q.answer.as_ref()), hl),
-                topic: bank.topic_title(topic_key).unwrap_or(topic_key).to_owned(),
+                question: sanitize_owned(to_inline_html(text(q.question.as_ref()), hl)),
+                answer: sanitize_owned(to_html(text(q.answer.as_ref()), hl)),
+                topic: escape(bank.topic_title(topic_key).unwrap_or(topic_key)),
                 difficulty: difficulty.to_owned(),
-                see_also: see_also(bank, &related[i], hl),
+                see_also: sanitize_owned(see_also(bank, &related[i], hl)),
                 tags,
             }
         })

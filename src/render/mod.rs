@@ -11,11 +11,13 @@
 
 mod cards;
 mod highlight;
+pub mod sanitize;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 
 pub use cards::{Card, cards, for_each_chunk};
 pub use highlight::Highlighter;
+pub use sanitize::{sanitize, sanitize_owned};
 
 use crate::lint::markdown::options;
 
@@ -101,7 +103,7 @@ pub fn to_inline_html(markdown: &str, hl: &mut Highlighter) -> String {
     }
 }
 
-fn is_safe_url(url: &str) -> bool {
+pub(crate) fn is_safe_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     match lower.find(':') {
         // A relative link or a fragment has no scheme.

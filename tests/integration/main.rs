@@ -5,3 +5,4 @@ mod cli;
 mod docs;
 mod export;
 mod hostile;
+mod xss;

@@ -227,7 +227,12 @@ fn deck_json(ctx: &Context<'_>, ids: &Ids) -> Value {
         .deck
         .as_ref()
         .and_then(|d| d.description.as_ref())
-        .map(|d| crate::render::to_html(&d.value, &mut crate::render::Highlighter::new()))
+        .map(|d| {
+            crate::render::sanitize_owned(crate::render::to_html(
+                &d.value,
+                &mut crate::render::Highlighter::new(),
+            ))
+        })
         .unwrap_or_default();
     json!({
         "id": ids.deck, "name": deck_name(ctx), "desc": desc, "conf": 1, "dyn": 0, "usn": -1,
