@@ -53,9 +53,11 @@ pub fn load_bytes(path: &std::path::Path, bytes: Vec<u8>) -> (SourceFile, Loaded
             let had_bom = text.starts_with('\u{feff}');
             let source = SourceFile::new(path, text);
             let at = valid_up_to.saturating_sub(if had_bom { 3 } else { 0 });
+            // The bad byte shows as U+FFFD, three bytes of the lossy text.
+            let end = at + source.text()[at..].chars().next().map_or(0, char::len_utf8);
             let diagnostic = Diagnostic::new(
                 Rule::YamlSyntax,
-                Span::new(at, at + 1),
+                Span::new(at, end),
                 "the file is not valid UTF-8",
             )
             .label("invalid byte here")

@@ -4,5 +4,7 @@
 mod cli;
 mod docs;
 mod export;
+mod fuzz;
 mod hostile;
+mod properties;
 mod xss;
