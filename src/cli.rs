@@ -26,6 +26,7 @@ Examples:
   pyq lint --format json > out.json machine-readable findings
   pyq lint --allow near-duplicate   switch one rule off
   pyq lint --fix                    renumber questions 1..N in file order
+  pyq lint --config ci.toml         settings from ci.toml instead of pyq.toml
 
 Exit codes: 0 no errors, 1 errors found, 2 pyq could not run.")]
     Lint(LintArgs),
@@ -39,6 +40,7 @@ Examples:
                                       exports/<deck>.plain.csv for spreadsheets
   pyq export -o out/ bank.yaml        another bank, another folder
   pyq export --check                  exit 1 if the files in exports/ are stale (CI)
+  pyq export --no-config              ignore the settings in pyq.toml
 
 Unchanged notes keep their modification time from the previous package in the
 folder; changed and new ones get SOURCE_DATE_EPOCH when set, else the current time.")]
@@ -50,6 +52,7 @@ Examples:
   pyq check-code                          check ./questions.yaml with python3
   pyq check-code --python python3.13      check with another interpreter
   pyq check-code --jobs 1 --timeout 30    one block at a time, 30 s each
+  pyq check-code --no-config              ignore the settings in pyq.toml
 
 Info strings: ```python runs; ```python fragment (or a first line `# fragment`)
 is skipped; ```python requires=pytest is skipped when pytest cannot be imported;
@@ -95,6 +98,9 @@ pub struct LintArgs {
     /// When to use colour in the human format.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Debug, Args)]
@@ -103,9 +109,9 @@ pub struct ExportArgs {
     #[arg(default_value = "questions.yaml")]
     pub file: PathBuf,
 
-    /// Which files to write.
-    #[arg(long, value_enum, default_value_t = ExportFormat::All)]
-    pub format: ExportFormat,
+    /// Which files to write [default: all].
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
 
     /// The output folder [default: exports/ beside the bank].
     #[arg(short, long, value_name = "DIR")]
@@ -115,13 +121,16 @@ pub struct ExportArgs {
     #[arg(long)]
     pub check: bool,
 
-    /// The CSV flavour: `anki` for Anki's importer (header lines, HTML, GUIDs), `plain` for spreadsheets.
-    #[arg(long, value_enum, default_value_t = CsvFlavor::Anki)]
-    pub csv_flavor: CsvFlavor,
+    /// The CSV flavour: `anki` for Anki's importer (header lines, HTML, GUIDs), `plain` for spreadsheets [default: anki].
+    #[arg(long, value_enum)]
+    pub csv_flavor: Option<CsvFlavor>,
 
     /// In the Markdown document, show answers openly instead of inside `<details>`.
     #[arg(long)]
     pub no_details: bool,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Debug, Args)]
@@ -130,21 +139,37 @@ pub struct CheckCodeArgs {
     #[arg(default_value = "questions.yaml")]
     pub file: PathBuf,
 
-    /// The Python interpreter to run blocks with.
-    #[arg(long, value_name = "PATH", default_value = "python3")]
-    pub python: PathBuf,
+    /// The Python interpreter to run blocks with [default: python3].
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
 
     /// How many blocks run at once [default: the number of cores].
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
 
-    /// Seconds one block may run.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    pub timeout: f64,
+    /// Seconds one block may run [default: 10].
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
 
     /// How to print failures [default: github when GITHUB_ACTIONS=true, else human].
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Where settings come from: `pyq.toml` (docs/config.md). Flags given on
+/// the command line beat the file's settings.
+#[derive(Debug, Default, Args)]
+pub struct ConfigArgs {
+    /// Read settings from this file [default: the nearest pyq.toml at or above the bank's folder, up to the repository root].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore every pyq.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Args)]

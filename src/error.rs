@@ -40,6 +40,15 @@ pub enum Error {
     #[diagnostic(code(pyq::args), help("`pyq rules` lists every rule's name and code"))]
     UnknownRule { name: String },
 
+    #[error("`{}` has {}, so pyq did not run", .path.display(), count_problems(*.problems))]
+    #[diagnostic(
+        code(pyq::config),
+        help(
+            "fix the settings reported above (`pyq rules invalid-config` shows a complete pyq.toml), or pass `--no-config` to ignore the file"
+        )
+    )]
+    InvalidConfig { path: PathBuf, problems: usize },
+
     #[error("the previous export `{}` in the output folder cannot be read: {why}", .path.display())]
     #[diagnostic(
         code(pyq::previous_export),
@@ -86,6 +95,15 @@ impl Error {
     /// `pyq lint | head`: the reader went away, which is not a failure.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Self::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// `1 problem`, `2 problems`.
+fn count_problems(n: usize) -> String {
+    if n == 1 {
+        "1 problem".to_owned()
+    } else {
+        format!("{n} problems")
     }
 }
 

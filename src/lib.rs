@@ -7,6 +7,7 @@
 pub mod check_code;
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod diagnostic;
 pub mod emit;
 pub mod error;

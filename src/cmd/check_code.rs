@@ -2,12 +2,14 @@
 //! report failures like lint findings → `N passed, M failed, K skipped`.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::check_code::{self, Outcome, Runner};
 use crate::cli::CheckCodeArgs;
 use crate::cmd::Status;
 use crate::cmd::lint::Env;
+use crate::config;
 use crate::diagnostic::Severity;
 use crate::emit::{self, HumanOptions, OutputFormat, concise};
 use crate::error::Error;
@@ -18,6 +20,20 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Status, Error> {
+    let format = args.format.unwrap_or(if env.github_actions {
+        OutputFormat::Github
+    } else {
+        OutputFormat::Human
+    });
+    let human = HumanOptions {
+        color: env.stdout_is_terminal && !env.no_color,
+        width: env.columns.unwrap_or(100).clamp(60, 200),
+    };
+    let config = config::for_command(&args.config, &args.file, |source, problems| {
+        emit::emit(format, problems, source, human, out)?;
+        out.flush()
+    })?;
+    let (interpreter, timeout, jobs) = resolve(args, &config.check_code);
     let (source, loaded) = crate::cmd::lint::read(&args.file)?;
     if !loaded.complete {
         for d in loaded
@@ -34,23 +50,22 @@ pub fn run(
         )?;
         return Ok(Status::Findings);
     }
-    let timeout = Duration::try_from_secs_f64(args.timeout)
+    let timeout = Duration::try_from_secs_f64(timeout)
         .ok()
         .filter(|t| !t.is_zero())
         .ok_or_else(|| {
             Error::Usage(format!(
-                "--timeout must be a positive number of seconds, not {}",
-                args.timeout
+                "--timeout must be a positive number of seconds, not {timeout}"
             ))
         })?;
     // Blocks run in temporary folders, so a relative interpreter path (one
     // with a folder in it, unlike `python3`) is made absolute first.
-    let python = if args.python.components().count() > 1 && args.python.is_relative() {
+    let python = if interpreter.components().count() > 1 && interpreter.is_relative() {
         std::env::current_dir()
-            .map(|d| d.join(&args.python))
-            .unwrap_or_else(|_| args.python.clone())
+            .map(|d| d.join(&interpreter))
+            .unwrap_or_else(|_| interpreter.clone())
     } else {
-        args.python.clone()
+        interpreter.clone()
     };
     let runner = Runner { python, timeout };
     let version = runner.version()?;
@@ -62,14 +77,12 @@ pub fn run(
     modules.sort_unstable();
     modules.dedup();
     let missing = runner.missing(&modules)?;
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     writeln!(
         err,
         "pyq: running {} Python blocks with {} (Python {version}), {jobs} at a time",
         blocks.len(),
-        args.python.display()
+        interpreter.display()
     )?;
     let outcomes = check_code::run_all(&blocks, &runner, jobs, &missing)?;
 
@@ -100,16 +113,7 @@ pub fn run(
             diagnostics.push(d);
         }
     }
-    let format = args.format.unwrap_or(if env.github_actions {
-        OutputFormat::Github
-    } else {
-        OutputFormat::Human
-    });
     if !diagnostics.is_empty() || format == OutputFormat::Json {
-        let human = HumanOptions {
-            color: env.stdout_is_terminal && !env.no_color,
-            width: env.columns.unwrap_or(100).clamp(60, 200),
-        };
         emit::emit(format, &diagnostics, &source, human, out)?;
     }
     let summary = format!("{passed} passed, {failed} failed, {skipped} skipped");
@@ -123,4 +127,58 @@ pub fn run(
     } else {
         Status::Success
     })
+}
+
+/// The interpreter, the time limit in seconds and the number of jobs: each
+/// flag, else its `[check-code]` setting in the config, else the default
+/// (`python3`, 10 s, every core).
+fn resolve(args: &CheckCodeArgs, config: &config::CheckCode) -> (PathBuf, f64, Option<usize>) {
+    let python = args
+        .python
+        .clone()
+        .or_else(|| config.python.clone())
+        .unwrap_or_else(|| PathBuf::from("python3"));
+    let timeout = args.timeout.or(config.timeout).unwrap_or(10.0);
+    (python, timeout, args.jobs.or(config.jobs))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn check_code_args(flags: &[&str]) -> CheckCodeArgs {
+        let cli =
+            Cli::try_parse_from(["pyq", "check-code"].iter().chain(flags)).expect("valid flags");
+        match cli.command {
+            Command::CheckCode(args) => args,
+            other => panic!("not check-code: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn flags_beat_the_config_which_beats_the_defaults() {
+        let config = config::CheckCode {
+            python: Some(PathBuf::from("conf/venv/bin/python")),
+            timeout: Some(3.0),
+            jobs: Some(1),
+        };
+        assert_eq!(
+            resolve(&check_code_args(&[]), &config::CheckCode::default()),
+            (PathBuf::from("python3"), 10.0, None)
+        );
+        assert_eq!(
+            resolve(&check_code_args(&[]), &config),
+            (PathBuf::from("conf/venv/bin/python"), 3.0, Some(1))
+        );
+        assert_eq!(
+            resolve(
+                &check_code_args(&["--python", "python3.13", "--timeout", "30", "--jobs", "4"]),
+                &config
+            ),
+            (PathBuf::from("python3.13"), 30.0, Some(4))
+        );
+    }
 }

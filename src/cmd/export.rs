@@ -1,34 +1,48 @@
 //! `pyq export`: load → lint (errors block) → render → exporters → write
 //! atomically, or compare for `--check`.
 
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
 use std::path::PathBuf;
 
 use crate::cli::ExportArgs;
 use crate::cmd::Status;
+use crate::cmd::lint::Env;
+use crate::config;
 use crate::diagnostic::Severity;
-use crate::emit::concise;
+use crate::emit::{self, HumanOptions, concise};
 use crate::error::Error;
-use crate::export::{self, Context};
+use crate::export::csv::CsvFlavor;
+use crate::export::{self, Context, ExportFormat};
 
 pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, Error> {
+    // `export` has no `--format` for findings: a broken config is drawn
+    // like a failure, on stderr.
+    let config = config::for_command(&args.config, &args.file, |source, problems| {
+        let env = Env::from_process();
+        let human = HumanOptions {
+            color: std::io::stderr().is_terminal() && !env.no_color,
+            width: env.columns.unwrap_or(100).clamp(60, 200),
+        };
+        emit::human::emit(problems, source, human, err)
+    })?;
+    let (format, options, dir) = resolve(args, &config.export);
     let (source, loaded) = crate::cmd::lint::read(&args.file)?;
-    let dir = output_dir(args);
     let ctx = Context {
         bank: &loaded.bank,
         scratch_dir: dir.is_dir().then_some(dir.as_path()),
         stamp: stamp()?,
     };
-    let exporters = args.format.exporters(export::Options {
-        csv_flavor: args.csv_flavor,
-        details: !args.no_details,
-    });
+    let exporters = format.exporters(options);
+    // The bank must lint clean by the project's own rule levels, so that
+    // `pyq lint` and `pyq export` agree on what an error is.
+    let mut settings = crate::lint::Settings::default();
+    config.lint.apply(&mut settings);
     // Reading the previous files and starting the exports needs only the
     // bank, so it runs while the bank is linted; a bank with errors throws
     // the started exports away (scratch files included) and writes nothing.
     let (diagnostics, started) = std::thread::scope(|s| {
         let started = s.spawn(|| export::start(&exporters, &ctx, &dir));
-        let diagnostics = crate::lint::check(&loaded, &source, &crate::lint::Settings::default());
+        let diagnostics = crate::lint::check(&loaded, &source, &settings);
         (
             diagnostics,
             started.join().expect("starting the exports does not panic"),
@@ -92,9 +106,24 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// `-o DIR`, else `exports/` beside the bank.
-fn output_dir(args: &ExportArgs) -> PathBuf {
-    match &args.output {
+/// What to write and where: each flag, else its `[export]` setting in the
+/// config, else the default (every format, Anki CSV, answers in
+/// `<details>`, `exports/` beside the bank).
+fn resolve(args: &ExportArgs, config: &config::Export) -> (ExportFormat, export::Options, PathBuf) {
+    let format = args.format.or(config.format).unwrap_or(ExportFormat::All);
+    let options = export::Options {
+        csv_flavor: args
+            .csv_flavor
+            .or(config.csv_flavor)
+            .unwrap_or(CsvFlavor::Anki),
+        details: !args.no_details && config.details.unwrap_or(true),
+    };
+    (format, options, output_dir(args, config))
+}
+
+/// `-o DIR`, else `output` in the config, else `exports/` beside the bank.
+fn output_dir(args: &ExportArgs, config: &config::Export) -> PathBuf {
+    match args.output.as_ref().or(config.output.as_ref()) {
         Some(dir) => dir.clone(),
         None => args
             .file
@@ -114,5 +143,65 @@ fn stamp() -> Result<i64, Error> {
         Err(_) => Ok(std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn export_args(flags: &[&str]) -> ExportArgs {
+        let cli = Cli::try_parse_from(["pyq", "export"].iter().chain(flags)).expect("valid flags");
+        match cli.command {
+            Command::Export(args) => args,
+            other => panic!("not export: {other:?}"),
+        }
+    }
+
+    fn config() -> config::Export {
+        config::Export {
+            format: Some(ExportFormat::Markdown),
+            output: Some(PathBuf::from("conf/out")),
+            csv_flavor: Some(CsvFlavor::Plain),
+            details: Some(false),
+        }
+    }
+
+    #[test]
+    fn defaults_without_flags_or_config() {
+        let (format, options, dir) =
+            resolve(&export_args(&["bank/q.yaml"]), &config::Export::default());
+        assert_eq!(format, ExportFormat::All);
+        assert_eq!(options.csv_flavor, CsvFlavor::Anki);
+        assert!(options.details);
+        assert_eq!(dir, Path::new("bank/exports"));
+    }
+
+    #[test]
+    fn the_config_sets_what_the_flags_leave_alone() {
+        let (format, options, dir) = resolve(&export_args(&[]), &config());
+        assert_eq!(format, ExportFormat::Markdown);
+        assert_eq!(options.csv_flavor, CsvFlavor::Plain);
+        assert!(!options.details);
+        assert_eq!(dir, Path::new("conf/out"));
+    }
+
+    #[test]
+    fn flags_beat_the_config() {
+        let args = export_args(&["--format", "csv", "--csv-flavor", "anki", "-o", "elsewhere"]);
+        let (format, options, dir) = resolve(&args, &config());
+        assert_eq!(format, ExportFormat::Csv);
+        assert_eq!(options.csv_flavor, CsvFlavor::Anki);
+        assert_eq!(dir, Path::new("elsewhere"));
+        let details = config::Export {
+            details: Some(true),
+            ..config::Export::default()
+        };
+        assert!(!resolve(&export_args(&["--no-details"]), &details).1.details);
     }
 }

@@ -38,7 +38,25 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Status, Error> {
-    let settings = settings(args)?;
+    let format = args.format.unwrap_or(if env.github_actions {
+        OutputFormat::Github
+    } else {
+        OutputFormat::Human
+    });
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => env.stdout_is_terminal && !env.no_color,
+    };
+    let human = HumanOptions {
+        color,
+        width: env.columns.unwrap_or(100).clamp(60, 200),
+    };
+    let config = crate::config::for_command(&args.config, &args.file, |source, problems| {
+        emit::emit(format, problems, source, human, out)?;
+        out.flush()
+    })?;
+    let settings = settings(args, &config.lint)?;
     let (mut source, mut loaded) = read(&args.file)?;
     let mut diagnostics = lint::check(&loaded, &source, &settings);
     if args.fix && diagnostics.iter().any(|d| d.fix.is_some()) {
@@ -65,20 +83,6 @@ pub fn run(
         (source, loaded) = read(&args.file)?;
         diagnostics = lint::check(&loaded, &source, &settings);
     }
-    let format = args.format.unwrap_or(if env.github_actions {
-        OutputFormat::Github
-    } else {
-        OutputFormat::Human
-    });
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => env.stdout_is_terminal && !env.no_color,
-    };
-    let human = HumanOptions {
-        color,
-        width: env.columns.unwrap_or(100).clamp(60, 200),
-    };
     emit::emit(format, &diagnostics, &source, human, out)?;
     Ok(status(&diagnostics))
 }
@@ -106,8 +110,11 @@ fn status(diagnostics: &[Diagnostic]) -> Status {
     }
 }
 
-fn settings(args: &LintArgs) -> Result<Settings, Error> {
+/// The rule levels: `[lint]` of the config first, then the command line's
+/// flags, so a flag beats the file.
+fn settings(args: &LintArgs, config: &crate::config::Lint) -> Result<Settings, Error> {
     let mut settings = Settings::default();
+    config.apply(&mut settings);
     let rule = |name: &str| {
         Rule::from_name_or_code(name).ok_or_else(|| Error::UnknownRule {
             name: name.to_owned(),
@@ -127,4 +134,59 @@ fn settings(args: &LintArgs) -> Result<Settings, Error> {
         }
     }
     Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use crate::config;
+
+    fn lint_args(flags: &[&str]) -> LintArgs {
+        let cli = Cli::try_parse_from(["pyq", "lint"].iter().chain(flags)).expect("valid flags");
+        match cli.command {
+            Command::Lint(args) => args,
+            other => panic!("not lint: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn flags_beat_the_config() {
+        let config = config::Lint {
+            allow: vec![Rule::UnusedTopic],
+            warn: vec![Rule::MissingAnswer],
+            deny: vec![Rule::NearDuplicate],
+            deny_warnings: false,
+        };
+        let s = settings(
+            &lint_args(&["--allow", "near-duplicate", "--deny", "PYQ206"]),
+            &config,
+        )
+        .expect("known rules");
+        assert_eq!(s.severity(Rule::NearDuplicate), None);
+        assert_eq!(s.severity(Rule::UnusedTopic), Some(Severity::Error));
+        // What the flags leave alone keeps the config's level.
+        assert_eq!(s.severity(Rule::MissingAnswer), Some(Severity::Warning));
+        assert_eq!(s.severity(Rule::DuplicateId), Some(Severity::Error));
+    }
+
+    #[test]
+    fn deny_warnings_comes_from_either() {
+        let config = config::Lint {
+            deny_warnings: true,
+            ..config::Lint::default()
+        };
+        let s = settings(&lint_args(&[]), &config).expect("no flags");
+        assert_eq!(s.severity(Rule::NearDuplicate), Some(Severity::Error));
+        let s = settings(
+            &lint_args(&["--deny", "warnings"]),
+            &config::Lint::default(),
+        )
+        .expect("known");
+        assert_eq!(s.severity(Rule::NearDuplicate), Some(Severity::Error));
+        let s = settings(&lint_args(&[]), &config::Lint::default()).expect("no flags");
+        assert_eq!(s.severity(Rule::NearDuplicate), Some(Severity::Warning));
+    }
 }

@@ -12,6 +12,7 @@ pub enum Rule {
     DuplicateKey,
     MissingField,
     InvalidValue,
+    InvalidConfig,
     Numbering,
     DuplicateId,
     InvalidId,
@@ -40,12 +41,13 @@ pub struct RuleMeta {
 
 impl Rule {
     /// All rules, in code order.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 21] = [
         Self::YamlSyntax,
         Self::UnknownKey,
         Self::DuplicateKey,
         Self::MissingField,
         Self::InvalidValue,
+        Self::InvalidConfig,
         Self::Numbering,
         Self::DuplicateId,
         Self::InvalidId,
@@ -72,6 +74,7 @@ impl Rule {
             Self::DuplicateKey      => ("PYQ003", "duplicate-key",       Error,   "the same key twice in one mapping"),
             Self::MissingField      => ("PYQ004", "missing-field",       Error,   "a required key is absent"),
             Self::InvalidValue      => ("PYQ005", "invalid-value",       Error,   "a value of the wrong type or outside its set"),
+            Self::InvalidConfig     => ("PYQ006", "invalid-config",      Error,   "a problem in `pyq.toml`: not TOML, an unknown key, a wrong type or value"),
             Self::Numbering         => ("PYQ101", "numbering",           Error,   "question numbers are not exactly 1..N in file order"),
             Self::DuplicateId       => ("PYQ102", "duplicate-id",        Error,   "two questions share an id"),
             Self::InvalidId         => ("PYQ103", "invalid-id",          Error,   "an id that is not a kebab-case slug"),

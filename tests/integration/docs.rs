@@ -39,3 +39,51 @@ fn every_rule_code_is_documented_in_formats_md() {
         );
     }
 }
+
+/// The ```toml blocks of a Markdown file.
+fn toml_blocks(markdown: &str) -> Vec<&str> {
+    markdown
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("```").map(|(block, _)| block))
+        .collect()
+}
+
+#[test]
+fn config_examples_in_the_docs_are_valid_settings() {
+    let config_md = std::fs::read_to_string("docs/config.md").expect("docs/config.md");
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let blocks: Vec<_> = toml_blocks(&config_md)
+        .into_iter()
+        .chain(toml_blocks(&readme))
+        .collect();
+    assert!(blocks.len() >= 3, "{blocks:?}");
+    for block in &blocks {
+        let source =
+            pyq::source::SourceFile::new(std::path::Path::new("pyq.toml"), (*block).to_owned());
+        assert!(pyq::config::parse(&source).is_ok(), "{block}");
+    }
+    // The complete example sets every key.
+    let source =
+        pyq::source::SourceFile::new(std::path::Path::new("pyq.toml"), blocks[0].to_owned());
+    let complete = pyq::config::parse(&source).expect("valid");
+    let pyq::config::Export {
+        format,
+        output,
+        csv_flavor,
+        details,
+    } = complete.export;
+    assert!(format.is_some() && output.is_some() && csv_flavor.is_some() && details.is_some());
+    let pyq::config::CheckCode {
+        python,
+        timeout,
+        jobs,
+    } = complete.check_code;
+    assert!(python.is_some() && timeout.is_some() && jobs.is_some());
+    for key in ["version", "allow", "warn", "deny"] {
+        assert!(
+            blocks[0].contains(&format!("\n{key} = ")) || blocks[0].starts_with(key),
+            "{key}"
+        );
+    }
+}

@@ -11,6 +11,7 @@ mod dunder_outside_code;
 mod duplicate_id;
 mod duplicate_key;
 mod duplicate_question;
+mod invalid_config;
 mod invalid_id;
 mod invalid_tag;
 mod invalid_value;
@@ -53,6 +54,7 @@ pub(crate) fn explanation(rule: Rule) -> &'static str {
         Rule::DuplicateKey => duplicate_key::EXPLANATION,
         Rule::MissingField => missing_field::EXPLANATION,
         Rule::InvalidValue => invalid_value::EXPLANATION,
+        Rule::InvalidConfig => invalid_config::EXPLANATION,
         Rule::Numbering => numbering::EXPLANATION,
         Rule::DuplicateId => duplicate_id::EXPLANATION,
         Rule::InvalidId => invalid_id::EXPLANATION,
