@@ -2,6 +2,8 @@
 //! guards (docs in step with the code).
 
 mod cli;
+mod completions;
 mod docs;
 mod export;
 mod hostile;
+mod man;
