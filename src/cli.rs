@@ -10,7 +10,18 @@ use crate::export::csv::CsvFlavor;
 
 /// Keeps a Python interview question bank healthy: lint it, export it.
 #[derive(Debug, Parser)]
-#[command(name = "pyq", version, about, propagate_version = true)]
+#[command(
+    name = "pyq",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "\
+Examples:
+  pyq lint                     check ./questions.yaml
+  pyq export                   write exports/ (Anki package, CSV, Markdown)
+  pyq rules missing-answer     explain a rule
+  pyq help lint                the options of one command"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -67,6 +78,39 @@ Examples:
   pyq rules missing-answer   explain one rule (by name or code)
   pyq rules --format markdown > docs/rules.md")]
     Rules(RulesArgs),
+
+    /// Print the JSON Schema of the bank file format, for editors' completion and checks.
+    #[command(after_help = "\
+Examples:
+  pyq schema > questions.schema.json   refresh the committed schema
+
+Then make the first line of questions.yaml
+  # yaml-language-server: $schema=./questions.schema.json
+and VS Code (with the YAML extension) or any editor that runs yaml-language-server
+completes keys, shows each field's documentation on hover and underlines wrong
+values. The schema checks the file's shape only; `pyq lint` checks everything.")]
+    Schema,
+
+    /// Print a shell completion script.
+    #[command(after_help = "\
+Examples:
+  pyq completions bash > ~/.local/share/bash-completion/completions/pyq
+  pyq completions zsh > ~/.zfunc/_pyq      with fpath+=(~/.zfunc) before compinit in ~/.zshrc
+  pyq completions fish > ~/.config/fish/completions/pyq.fish
+  pyq completions powershell >> $PROFILE
+  pyq completions elvish >> ~/.config/elvish/rc.elv
+
+Open a new shell afterwards.")]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page (roff), or write one page per command into a folder.
+    #[command(after_help = "\
+Examples:
+  pyq man | man -l -                   read the manual now
+  pyq man --out target/man             write pyq.1, pyq-lint.1, pyq-export.1, ...
+  install -m 644 target/man/*.1 /usr/local/share/man/man1/
+                                       install them for `man pyq-lint`")]
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +226,19 @@ pub struct RulesArgs {
     pub format: RulesFormat,
 }
 
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    pub shell: clap_complete::aot::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write pyq.1 and a page per command (pyq-lint.1, ...) into this folder instead of printing pyq.1.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum RulesFormat {
     Text,
@@ -205,5 +262,21 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_examples() {
+        let cmd = super::Cli::command();
+        for c in std::iter::once(&cmd).chain(cmd.get_subcommands()) {
+            let after = c
+                .get_after_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(
+                after.starts_with("Examples:\n  pyq "),
+                "`pyq {}` has no Examples in its after_help",
+                c.get_name()
+            );
+        }
     }
 }

@@ -35,5 +35,8 @@ pub fn run(cli: &cli::Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<S
         cli::Command::CheckCode(args) => {
             cmd::check_code::run(args, &cmd::lint::Env::from_process(), out, err)
         }
+        cli::Command::Schema => cmd::schema::run(out),
+        cli::Command::Completions(args) => cmd::completions::run(args, out),
+        cli::Command::Man(args) => cmd::man::run(args, out),
     }
 }

@@ -1237,6 +1237,10 @@ fn parse_int(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
+/// [`is_slug`] as a regular expression (ECMA-262, for the JSON Schema of
+/// `pyq schema`).
+pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
 /// A kebab-case slug: lowercase ASCII letters and digits in groups joined by
 /// single hyphens.
 pub fn is_slug(s: &str) -> bool {
@@ -1283,6 +1287,35 @@ fn list(keys: &[&str]) -> String {
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn slug_pattern_matches_is_slug() {
+        let pattern = regex::Regex::new(SLUG_PATTERN).unwrap();
+        for s in [
+            "a",
+            "gil",
+            "asyncio-first-completed",
+            "py3-13",
+            "42",
+            "a-b-c",
+            "",
+            "-",
+            "a-",
+            "-a",
+            "a--b",
+            "A",
+            "Gil",
+            "a_b",
+            "a b",
+            "a.b",
+            "g\u{456}l",
+            "a\n",
+            "\na",
+            "é",
+        ] {
+            assert_eq!(pattern.is_match(s), is_slug(s), "{s:?}");
+        }
+    }
 
     fn load_str(text: &str) -> Loaded {
         load(&SourceFile::new(Path::new("q.yaml"), text.to_owned()))

@@ -1,9 +1,26 @@
 //! The bank as data, with the span of every value. Knows nothing of output
 //! formats. Fields are `Option` because the linter must describe a broken
 //! bank too; an export only ever sees a bank that linted clean.
+//!
+//! The same types describe the file format to editors: `pyq schema` derives
+//! a JSON Schema from them (`#[derive(JsonSchema)]` and the `#[schemars]`
+//! attributes below), so a key added here and in `load.rs` shows up in
+//! `questions.schema.json`. To add one: give the field a
+//! `#[schemars(description = ...)]` (editors show it as hover text), mark it
+//! `required` when the loader requires it, `skip` when it only holds spans,
+//! `default` when it is an optional list. An optional `Option` field may be
+//! null in the schema; where the loader rejects null, write
+//! `#[schemars(default, with = "String")]`. Derive `JsonSchema` on a new type
+//! with `#[schemars(deny_unknown_fields)]` when the loader reports unknown
+//! keys in it. Then `cargo run -- schema > questions.schema.json`; tests fail
+//! while the committed schema, `pyq schema` and the loader's keys disagree.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+use crate::load::SLUG_PATTERN;
 use crate::source::{SourceFile, Span};
 
 /// A value and where it stands in the file.
@@ -16,6 +33,25 @@ pub struct Spanned<T> {
 impl<T> Spanned<T> {
     pub const fn new(value: T, span: Span) -> Self {
         Self { value, span }
+    }
+}
+
+/// In the file a `Spanned<T>` is just its `T`: the span is pyq's own.
+impl<T: JsonSchema> JsonSchema for Spanned<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
     }
 }
 
@@ -38,6 +74,24 @@ pub struct Text {
     pub value: String,
     pub span: Span,
     pub style: TextStyle,
+}
+
+/// In the file a `Text` is a string of Markdown.
+impl JsonSchema for Text {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        "Markdown".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "contentMediaType": "text/markdown",
+        })
+    }
 }
 
 impl Text {
@@ -84,7 +138,8 @@ impl Text {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
+#[schemars(rename_all = "lowercase")]
 pub enum Difficulty {
     Junior,
     Mid,
@@ -107,12 +162,34 @@ impl Difficulty {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[schemars(
+    deny_unknown_fields,
+    description = "The Anki deck the questions are exported to."
+)]
 pub struct Deck {
+    #[schemars(skip)]
     pub span: Span,
+    #[schemars(
+        required,
+        description = "The deck's name in Anki, e.g. `Python Interview Questions`; `::` nests decks (`Python::Interview`). Anki keeps decks by name: new cards go to the deck of this name."
+    )]
     pub name: Option<Spanned<String>>,
+    #[schemars(
+        description = "Optional. Markdown shown as the deck's description in Anki and under the title of the Markdown export."
+    )]
     pub description: Option<Text>,
+    #[schemars(
+        required,
+        range(min = 1),
+        description = "The Anki deck id: a positive integer (e.g. the current time in milliseconds), picked once and never changed once published. It seeds every note's identity: changing it makes every card new for learners."
+    )]
     pub anki_deck_id: Option<Spanned<i64>>,
+    #[schemars(
+        required,
+        range(min = 1),
+        description = "The Anki note type id: a positive integer, picked once and never changed once published, different from `anki_deck_id`. Changing it makes a new note type, and learners' notes stop updating."
+    )]
     pub anki_model_id: Option<Spanned<i64>>,
 }
 
@@ -123,21 +200,64 @@ pub struct Topic {
     pub title: Spanned<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[schemars(deny_unknown_fields, description = "One question with its answer.")]
 pub struct Question {
     /// The start of the list item (the first key), for findings about the
     /// whole question.
+    #[schemars(skip)]
     pub span: Span,
+    #[schemars(
+        required,
+        range(min = 1),
+        description = "The question's position: 1, 2, ... N in file order, no gaps or repeats (rule `numbering`; `pyq lint --fix` renumbers). People cite questions by it; it is not their identity, `id` is."
+    )]
     pub number: Option<Spanned<i64>>,
+    #[schemars(
+        required,
+        pattern(SLUG_PATTERN),
+        description = "The question's permanent identity: a kebab-case slug (lowercase ASCII letters and digits in groups joined by single hyphens, e.g. `asyncio-first-completed`), unique in the bank. Never change it once published: Anki notes, their review history and Markdown anchors follow it."
+    )]
     pub id: Option<Spanned<String>>,
+    #[schemars(
+        required,
+        pattern(SLUG_PATTERN),
+        description = "The question's topic: one of the keys declared under `topics` (rule `unknown-topic`)."
+    )]
     pub topic: Option<Spanned<String>>,
+    #[schemars(
+        required,
+        description = "How senior a candidate the question is for: `junior`, `mid` or `senior`. Exported as the Anki tag `difficulty::<level>`."
+    )]
     pub difficulty: Option<Spanned<Difficulty>>,
+    #[schemars(
+        default,
+        extend("type" = ["array", "null"], "uniqueItems" = true),
+        inner(pattern(crate::lint::rules::TAG_PATTERN)),
+        description = "Optional Anki tags, e.g. `[asyncio, concurrency]`: lowercase letters, digits and `-`, `_`, `.`, `+`, `#`, `:` (`::` nests tags in Anki), no spaces (Anki splits tags on spaces), each once (rule `invalid-tag`). `topic::<key>` and `difficulty::<level>` are added on export."
+    )]
     pub tags: Vec<Spanned<String>>,
+    #[schemars(
+        required,
+        description = "The question, in Markdown (CommonMark, tables, `$math$`). The front of the Anki card."
+    )]
     pub question: Option<Text>,
     /// `answer` as written; `missing-answer` decides whether it is usable.
+    #[schemars(
+        required,
+        pattern(r"\S"),
+        description = "The interview-ready answer, in Markdown: CommonMark, tables, `$math$` and fenced code (`pyq check-code` runs the Python blocks). Write it as a literal block (`answer: |`) so findings point at their exact line. Must not be empty or a placeholder such as TODO (rule `missing-answer`)."
+    )]
     pub answer: Option<Text>,
     /// The span of the `answer` key, when the key is present.
+    #[schemars(skip)]
     pub answer_key: Option<Span>,
+    #[schemars(
+        default,
+        extend("type" = ["array", "null"], "uniqueItems" = true),
+        inner(pattern(SLUG_PATTERN)),
+        description = "Optional ids of questions this one overlaps with, e.g. `[gil-threads]`. Links both ways: exports show \"See also\", and `near-duplicate` stays quiet for the pair. Each must be the `id` of another question (rule `unknown-related`)."
+    )]
     pub related: Vec<Spanned<String>>,
 }
 
@@ -157,14 +277,49 @@ impl Question {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[schemars(
+    deny_unknown_fields,
+    title = "pyq question bank",
+    description = "A bank of interview questions for pyq (file format version 1): `pyq lint` checks it, `pyq export` turns it into an Anki deck, a CSV and a Markdown document. See docs/formats.md."
+)]
 pub struct Bank {
+    #[schemars(
+        required,
+        extend("const" = 1),
+        description = "The file format version. Always 1 for this pyq."
+    )]
     pub version: Option<Spanned<i64>>,
+    #[schemars(
+        required,
+        description = "The Anki deck: its name, an optional description and the two ids that keep learners' cards updating in place."
+    )]
     pub deck: Option<Deck>,
     /// The span of the `topics` mapping, when present.
+    #[schemars(skip)]
     pub topics_span: Option<Span>,
+    #[schemars(
+        schema_with = "topics_schema",
+        description = "The topics questions may use: a mapping from topic key (a kebab-case slug, e.g. `data-structures`) to its display title. Order matters: the Markdown export's contents follow it."
+    )]
     pub topics: Vec<Topic>,
+    #[schemars(description = "The questions, in order; `number` runs 1..N down the list.")]
     pub questions: Vec<Question>,
+}
+
+/// `topics` is a YAML mapping from [`Topic::key`] to [`Topic::title`],
+/// which the model keeps as a list (in file order, with spans).
+fn topics_schema(generator: &mut SchemaGenerator) -> Schema {
+    let mut title = generator.subschema_for::<Spanned<String>>();
+    title.insert(
+        "description".into(),
+        "The topic's display title, e.g. `Asyncio and concurrency`: heads its section in the Markdown export.".into(),
+    );
+    json_schema!({
+        "type": "object",
+        "propertyNames": { "pattern": SLUG_PATTERN },
+        "additionalProperties": title,
+    })
 }
 
 impl Bank {

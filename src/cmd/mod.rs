@@ -1,9 +1,12 @@
 //! One module per subcommand: glue between the CLI and the library stages.
 
 pub mod check_code;
+pub mod completions;
 pub mod export;
 pub mod lint;
+pub mod man;
 pub mod rules;
+pub mod schema;
 
 use std::process::ExitCode;
 

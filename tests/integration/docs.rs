@@ -87,3 +87,23 @@ fn config_examples_in_the_docs_are_valid_settings() {
         );
     }
 }
+
+#[test]
+fn questions_schema_json_is_generated_from_the_code() {
+    let committed =
+        std::fs::read_to_string("questions.schema.json").expect("questions.schema.json");
+    let generated = pyq(&["schema"]);
+    assert!(
+        committed == generated,
+        "questions.schema.json is stale: run `cargo run -- schema > questions.schema.json`"
+    );
+}
+
+#[test]
+fn the_bank_names_its_schema_for_editors() {
+    let bank = std::fs::read_to_string("questions.yaml").expect("questions.yaml");
+    assert_eq!(
+        bank.lines().next(),
+        Some("# yaml-language-server: $schema=./questions.schema.json")
+    );
+}

@@ -2,9 +2,11 @@
 //! guards (docs in step with the code).
 
 mod cli;
+mod completions;
 mod docs;
 mod export;
 mod fuzz;
 mod hostile;
+mod man;
 mod properties;
 mod xss;

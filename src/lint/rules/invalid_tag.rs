@@ -22,6 +22,10 @@ tags: [Type Hints, typing]
 
 Use instead: `tags: [type-hints, typing]`.";
 
+/// The characters a tag may have, as a regular expression (ECMA-262, for the
+/// JSON Schema of `pyq schema`); repeats are the schema's `uniqueItems`.
+pub(crate) const TAG_PATTERN: &str = "^[a-z0-9_.+#:-]+$";
+
 pub(crate) fn invalid_tag(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for q in &ctx.bank.questions {
         for (i, tag) in q.tags.iter().enumerate() {
@@ -82,6 +86,32 @@ mod tests {
             "q.yaml:37:12: error[PYQ205] invalid-tag: tag `Type Hints` contains white space, which Anki splits into separate tags\n\
              q.yaml:37:34: error[PYQ205] invalid-tag: tag `closures` is listed twice\n"
         );
+    }
+
+    #[test]
+    fn tag_pattern_matches_the_rule() {
+        let pattern = regex::Regex::new(super::TAG_PATTERN).unwrap();
+        for tag in [
+            "closures",
+            "python::scope",
+            "c++",
+            "c#",
+            "py3.13",
+            "type_hints",
+            "a-b",
+            "",
+            "Type",
+            "type hints",
+            "tab\t",
+            "é",
+            "a/b",
+            "a\n",
+            "\n",
+        ] {
+            let bank = VALID_BANK.replace("tags: [closures]", &format!("tags: [{tag:?}]"));
+            let fires = !lint_rule(&bank, Rule::InvalidTag).is_empty();
+            assert_eq!(pattern.is_match(tag), !fires, "{tag:?}");
+        }
     }
 
     #[test]

@@ -28,6 +28,8 @@ mod unsafe_html;
 mod unused_topic;
 mod yaml_syntax;
 
+pub(crate) use invalid_tag::TAG_PATTERN;
+
 /// Runs every content rule except near-duplicate detection, which
 /// [`crate::lint::check`] runs on another thread (it needs only the bank).
 pub(crate) fn run_all(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
