@@ -1,0 +1,73 @@
+"""The README's snippets for other banks' repositories are valid: the GitHub
+Actions workflow passes actionlint and zizmor, the .pre-commit-config.yaml
+passes pre-commit's own validation and names hooks that .pre-commit-hooks.yaml
+defines (itself checked with pre-commit's manifest validation).
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from test_precommit import ENV, ROOT
+
+BIN = Path(sys.executable).parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+YAML_BLOCKS = re.findall(r"^```yaml\n(.*?)^```$", README, re.S | re.M)
+
+
+def block(containing):
+    found = [b for b in YAML_BLOCKS if containing in b]
+    assert len(found) == 1, f"one ```yaml block in README.md with {containing!r}"
+    return found[0]
+
+
+def run(*args, cwd=ROOT):
+    p = subprocess.run(args, cwd=cwd, env=ENV, capture_output=True, text=True)
+    return p.returncode, p.stdout + p.stderr
+
+
+@pytest.fixture
+def workflow(tmp_path):
+    path = tmp_path / ".github" / "workflows" / "bank.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(block("# .github/workflows/bank.yml"), encoding="utf-8")
+    return path
+
+
+def test_the_ci_snippet_passes_actionlint(workflow):
+    code, out = run(str(BIN / "actionlint"), "-no-color", "-shellcheck", str(BIN / "shellcheck"),
+                    "-pyflakes", "", str(workflow))
+    assert code == 0, out
+
+
+def test_the_ci_snippet_passes_zizmor(workflow):
+    code, out = run(str(BIN / "zizmor"), "--offline", "--no-progress", "--color=never", str(workflow))
+    assert code == 0, out
+    assert "No findings" in out, out
+
+
+def test_the_ci_snippet_lints_with_github_annotations(workflow):
+    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["bank"]["steps"]
+    runs = [s["run"] for s in steps if "run" in s]
+    assert any(r.startswith("cargo install --locked --git ") for r in runs), runs
+    assert "pyq lint --deny warnings --format github questions.yaml" in runs
+    assert "pyq export --check questions.yaml" in runs
+
+
+def test_the_hooks_manifest_is_valid():
+    code, out = run(sys.executable, "-m", "pre_commit", "validate-manifest", ".pre-commit-hooks.yaml")
+    assert code == 0, out
+
+
+def test_the_pre_commit_snippet_is_valid_and_names_real_hooks(tmp_path):
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(block("id: pyq-lint"), encoding="utf-8")
+    code, out = run(sys.executable, "-m", "pre_commit", "validate-config", str(config))
+    assert code == 0, out
+    used = [h["id"] for r in yaml.safe_load(config.read_text(encoding="utf-8"))["repos"] for h in r["hooks"]]
+    manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert used == [h["id"] for h in manifest] == ["pyq-lint", "pyq-export-check"]
