@@ -47,7 +47,7 @@ fn main() {
                 .questions
                 .iter()
                 .filter_map(|q| q.answer.as_ref())
-                .map(|a| markdown::Facts::of(&a.value).html.len())
+                .map(|a| markdown::Facts::of(&a.value()).html.len())
                 .sum::<usize>()
         });
         let mut findings = 0;

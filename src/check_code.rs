@@ -63,13 +63,14 @@ pub enum Outcome {
 }
 
 /// Every Python block of every answer, in bank order.
-pub fn extract(bank: &Bank, source: &SourceFile) -> Vec<Block> {
+pub fn extract(bank: &Bank<'_>, source: &SourceFile) -> Vec<Block> {
     let mut blocks = Vec::new();
     for (question, q) in bank.questions.iter().enumerate() {
         let Some(answer) = &q.answer else { continue };
         let mut ordinal = 0;
         let mut current: Option<(BlockOptions, std::ops::Range<usize>, String)> = None;
-        for (event, range) in Parser::new_ext(&answer.value, options()).into_offset_iter() {
+        let value = answer.value();
+        for (event, range) in Parser::new_ext(&value, options()).into_offset_iter() {
             match event {
                 Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
                     let mut words = info.split_whitespace();
@@ -92,7 +93,7 @@ pub fn extract(bank: &Bank, source: &SourceFile) -> Vec<Block> {
                         {
                             options.fragment = true;
                         }
-                        let fence_end = answer.value[range.clone()]
+                        let fence_end = value[range.clone()]
                             .find('\n')
                             .map_or(range.end, |i| range.start + i);
                         let fence = answer.span_of(source, range.start..fence_end);
@@ -331,7 +332,7 @@ pub fn run_all(
 pub fn diagnostic(
     block: &Block,
     outcome: &Outcome,
-    bank: &Bank,
+    bank: &Bank<'_>,
     source: &SourceFile,
     timeout: Duration,
 ) -> Option<Diagnostic> {

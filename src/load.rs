@@ -15,7 +15,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, StrInput};
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::codes::Rule;
-use crate::model::{Bank, Deck, Difficulty, Question, Spanned, Text, TextStyle, Topic};
+use crate::model::{Bank, Deck, Difficulty, Question, Spanned, Str, Text, TextStyle, Topic};
 use crate::source::{SourceFile, Span};
 
 /// Largest bank pyq reads (bytes). A 100,000-question bank is about 77 MB.
@@ -31,52 +31,33 @@ pub const MAX_ANCHOR_EVENTS: usize = 1_000_000;
 /// while loading. When `complete` is false the YAML could not be read to the
 /// end and content rules are not run (they would only report the fallout).
 #[derive(Debug)]
-pub struct Loaded {
-    pub bank: Bank,
+pub struct Loaded<'src> {
+    pub bank: Bank<'src>,
     pub diagnostics: Vec<Diagnostic>,
     pub complete: bool,
-}
-
-/// Reads the bank from raw bytes: invalid UTF-8 becomes a `yaml-syntax`
-/// finding at the first bad byte, and the text shown in reports is the lossy
-/// decoding.
-pub fn load_bytes(path: &std::path::Path, bytes: Vec<u8>) -> (SourceFile, Loaded) {
-    match String::from_utf8(bytes) {
-        Ok(text) => {
-            let source = SourceFile::new(path, text);
-            let loaded = load(&source);
-            (source, loaded)
-        }
-        Err(err) => {
-            let valid_up_to = err.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            let had_bom = text.starts_with('\u{feff}');
-            let source = SourceFile::new(path, text);
-            let at = valid_up_to.saturating_sub(if had_bom { 3 } else { 0 });
-            // The bad byte shows as U+FFFD, three bytes of the lossy text.
-            let end = at + source.text()[at..].chars().next().map_or(0, char::len_utf8);
-            let diagnostic = Diagnostic::new(
-                Rule::YamlSyntax,
-                Span::new(at, end),
-                "the file is not valid UTF-8",
-            )
-            .label("invalid byte here")
-            .help("save the file as UTF-8");
-            let loaded = Loaded {
-                bank: Bank::default(),
-                diagnostics: vec![diagnostic],
-                complete: false,
-            };
-            (source, loaded)
-        }
-    }
 }
 
 /// Loads a bank from a source file's text. A large bank's questions are
 /// parsed in two parts on two threads (see [`split`]); whenever the parts do
 /// not load cleanly, the whole file is loaded again in one piece, so the
 /// findings are always those of a plain sequential load.
-pub fn load(source: &SourceFile) -> Loaded {
+pub fn load(source: &SourceFile) -> Loaded<'_> {
+    if let Some(at) = source.invalid_utf8_at() {
+        // The bad byte shows as U+FFFD, three bytes of the lossy text.
+        let end = at + source.text()[at..].chars().next().map_or(0, char::len_utf8);
+        let diagnostic = Diagnostic::new(
+            Rule::YamlSyntax,
+            Span::new(at, end),
+            "the file is not valid UTF-8",
+        )
+        .label("invalid byte here")
+        .help("save the file as UTF-8");
+        return Loaded {
+            bank: Bank::default(),
+            diagnostics: vec![diagnostic],
+            complete: false,
+        };
+    }
     if source.text().len() > MAX_FILE_BYTES {
         let diagnostic = Diagnostic::new(
             Rule::YamlSyntax,
@@ -211,7 +192,10 @@ fn split(text: &str) -> Option<(Part, Part, Part)> {
 /// Loads the head and the two halves of a split bank (the second half on
 /// another thread); `None` if any part stopped or does not fit together,
 /// for example an alias to an anchor in another part.
-fn load_parts(source: &SourceFile, (head, first, second): (Part, Part, Part)) -> Option<Loaded> {
+fn load_parts(
+    source: &SourceFile,
+    (head, first, second): (Part, Part, Part),
+) -> Option<Loaded<'_>> {
     let list = |part: Part| {
         let mut loader = Loader::part(source, part);
         let ok = loader.list_document().is_ok();
@@ -302,7 +286,7 @@ struct Loader<'a> {
     /// The head of a split file: `questions:` is loaded by other parts.
     head_only: bool,
     parser: Parser<'a, StrInput<'a>>,
-    bank: Bank,
+    bank: Bank<'a>,
     diagnostics: Vec<Diagnostic>,
     depth: usize,
     anchors: HashMap<usize, Vec<Ev<'a>>>,
@@ -389,6 +373,12 @@ impl<'a> Loader<'a> {
                 .help(help),
         );
         Stop
+    }
+
+    /// A scalar's text, borrowed from the file where it stands as written
+    /// (see [`crate::model::str_at`]).
+    fn str_at(&self, value: &str, span: Span) -> Str<'a> {
+        crate::model::str_at(value, self.source.text(), span)
     }
 
     fn convert_span(&mut self, s: saphyr_parser::Span) -> Span {
@@ -901,7 +891,7 @@ impl<'a> Loader<'a> {
             let key_ev = self.next()?;
             let (key, key_span) = match key_ev {
                 Ev::MapEnd(_) => return Ok(()),
-                Ev::Scalar { value, span, .. } => (owned(value), span),
+                Ev::Scalar { value, span, .. } => (self.str_at(&value, span), span),
                 other => {
                     let span = self.skip_node(&other)?;
                     self.push(
@@ -984,7 +974,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn question(&mut self, start: &Ev<'a>) -> Res<Question> {
+    fn question(&mut self, start: &Ev<'a>) -> Res<Question<'a>> {
         const KEYS: &[&str] = &[
             "number",
             "id",
@@ -1072,7 +1062,7 @@ impl<'a> Loader<'a> {
 
     /// A scalar as text. Null (`~`, empty) is reported; numbers and booleans
     /// are taken as their text.
-    fn string(&mut self, val: Ev<'a>, field: &dyn fmt::Display) -> Res<Option<Spanned<String>>> {
+    fn string(&mut self, val: Ev<'a>, field: &dyn fmt::Display) -> Res<Option<Spanned<Str<'a>>>> {
         match val {
             Ev::Scalar { value, style, span } => {
                 if style == ScalarStyle::Plain && is_null(&value) {
@@ -1083,7 +1073,7 @@ impl<'a> Loader<'a> {
                     );
                     return Ok(None);
                 }
-                Ok(Some(Spanned::new(owned(value), span)))
+                Ok(Some(Spanned::new(self.str_at(&value, span), span)))
             }
             other => {
                 self.wrong_type(other, field, "text")?;
@@ -1094,20 +1084,20 @@ impl<'a> Loader<'a> {
 
     /// A Markdown text field. Null stays `Some("")` so that rules such as
     /// `missing-answer` can say what is wrong precisely.
-    fn text(&mut self, val: Ev<'a>, field: &dyn fmt::Display) -> Res<Option<Text>> {
+    fn text(&mut self, val: Ev<'a>, field: &dyn fmt::Display) -> Res<Option<Text<'a>>> {
         match val {
             Ev::Scalar { value, style, span } => {
                 let value = if style == ScalarStyle::Plain && is_null(&value) {
-                    String::new()
+                    ""
                 } else {
-                    owned(value)
+                    &value
                 };
                 let style = if style == ScalarStyle::Literal {
                     TextStyle::Literal
                 } else {
                     TextStyle::Other
                 };
-                Ok(Some(Text { value, span, style }))
+                Ok(Some(Text::new(value, self.source.text(), span, style)))
             }
             other => {
                 self.wrong_type(other, field, "text (use `|` for several lines)")?;
@@ -1171,7 +1161,7 @@ impl<'a> Loader<'a> {
         Ok(Some(id))
     }
 
-    fn string_list(&mut self, val: Ev<'a>, field: &dyn fmt::Display) -> Res<Vec<Spanned<String>>> {
+    fn string_list(&mut self, val: Ev<'a>, field: &dyn fmt::Display) -> Res<Vec<Spanned<Str<'a>>>> {
         let mut out = Vec::new();
         match val {
             Ev::SeqStart(_) => loop {
@@ -1211,16 +1201,6 @@ impl fmt::Display for Named<'_> {
             None => write!(f, "question {}", self.question),
         }
     }
-}
-
-/// The scalar as an owned string without spare capacity (the parser grows
-/// its buffers by doubling; a 100,000-question bank keeps ~700,000 of them).
-/// A fresh copy, not `shrink_to_fit`: shrinking in place leaves the freed
-/// tail of every buffer as a hole between live strings, which the allocator
-/// keeps (some 45 MB of a 100,000-question bank's peak memory); the parser's
-/// buffer is freed whole and reused for the next scalar.
-fn owned(value: Cow<'_, str>) -> String {
-    String::from(&*value)
 }
 
 fn static_key(known: &[&'static str], k: &str) -> &'static str {
@@ -1319,11 +1299,17 @@ mod tests {
         }
     }
 
-    fn load_str(text: &str) -> Loaded {
-        load(&SourceFile::new(Path::new("q.yaml"), text.to_owned()))
+    /// Loads `text`; the file is leaked, so that the bank (which borrows
+    /// from it) can be returned (a test's few bytes).
+    fn load_str(text: &str) -> Loaded<'static> {
+        let source = Box::leak(Box::new(SourceFile::new(
+            Path::new("q.yaml"),
+            text.to_owned(),
+        )));
+        load(source)
     }
 
-    fn rules(l: &Loaded) -> Vec<&'static str> {
+    fn rules(l: &Loaded<'_>) -> Vec<&'static str> {
         l.diagnostics.iter().map(|d| d.rule.name()).collect()
     }
 
@@ -1348,7 +1334,7 @@ mod tests {
         y
     }
 
-    fn sequential(source: &SourceFile) -> Loaded {
+    fn sequential(source: &SourceFile) -> Loaded<'_> {
         let mut loader = Loader::new(source);
         let complete = loader.document().is_some();
         loader.bank.questions.shrink_to_fit();
@@ -1361,19 +1347,19 @@ mod tests {
 
     /// Equal banks, reporting the first difference briefly (a bank's Debug
     /// form is megabytes long).
-    fn same_bank(a: &Bank, b: &Bank) {
+    fn same_bank(a: &Bank<'_>, b: &Bank<'_>) {
         assert_eq!(a.questions.len(), b.questions.len());
         for (i, (x, y)) in a.questions.iter().zip(&b.questions).enumerate() {
             assert!(
                 x == y,
                 "question {i} differs:\n{:?}\n{:?}",
                 (
-                    x.answer.as_ref().map(|t| (t.span, t.value.len())),
+                    x.answer.as_ref().map(|t| (t.span, t.value().len())),
                     &x.related,
                     x.answer_key
                 ),
                 (
-                    y.answer.as_ref().map(|t| (t.span, t.value.len())),
+                    y.answer.as_ref().map(|t| (t.span, t.value().len())),
                     &y.related,
                     y.answer_key
                 )
@@ -1539,7 +1525,7 @@ mod tests {
             "version: 1\ntopics: &t {a: A}\nquestions: []\ndeck: {name: &n D, anki_deck_id: 1, anki_model_id: 2, description: *n}\n",
         );
         assert_eq!(rules(&l), Vec::<&str>::new());
-        assert_eq!(l.bank.deck.unwrap().description.unwrap().value, "D");
+        assert_eq!(l.bank.deck.unwrap().description.unwrap().value(), "D");
     }
 
     #[test]
@@ -1571,7 +1557,8 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_a_finding_at_the_byte() {
-        let (source, l) = load_bytes(Path::new("q.yaml"), b"version: 1\nx: \xff\n".to_vec());
+        let source = SourceFile::from_bytes(Path::new("q.yaml"), b"version: 1\nx: \xff\n".to_vec());
+        let l = load(&source);
         assert_eq!(rules(&l), ["yaml-syntax"]);
         let at = source.line_col(l.diagnostics[0].primary.span.start);
         assert_eq!((at.line, at.column), (2, 4));

@@ -2,6 +2,12 @@
 //! formats. Fields are `Option` because the linter must describe a broken
 //! bank too; an export only ever sees a bank that linted clean.
 //!
+//! A [`Bank<'src>`](Bank) borrows from the file's text (`'src`, the
+//! [`SourceFile`]): a scalar that stands in the file as written is not
+//! copied ([`Str`]), and an answer written as a `|` block is kept as its
+//! lines and rebuilt when read ([`Text::value`]), so a large bank costs
+//! little more memory than its file.
+//!
 //! The same types describe the file format to editors: `pyq schema` derives
 //! a JSON Schema from them (`#[derive(JsonSchema)]` and the `#[schemars]`
 //! attributes below), so a key added here and in `load.rs` shows up in
@@ -33,6 +39,31 @@ pub struct Spanned<T> {
 impl<T> Spanned<T> {
     pub const fn new(value: T, span: Span) -> Self {
         Self { value, span }
+    }
+}
+
+/// A scalar's text: borrowed from the file's text when it stands there as
+/// written (most ids, topics, tags and questions), owned when the YAML
+/// changed it (quotes with escapes, folded lines, aliases). Borrowing keeps
+/// a 100,000-question bank from holding a second copy of its scalars (and
+/// the 24 bytes and allocator overhead of each of their ~700,000 strings).
+pub type Str<'src> = Cow<'src, str>;
+
+impl Spanned<Str<'_>> {
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+}
+
+/// A scalar whose parsed value is `value`, at `span` in the file's `text`:
+/// borrowed from the file when it stands there as written (all of the
+/// scalar, or the inside of its quotes), else an exact-size copy. A copy,
+/// not the parser's own buffer: that has spare room, and shrinking it in
+/// place would leave a hole between live strings that the allocator keeps.
+pub fn str_at<'src>(value: &str, text: &'src str, span: Span) -> Str<'src> {
+    match verbatim(value, text, span) {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(value.to_owned()),
     }
 }
 
@@ -68,16 +99,126 @@ pub enum TextStyle {
     Other,
 }
 
-/// A Markdown text field (`question`, `answer`, deck `description`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Text {
-    pub value: String,
+/// A Markdown text field (`question`, `answer`, deck `description`). Read
+/// its text with [`Text::value`].
+#[derive(Clone, Debug)]
+pub struct Text<'src> {
+    value: TextValue<'src>,
     pub span: Span,
     pub style: TextStyle,
 }
 
+/// Texts are equal when they say the same at the same place, however they
+/// keep their values.
+impl PartialEq for Text<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.span, self.style) == (other.span, other.style) && self.value() == other.value()
+    }
+}
+
+impl Eq for Text<'_> {}
+
+/// How a [`Text`] keeps its value.
+#[derive(Clone, Debug)]
+enum TextValue<'src> {
+    /// Standing as written in the file, or changed by the YAML (owned).
+    Str(Str<'src>),
+    /// A `|` block kept as its lines in the file, and rebuilt when read: an
+    /// answer is most of a bank, and holding a copy of every answer would
+    /// double a large bank's memory.
+    Literal(Literal<'src>),
+}
+
+/// A literal block scalar as it stands in the file: its value is its lines
+/// with `indent` columns of indentation removed, the trailing line breaks
+/// replaced by `breaks` of them (YAML's chomping). Only made when that
+/// rebuilds exactly the value the YAML parser read (see [`Text::new`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Literal<'src> {
+    /// From the start of the block's first content line to its end.
+    lines: &'src str,
+    indent: u32,
+    breaks: u32,
+}
+
+impl<'src> Literal<'src> {
+    /// The block at `span` in the file's `text` (`span` starts at the
+    /// block's indentation on its first content line), if it rebuilds
+    /// `value` exactly; a block it cannot rebuild (one that starts with a
+    /// blank line, say) keeps its value owned instead.
+    fn of(value: &str, text: &'src str, span: Span) -> Option<Self> {
+        let before = text.get(..span.start)?;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        if !before[line_start..].bytes().all(|b| b == b' ') {
+            return None;
+        }
+        let literal = Self {
+            lines: text.get(line_start..span.end)?,
+            indent: u32::try_from(span.start - line_start).ok()?,
+            breaks: u32::try_from(value.len() - value.trim_end_matches('\n').len()).ok()?,
+        };
+        literal.rebuilds(value).then_some(literal)
+    }
+
+    /// Feeds the value, piece by piece, to `f` until it returns false;
+    /// false when `f` stopped or a line is not indented by `indent`.
+    fn pieces(&self, mut f: impl FnMut(&'src str) -> bool) -> bool {
+        let indent = self.indent as usize;
+        let mut first = true;
+        // Line breaks since the last line with content: written only when
+        // more content follows (the rest is chomping's).
+        let mut pending = 0;
+        for line in self.lines.split_terminator('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let content = match line.get(..indent) {
+                Some(margin) if margin.bytes().all(|b| b == b' ') => &line[indent..],
+                _ if line.bytes().all(|b| b == b' ') => "",
+                _ => return false,
+            };
+            if !first {
+                pending += 1;
+            }
+            first = false;
+            if content.is_empty() {
+                continue;
+            }
+            for _ in 0..pending {
+                if !f("\n") {
+                    return false;
+                }
+            }
+            pending = 0;
+            if !f(content) {
+                return false;
+            }
+        }
+        (0..self.breaks).all(|_| f("\n"))
+    }
+
+    fn build(&self) -> String {
+        let mut value = String::with_capacity(self.lines.len());
+        self.pieces(|piece| {
+            value.push_str(piece);
+            true
+        });
+        value
+    }
+
+    /// Whether the block rebuilds exactly `value`, without building it.
+    fn rebuilds(&self, value: &str) -> bool {
+        let mut rest = value;
+        self.pieces(|piece| match rest.strip_prefix(piece) {
+            Some(r) => {
+                rest = r;
+                true
+            }
+            None => false,
+        }) && rest.is_empty()
+    }
+}
+
 /// In the file a `Text` is a string of Markdown.
-impl JsonSchema for Text {
+impl JsonSchema for Text<'_> {
     fn inline_schema() -> bool {
         true
     }
@@ -94,7 +235,33 @@ impl JsonSchema for Text {
     }
 }
 
-impl Text {
+impl<'src> Text<'src> {
+    /// A text field whose parsed value is `value`, at `span` in the file's
+    /// `text`: a value that stands there as written (a plain one-line
+    /// scalar, or the inside of a quoted one) is borrowed from it, and a `|`
+    /// block whose lines rebuild the value is kept as those lines.
+    pub fn new(value: &str, text: &'src str, span: Span, style: TextStyle) -> Self {
+        let value = if let Some(s) = verbatim(value, text, span) {
+            TextValue::Str(Cow::Borrowed(s))
+        } else if style == TextStyle::Literal
+            && let Some(literal) = Literal::of(value, text, span)
+        {
+            TextValue::Literal(literal)
+        } else {
+            TextValue::Str(Cow::Owned(value.to_owned()))
+        };
+        Self { value, span, style }
+    }
+
+    /// The text: borrowed when it stands as written in the file, else
+    /// rebuilt (a `|` block) or owned.
+    pub fn value(&self) -> Cow<'_, str> {
+        match &self.value {
+            TextValue::Str(s) => Cow::Borrowed(s),
+            TextValue::Literal(literal) => Cow::Owned(literal.build()),
+        }
+    }
+
     /// The file span of the byte range `range` of the value: exact for `|`
     /// blocks and for one-line scalars that stand verbatim in the file, the
     /// whole scalar otherwise.
@@ -120,22 +287,42 @@ impl Text {
         }
     }
 
+    /// Where the value stands as written in the file, if it does.
     fn value_origin(&self, source: &SourceFile) -> Option<usize> {
+        let TextValue::Str(value) = &self.value else {
+            return None;
+        };
         let raw = source.text().get(self.span.start..self.span.end)?;
-        if raw == self.value {
-            return Some(self.span.start);
-        }
-        let quoted = raw.len() >= 2 && (raw.starts_with('"') || raw.starts_with('\''));
-        (quoted && raw[1..raw.len() - 1] == self.value).then_some(self.span.start + 1)
+        Some(self.span.start + verbatim_offset(value, raw)?)
     }
 
     fn literal_offset(&self, source: &SourceFile, offset: usize) -> usize {
-        let value = &self.value[..offset.min(self.value.len())];
+        let value = self.value();
+        let value = &value[..offset.min(value.len())];
         let line = value.matches('\n').count();
         let col = value.rsplit('\n').next().unwrap_or("").chars().count();
         let start = source.line_col(self.span.start);
         source.offset_of(start.line + line, start.column - 1 + col)
     }
+}
+
+/// `value` as it stands in the file's `text` at `span` (a scalar's span):
+/// all of the scalar, or the inside of its quotes.
+fn verbatim<'t>(value: &str, text: &'t str, span: Span) -> Option<&'t str> {
+    let raw = text.get(span.start..span.end)?;
+    let at = verbatim_offset(value, raw)?;
+    Some(&raw[at..at + value.len()])
+}
+
+/// Where `value` stands as written in `raw`, a scalar's text in the file:
+/// at 0 (all of it) or at 1 (the inside of its quotes).
+fn verbatim_offset(value: &str, raw: &str) -> Option<usize> {
+    if raw == value {
+        return Some(0);
+    }
+    let quoted = raw.len() >= 2 && (raw.starts_with('"') || raw.starts_with('\''));
+    let inside = raw.get(1..raw.len() - 1).filter(|_| quoted)?;
+    (inside == value).then_some(1)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
@@ -167,18 +354,18 @@ impl Difficulty {
     deny_unknown_fields,
     description = "The Anki deck the questions are exported to."
 )]
-pub struct Deck {
+pub struct Deck<'src> {
     #[schemars(skip)]
     pub span: Span,
     #[schemars(
         required,
         description = "The deck's name in Anki, e.g. `Python Interview Questions`; `::` nests decks (`Python::Interview`). Anki keeps decks by name: new cards go to the deck of this name."
     )]
-    pub name: Option<Spanned<String>>,
+    pub name: Option<Spanned<Str<'src>>>,
     #[schemars(
         description = "Optional. Markdown shown as the deck's description in Anki and under the title of the Markdown export."
     )]
-    pub description: Option<Text>,
+    pub description: Option<Text<'src>>,
     #[schemars(
         required,
         range(min = 1),
@@ -195,14 +382,14 @@ pub struct Deck {
 
 /// One declared topic: its key and display title.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Topic {
-    pub key: Spanned<String>,
-    pub title: Spanned<String>,
+pub struct Topic<'src> {
+    pub key: Spanned<Str<'src>>,
+    pub title: Spanned<Str<'src>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 #[schemars(deny_unknown_fields, description = "One question with its answer.")]
-pub struct Question {
+pub struct Question<'src> {
     /// The start of the list item (the first key), for findings about the
     /// whole question.
     #[schemars(skip)]
@@ -218,13 +405,13 @@ pub struct Question {
         pattern(SLUG_PATTERN),
         description = "The question's permanent identity: a kebab-case slug (lowercase ASCII letters and digits in groups joined by single hyphens, e.g. `asyncio-first-completed`), unique in the bank. Never change it once published: Anki notes, their review history and Markdown anchors follow it."
     )]
-    pub id: Option<Spanned<String>>,
+    pub id: Option<Spanned<Str<'src>>>,
     #[schemars(
         required,
         pattern(SLUG_PATTERN),
         description = "The question's topic: one of the keys declared under `topics` (rule `unknown-topic`)."
     )]
-    pub topic: Option<Spanned<String>>,
+    pub topic: Option<Spanned<Str<'src>>>,
     #[schemars(
         required,
         description = "How senior a candidate the question is for: `junior`, `mid` or `senior`. Exported as the Anki tag `difficulty::<level>`."
@@ -236,19 +423,19 @@ pub struct Question {
         inner(pattern(crate::lint::rules::TAG_PATTERN)),
         description = "Optional Anki tags, e.g. `[asyncio, concurrency]`: lowercase letters, digits and `-`, `_`, `.`, `+`, `#`, `:` (`::` nests tags in Anki), no spaces (Anki splits tags on spaces), each once (rule `invalid-tag`). `topic::<key>` and `difficulty::<level>` are added on export."
     )]
-    pub tags: Vec<Spanned<String>>,
+    pub tags: Vec<Spanned<Str<'src>>>,
     #[schemars(
         required,
         description = "The question, in Markdown (CommonMark, tables, `$math$`). The front of the Anki card."
     )]
-    pub question: Option<Text>,
+    pub question: Option<Text<'src>>,
     /// `answer` as written; `missing-answer` decides whether it is usable.
     #[schemars(
         required,
         pattern(r"\S"),
         description = "The interview-ready answer, in Markdown: CommonMark, tables, `$math$` and fenced code (`pyq check-code` runs the Python blocks). Write it as a literal block (`answer: |`) so findings point at their exact line. Must not be empty or a placeholder such as TODO (rule `missing-answer`)."
     )]
-    pub answer: Option<Text>,
+    pub answer: Option<Text<'src>>,
     /// The span of the `answer` key, when the key is present.
     #[schemars(skip)]
     pub answer_key: Option<Span>,
@@ -258,12 +445,12 @@ pub struct Question {
         inner(pattern(SLUG_PATTERN)),
         description = "Optional ids of questions this one overlaps with, e.g. `[gil-threads]`. Links both ways: exports show \"See also\", and `near-duplicate` stays quiet for the pair. Each must be the `id` of another question (rule `unknown-related`)."
     )]
-    pub related: Vec<Spanned<String>>,
+    pub related: Vec<Spanned<Str<'src>>>,
 }
 
-impl Question {
+impl Question<'_> {
     pub fn id_str(&self) -> Option<&str> {
-        self.id.as_ref().map(|s| s.value.as_str())
+        self.id.as_ref().map(Spanned::as_str)
     }
 
     /// How reports name this question: "question 12 (`some-id`)", by its
@@ -283,7 +470,7 @@ impl Question {
     title = "pyq question bank",
     description = "A bank of interview questions for pyq (file format version 1): `pyq lint` checks it, `pyq export` turns it into an Anki deck, a CSV and a Markdown document. See docs/formats.md."
 )]
-pub struct Bank {
+pub struct Bank<'src> {
     #[schemars(
         required,
         extend("const" = 1),
@@ -294,7 +481,7 @@ pub struct Bank {
         required,
         description = "The Anki deck: its name, an optional description and the two ids that keep learners' cards updating in place."
     )]
-    pub deck: Option<Deck>,
+    pub deck: Option<Deck<'src>>,
     /// The span of the `topics` mapping, when present.
     #[schemars(skip)]
     pub topics_span: Option<Span>,
@@ -302,9 +489,9 @@ pub struct Bank {
         schema_with = "topics_schema",
         description = "The topics questions may use: a mapping from topic key (a kebab-case slug, e.g. `data-structures`) to its display title. Order matters: the Markdown export's contents follow it."
     )]
-    pub topics: Vec<Topic>,
+    pub topics: Vec<Topic<'src>>,
     #[schemars(description = "The questions, in order; `number` runs 1..N down the list.")]
-    pub questions: Vec<Question>,
+    pub questions: Vec<Question<'src>>,
 }
 
 /// `topics` is a YAML mapping from [`Topic::key`] to [`Topic::title`],
@@ -322,7 +509,7 @@ fn topics_schema(generator: &mut SchemaGenerator) -> Schema {
     })
 }
 
-impl Bank {
+impl Bank<'_> {
     /// For each question, the indices of the questions it is related to in
     /// either direction (`related` links both ways), sorted, without repeats;
     /// unknown ids are ignored (they are lint errors).
@@ -336,7 +523,7 @@ impl Bank {
         let mut related = vec![Vec::new(); self.questions.len()];
         for (i, q) in self.questions.iter().enumerate() {
             for r in &q.related {
-                if let Some(&j) = index.get(r.value.as_str()) {
+                if let Some(&j) = index.get(r.as_str()) {
                     related[i].push(j);
                     related[j].push(i);
                 }
@@ -353,6 +540,160 @@ impl Bank {
         self.topics
             .iter()
             .find(|t| t.key.value == key)
-            .map(|t| t.title.value.as_str())
+            .map(|t| t.title.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::source::SourceFile;
+
+    /// A bank with one question per answer, each written as `answer:`
+    /// followed by the given YAML (the rest of that line and the lines
+    /// below it).
+    fn bank(answers: &[&str]) -> String {
+        let mut y = String::from(
+            "version: 1\ndeck: {name: D, anki_deck_id: 1, anki_model_id: 2}\ntopics: {t: T}\nquestions:\n",
+        );
+        for (i, a) in answers.iter().enumerate() {
+            y.push_str(&format!(
+                "  - number: {n}\n    id: q{n}\n    topic: t\n    difficulty: mid\n    question: Q{n}?\n    answer:{a}",
+                n = i + 1
+            ));
+            if !a.ends_with('\n') {
+                y.push('\n');
+            }
+        }
+        y
+    }
+
+    /// The value the YAML parser reads for each `answer`, in file order.
+    fn parsed_answers(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut after_key = false;
+        for event in saphyr_parser::Parser::new_from_str(text) {
+            let (event, _) = event.expect("valid YAML");
+            if let saphyr_parser::Event::Scalar(value, ..) = event {
+                let is_key = value == "answer";
+                if after_key {
+                    out.push(value.into_owned());
+                }
+                after_key = is_key;
+            } else {
+                after_key = false;
+            }
+        }
+        out
+    }
+
+    /// Loads the bank; for each answer, its value and whether it is kept
+    /// as its lines in the file (rebuilt when read).
+    fn answers(text: &str) -> Vec<(String, bool)> {
+        let source = SourceFile::new(Path::new("q.yaml"), text.to_owned());
+        let loaded = crate::load::load(&source);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        loaded
+            .bank
+            .questions
+            .iter()
+            .map(|q| {
+                let a = q.answer.as_ref().expect("an answer");
+                (
+                    a.value().into_owned(),
+                    matches!(a.value, TextValue::Literal(_)),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn literal_blocks_are_kept_as_lines_and_read_back_exactly() {
+        let cases: &[(&str, bool)] = &[
+            (" |\n      one line\n", false), // verbatim in the file: borrowed
+            (" |\n      a\n      b\n", true),
+            (" |-\n      a\n      b\n\n\n", true),
+            (" |+\n      a\n      b\n\n\n", true),
+            (" |\n      a\n\n\n        indented\n      b   \n\n", true),
+            (" |\n      a\n        \n      b\n", true),
+            (" | # a comment\n      a\n      b\n", true),
+            (" |\n      a\n      b", true),
+            (" |\n      tab\tinside\n      b\n", true),
+            (" |\n      \u{e9}\u{1F600} multibyte\n      b\n", true),
+            (" |2\n        a\n      b\n", true),
+            // Owned: a leading blank line is not rebuilt from the lines.
+            (" |\n\n      a\n      b\n", false),
+            (" |\n", false),
+            (" >\n      folded\n      text\n", false),
+            (" \"quoted \\\" escape\"\n", false),
+            (" 'quoted'\n", false),
+        ];
+        let text = bank(&cases.iter().map(|c| c.0).collect::<Vec<_>>());
+        let expected = parsed_answers(&text);
+        let got = answers(&text);
+        assert_eq!(got.len(), cases.len());
+        for ((case, literal), (expected, (value, kept))) in
+            cases.iter().zip(expected.iter().zip(&got))
+        {
+            assert_eq!(value, expected, "{case:?}");
+            assert_eq!(kept, literal, "{case:?}");
+        }
+    }
+
+    #[test]
+    fn crlf_literal_blocks_read_back_exactly() {
+        let text = bank(&[" |\n      a\n\n      b\n"]).replace('\n', "\r\n");
+        let got = answers(&text);
+        assert_eq!(got[0].0, parsed_answers(&text)[0]);
+        assert!(got[0].1);
+    }
+
+    #[test]
+    fn plain_scalars_are_borrowed_from_the_file() {
+        let text = bank(&[" plain"]);
+        let source = SourceFile::new(Path::new("q.yaml"), text.clone());
+        let loaded = crate::load::load(&source);
+        let q = &loaded.bank.questions[0];
+        let id = q.id.as_ref().expect("id");
+        assert!(matches!(id.value, Cow::Borrowed(_)));
+        let question = q.question.as_ref().expect("question");
+        assert!(matches!(question.value, TextValue::Str(Cow::Borrowed(_))));
+        assert_eq!(question.value(), "Q1?");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever a literal block holds, the loaded answer is what the
+        /// YAML parser reads.
+        #[test]
+        fn literal_blocks_read_back_as_parsed(
+            lines in prop::collection::vec("( {0,3})([a-z#:\\-\t é]{0,6})( {0,2})", 1..8),
+            chomp in prop::sample::select(vec!["", "-", "+"]),
+            trailing in 0usize..3,
+        ) {
+            let mut answer = format!(" |{chomp}\n");
+            for line in &lines {
+                if line.trim().is_empty() {
+                    answer.push('\n');
+                } else {
+                    answer.push_str(&format!("      {line}\n"));
+                }
+            }
+            answer.push_str(&"\n".repeat(trailing));
+            let text = bank(&[&answer]);
+            // Only blocks the parser accepts (a tab may start a line).
+            let parsed: Result<Vec<_>, _> = saphyr_parser::Parser::new_from_str(&text).collect();
+            prop_assume!(parsed.is_ok());
+            let source = SourceFile::new(Path::new("q.yaml"), text.clone());
+            let loaded = crate::load::load(&source);
+            prop_assume!(loaded.diagnostics.is_empty());
+            let value = loaded.bank.questions[0].answer.as_ref().expect("answer").value().into_owned();
+            prop_assert_eq!(value, parsed_answers(&text)[0].clone());
+        }
     }
 }

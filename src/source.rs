@@ -56,6 +56,9 @@ pub struct SourceFile {
     /// files are capped well below 4 GiB.
     marks: Vec<u32>,
     line_count: usize,
+    /// Where the file stopped being valid UTF-8 (a byte offset in `text`,
+    /// which then holds the lossy decoding).
+    invalid_utf8_at: Option<usize>,
 }
 
 impl SourceFile {
@@ -82,7 +85,30 @@ impl SourceFile {
             bom,
             marks,
             line_count,
+            invalid_utf8_at: None,
         }
+    }
+
+    /// The file as read from disk: invalid UTF-8 is decoded lossily (each
+    /// bad sequence shows as U+FFFD) and remembered, for `load` to report.
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Self {
+        match String::from_utf8(bytes) {
+            Ok(text) => Self::new(path, text),
+            Err(err) => {
+                let valid_up_to = err.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                let mut source = Self::new(path, text);
+                let bom = if source.bom { 3 } else { 0 };
+                source.invalid_utf8_at = Some(valid_up_to.saturating_sub(bom));
+                source
+            }
+        }
+    }
+
+    /// Where the file stopped being valid UTF-8, as a byte offset in
+    /// [`Self::text`] (at the U+FFFD that stands for the bad byte).
+    pub fn invalid_utf8_at(&self) -> Option<usize> {
+        self.invalid_utf8_at
     }
 
     pub fn name(&self) -> &str {

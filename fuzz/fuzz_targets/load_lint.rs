@@ -6,9 +6,11 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use pyq::emit::{HumanOptions, OutputFormat};
+use pyq::source::SourceFile;
 
 fuzz_target!(|data: &[u8]| {
-    let (source, loaded) = pyq::load::load_bytes(Path::new("fuzz.yaml"), data.to_vec());
+    let source = SourceFile::from_bytes(Path::new("fuzz.yaml"), data.to_vec());
+    let loaded = pyq::load::load(&source);
     let diagnostics = pyq::lint::check(&loaded, &source, &pyq::lint::Settings::default());
     let len = source.text().len();
     for d in &diagnostics {
@@ -36,8 +38,8 @@ fuzz_target!(|data: &[u8]| {
     }
     let (fixed, changes) = pyq::fix::apply(source.text(), &diagnostics);
     if changes > 0 {
-        let (source2, loaded2) =
-            pyq::load::load_bytes(Path::new("fuzz.yaml"), fixed.clone().into_bytes());
+        let source2 = SourceFile::from_bytes(Path::new("fuzz.yaml"), fixed.clone().into_bytes());
+        let loaded2 = pyq::load::load(&source2);
         let again = pyq::lint::check(&loaded2, &source2, &pyq::lint::Settings::default());
         let (twice, _) = pyq::fix::apply(source2.text(), &again);
         assert_eq!(fixed, twice, "--fix is not idempotent");

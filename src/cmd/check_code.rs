@@ -34,7 +34,8 @@ pub fn run(
         out.flush()
     })?;
     let (interpreter, timeout, jobs) = resolve(args, &config.check_code);
-    let (source, loaded) = crate::cmd::lint::read(&args.file)?;
+    let source = crate::cmd::lint::read(&args.file)?;
+    let loaded = crate::load::load(&source);
     if !loaded.complete {
         for d in loaded
             .diagnostics

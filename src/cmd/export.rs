@@ -26,7 +26,8 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         emit::human::emit(problems, source, human, err)
     })?;
     let (format, options, dir) = resolve(args, &config.export);
-    let (source, loaded) = crate::cmd::lint::read(&args.file)?;
+    let source = crate::cmd::lint::read(&args.file)?;
+    let loaded = crate::load::load(&source);
     let ctx = Context {
         bank: &loaded.bank,
         scratch_dir: dir.is_dir().then_some(dir.as_path()),

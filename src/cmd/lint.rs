@@ -57,8 +57,8 @@ pub fn run(
         out.flush()
     })?;
     let settings = settings(args, &config.lint)?;
-    let (mut source, mut loaded) = read(&args.file)?;
-    let mut diagnostics = lint::check(&loaded, &source, &settings);
+    let mut source = read(&args.file)?;
+    let mut diagnostics = lint::check(&load::load(&source), &source, &settings);
     if args.fix && diagnostics.iter().any(|d| d.fix.is_some()) {
         let (fixed, count) = crate::fix::apply(source.text(), &diagnostics);
         if let Some(dir) = args.file.parent() {
@@ -80,16 +80,16 @@ pub fn run(
             if count == 1 { "problem" } else { "problems" },
             args.file.display()
         )?;
-        (source, loaded) = read(&args.file)?;
-        diagnostics = lint::check(&loaded, &source, &settings);
+        source = read(&args.file)?;
+        diagnostics = lint::check(&load::load(&source), &source, &settings);
     }
     emit::emit(format, &diagnostics, &source, human, out)?;
     Ok(status(&diagnostics))
 }
 
-/// Reads and loads a bank. A missing or unreadable file is a failure; a
-/// file that is not YAML or not UTF-8 is a finding.
-pub fn read(path: &Path) -> Result<(SourceFile, load::Loaded), Error> {
+/// Reads a bank's file, to [`load::load`]. A missing or unreadable file is
+/// a failure; a file that is not YAML or not UTF-8 is a finding of `load`.
+pub fn read(path: &Path) -> Result<SourceFile, Error> {
     if path.is_dir() {
         return Err(Error::IsDirectory {
             path: path.to_path_buf(),
@@ -99,7 +99,7 @@ pub fn read(path: &Path) -> Result<(SourceFile, load::Loaded), Error> {
         path: path.to_path_buf(),
         source,
     })?;
-    Ok(load::load_bytes(path, bytes))
+    Ok(SourceFile::from_bytes(path, bytes))
 }
 
 fn status(diagnostics: &[Diagnostic]) -> Status {

@@ -32,7 +32,7 @@ pub fn schema() -> serde_json::Value {
     let generator = SchemaSettings::draft2020_12()
         .with(|s| s.inline_subschemas = true)
         .into_generator();
-    generator.into_root_schema_for::<Bank>().to_value()
+    generator.into_root_schema_for::<Bank<'_>>().to_value()
 }
 
 #[cfg(test)]
@@ -78,8 +78,8 @@ mod tests {
     /// What the loader says about a bank: (rule, message, help) of every
     /// finding.
     fn findings(yaml: &str) -> Vec<(Rule, String, String)> {
-        let loaded = load(&SourceFile::new(Path::new("q.yaml"), yaml.to_owned()));
-        loaded
+        let source = SourceFile::new(Path::new("q.yaml"), yaml.to_owned());
+        load(&source)
             .diagnostics
             .into_iter()
             .map(|d| (d.rule, d.message, d.help.unwrap_or_default()))

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use crate::error::Error;
 use crate::export::anki::guid::guid;
 use crate::export::{Context, Exporter, Sink, deck_name, slug};
-use crate::model::Bank;
+use crate::model::{Bank, Spanned, Str, Text};
 use crate::render::Card;
 
 /// Which CSV to write.
@@ -61,7 +61,7 @@ impl Exporter for Csv {
         "csv"
     }
 
-    fn file_name(&self, bank: &Bank) -> PathBuf {
+    fn file_name(&self, bank: &Bank<'_>) -> PathBuf {
         let base = slug(deck_name(bank));
         match self.flavor {
             CsvFlavor::Anki => PathBuf::from(format!("{base}.csv")),
@@ -169,18 +169,20 @@ fn plain(ctx: &Context<'_>) -> Result<Vec<u8>, csv::Error> {
         .from_writer(Vec::new());
     w.write_record(PLAIN_COLUMNS)?;
     for (i, q) in ctx.bank.questions.iter().enumerate() {
-        let text = |t: Option<&crate::model::Text>| t.map_or(String::new(), |t| t.value.clone());
-        let list = |items: &[crate::model::Spanned<String>]| {
+        let text = |t: Option<&Text<'_>>| t.map_or(String::new(), |t| t.value().into_owned());
+        let list = |items: &[Spanned<Str<'_>>]| {
             items
                 .iter()
-                .map(|s| s.value.as_str())
+                .map(Spanned::as_str)
                 .collect::<Vec<_>>()
                 .join(" ")
         };
         let row = [
             (i + 1).to_string(),
             q.id_str().unwrap_or("").to_owned(),
-            q.topic.as_ref().map_or(String::new(), |t| t.value.clone()),
+            q.topic
+                .as_ref()
+                .map_or(String::new(), |t| t.as_str().to_owned()),
             q.difficulty
                 .as_ref()
                 .map_or(String::new(), |d| d.value.as_str().to_owned()),

@@ -7,12 +7,13 @@
 //! are `q-<id>`, stable across rewording and renumbering. Math stays `$…$`,
 //! which GitHub renders; code blocks keep their language tags.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::error::Error;
 use crate::export::{Context, Exporter, Sink, deck_name, slug};
-use crate::model::{Bank, Question};
+use crate::model::{Bank, Question, Spanned, Text};
 
 pub struct Markdown {
     /// Wrap each answer in `<details>`.
@@ -29,7 +30,7 @@ impl Exporter for Markdown {
         "markdown"
     }
 
-    fn file_name(&self, bank: &Bank) -> PathBuf {
+    fn file_name(&self, bank: &Bank<'_>) -> PathBuf {
         PathBuf::from(format!("{}.md", slug(deck_name(bank))))
     }
 
@@ -47,7 +48,7 @@ impl Exporter for Markdown {
 
 /// The document is written from the bank's Markdown, not from cards.
 struct MarkdownSink<'a> {
-    bank: &'a Bank,
+    bank: &'a Bank<'a>,
     details: bool,
 }
 
@@ -65,11 +66,11 @@ impl Sink for MarkdownSink<'_> {
     }
 }
 
-fn document(bank: &Bank, details: bool) -> String {
+fn document(bank: &Bank<'_>, details: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# {}\n", deck_name(bank));
     if let Some(desc) = bank.deck.as_ref().and_then(|d| d.description.as_ref()) {
-        let _ = writeln!(s, "{}\n", desc.value.trim_end());
+        let _ = writeln!(s, "{}\n", desc.value().trim_end());
     }
     let _ = writeln!(
         s,
@@ -80,7 +81,7 @@ fn document(bank: &Bank, details: bool) -> String {
 
     s.push_str("## Contents\n\n");
     for topic in &bank.topics {
-        let in_topic: Vec<(usize, &Question)> = bank
+        let in_topic: Vec<(usize, &Question<'_>)> = bank
             .questions
             .iter()
             .enumerate()
@@ -89,7 +90,7 @@ fn document(bank: &Bank, details: bool) -> String {
         if in_topic.is_empty() {
             continue;
         }
-        let _ = writeln!(s, "**{}**\n", topic.title.value);
+        let _ = writeln!(s, "**{}**\n", topic.title.as_str());
         for (i, q) in in_topic {
             let _ = writeln!(s, "- {}", link(i, q));
         }
@@ -104,20 +105,21 @@ fn document(bank: &Bank, details: bool) -> String {
             s,
             "### {}. {}\n",
             i + 1,
-            one_line(text(q.question.as_ref()))
+            one_line(&text(q.question.as_ref()))
         );
-        let topic = q.topic.as_ref().map_or("", |t| t.value.as_str());
+        let topic = q.topic.as_ref().map_or("", Spanned::as_str);
         let mut meta = format!(
             "**Topic:** {} · **Difficulty:** {}",
             bank.topic_title(topic).unwrap_or(topic),
             q.difficulty.as_ref().map_or("", |d| d.value.as_str())
         );
         if !q.tags.is_empty() {
-            let tags: Vec<String> = q.tags.iter().map(|t| format!("`{}`", t.value)).collect();
+            let tags: Vec<String> = q.tags.iter().map(|t| format!("`{}`", t.as_str())).collect();
             let _ = write!(meta, " · **Tags:** {}", tags.join(", "));
         }
         let _ = writeln!(s, "{meta}\n");
-        let answer = text(q.answer.as_ref()).trim_end();
+        let answer = text(q.answer.as_ref());
+        let answer = answer.trim_end();
         if details {
             let _ = writeln!(
                 s,
@@ -139,8 +141,8 @@ fn document(bank: &Bank, details: bool) -> String {
 }
 
 /// `[12. Question text](#q-id)`, with link-text brackets escaped.
-fn link(i: usize, q: &Question) -> String {
-    let label = one_line(text(q.question.as_ref()))
+fn link(i: usize, q: &Question<'_>) -> String {
+    let label = one_line(&text(q.question.as_ref()))
         .replace('[', "\\[")
         .replace(']', "\\]");
     format!(
@@ -151,8 +153,8 @@ fn link(i: usize, q: &Question) -> String {
     )
 }
 
-fn text(t: Option<&crate::model::Text>) -> &str {
-    t.map_or("", |t| t.value.as_str())
+fn text<'t>(t: Option<&'t Text<'_>>) -> Cow<'t, str> {
+    t.map_or(Cow::Borrowed(""), Text::value)
 }
 
 /// A question on one line (a heading or a list item cannot span lines).

@@ -11,12 +11,12 @@ pub mod markdown;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::model::Bank;
+use crate::model::{Bank, Spanned};
 use crate::render::Card;
 
 /// What an exporter works from.
 pub struct Context<'a> {
-    pub bank: &'a Bank,
+    pub bank: &'a Bank<'a>,
     /// Where an exporter may keep scratch files: the output folder when it
     /// exists (so a killed run's leftovers are cleaned up by the next run),
     /// else the system's temporary folder.
@@ -32,7 +32,7 @@ pub trait Exporter {
     fn name(&self) -> &'static str;
 
     /// The file name, relative to the output directory.
-    fn file_name(&self, bank: &Bank) -> PathBuf;
+    fn file_name(&self, bank: &Bank<'_>) -> PathBuf;
 
     /// Starts the file. `previous` is the file as it is in the output
     /// directory now, if any (the Anki exporter carries modification times
@@ -102,11 +102,11 @@ impl ExportFormat {
 }
 
 /// The deck's name, as every exporter shows it.
-pub fn deck_name(bank: &Bank) -> &str {
+pub fn deck_name<'b>(bank: &'b Bank<'_>) -> &'b str {
     bank.deck
         .as_ref()
         .and_then(|d| d.name.as_ref())
-        .map_or("Questions", |n| n.value.as_str())
+        .map_or("Questions", Spanned::as_str)
 }
 
 /// A file an export produced, with where it goes.
@@ -151,7 +151,7 @@ pub fn start<'a>(
 
 /// Renders the cards once, chunk by chunk, for every started export, and
 /// finishes them into files' bytes.
-pub fn finish(mut started: Started<'_>, bank: &Bank) -> Result<Vec<Artifact>, Error> {
+pub fn finish(mut started: Started<'_>, bank: &Bank<'_>) -> Result<Vec<Artifact>, Error> {
     if started.iter().any(|(_, s)| s.wants_cards()) {
         crate::render::for_each_chunk(bank, |chunk| {
             started

@@ -18,7 +18,7 @@ pub use settings::{Level, Settings};
 
 /// Everything a rule may look at.
 pub(crate) struct Ctx<'a> {
-    pub bank: &'a Bank,
+    pub bank: &'a Bank<'a>,
     pub source: &'a SourceFile,
     /// Markdown facts for each question's `question` and `answer`, by index.
     /// `None` when a field has nothing to report (most do), to keep a large
@@ -33,9 +33,9 @@ static NO_FACTS: markdown::Facts = markdown::Facts::EMPTY;
 /// A Markdown text field with its facts, for the Markdown rules.
 pub(crate) struct Field<'a> {
     /// The question it belongs to (`None` for the deck description).
-    pub question: Option<&'a crate::model::Question>,
+    pub question: Option<&'a crate::model::Question<'a>>,
     pub name: &'static str,
-    pub text: &'a Text,
+    pub text: &'a Text<'a>,
     pub facts: &'a markdown::Facts,
 }
 
@@ -78,14 +78,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// The file span of `range` inside `text` (see [`Text::span_of`]).
-    pub fn span_in(&self, text: &Text, range: std::ops::Range<usize>) -> Span {
+    pub fn span_in(&self, text: &Text<'_>, range: std::ops::Range<usize>) -> Span {
         text.span_of(self.source, range)
     }
 }
 
 /// Runs every content rule on a loaded bank (unless its YAML was broken)
 /// and returns all findings, settings applied, in file order.
-pub fn check(loaded: &Loaded, source: &SourceFile, settings: &Settings) -> Vec<Diagnostic> {
+pub fn check(loaded: &Loaded<'_>, source: &SourceFile, settings: &Settings) -> Vec<Diagnostic> {
     let mut out = loaded.diagnostics.clone();
     if loaded.complete {
         let bank = &loaded.bank;
@@ -106,13 +106,15 @@ pub fn check(loaded: &Loaded, source: &SourceFile, settings: &Settings) -> Vec<D
     finish(out, source, settings)
 }
 
-fn context<'a>(bank: &'a Bank, source: &'a SourceFile) -> Ctx<'a> {
-    let facts = |t: Option<&Text>| {
-        t.map_or_else(markdown::Facts::default, |t| markdown::Facts::of(&t.value))
+fn context<'a>(bank: &'a Bank<'_>, source: &'a SourceFile) -> Ctx<'a> {
+    let facts = |t: Option<&Text<'_>>| {
+        t.map_or_else(markdown::Facts::default, |t| {
+            markdown::Facts::of(&t.value())
+        })
     };
-    let boxed = |t: Option<&Text>| Some(Box::new(facts(t))).filter(|f| !f.is_empty());
+    let boxed = |t: Option<&Text<'_>>| Some(Box::new(facts(t))).filter(|f| !f.is_empty());
     type Pair = (Option<Box<markdown::Facts>>, Option<Box<markdown::Facts>>);
-    let scan = |qs: &[crate::model::Question]| -> Vec<Pair> {
+    let scan = |qs: &[crate::model::Question<'_>]| -> Vec<Pair> {
         qs.iter()
             .map(|q| (boxed(q.question.as_ref()), boxed(q.answer.as_ref())))
             .collect()

@@ -1,9 +1,10 @@
 //! Each question as the rendered card fields every HTML exporter shares,
 //! rendered in chunks so a large bank's HTML is never all in memory.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
-use crate::model::Bank;
+use crate::model::{Bank, Spanned, Text};
 use crate::render::{Highlighter, escape, sanitize_owned, to_html, to_inline_html};
 
 /// One question, rendered. Built only from a bank that linted clean.
@@ -32,7 +33,7 @@ const CHUNK: usize = 1024;
 /// consumes the current one; at most a few chunks exist at a time. An error
 /// from `f` stops the rendering and is returned.
 pub fn for_each_chunk<E>(
-    bank: &Bank,
+    bank: &Bank<'_>,
     mut f: impl FnMut(&[Card]) -> Result<(), E>,
 ) -> Result<(), E> {
     let related = bank.related_both_ways();
@@ -66,7 +67,7 @@ pub fn for_each_chunk<E>(
 }
 
 /// Every card at once (for small banks and tests).
-pub fn cards(bank: &Bank) -> Vec<Card> {
+pub fn cards(bank: &Bank<'_>) -> Vec<Card> {
     let mut all = Vec::with_capacity(bank.questions.len());
     let _ = for_each_chunk(bank, |chunk| {
         all.extend_from_slice(chunk);
@@ -76,7 +77,7 @@ pub fn cards(bank: &Bank) -> Vec<Card> {
 }
 
 fn render(
-    bank: &Bank,
+    bank: &Bank<'_>,
     related: &[Vec<usize>],
     range: Range<usize>,
     hl: &mut Highlighter,
@@ -84,16 +85,16 @@ fn render(
     range
         .map(|i| {
             let q = &bank.questions[i];
-            let topic_key = q.topic.as_ref().map_or("", |t| t.value.as_str());
+            let topic_key = q.topic.as_ref().map_or("", Spanned::as_str);
             let difficulty = q.difficulty.as_ref().map_or("", |d| d.value.as_str());
-            let mut tags: Vec<String> = q.tags.iter().map(|t| t.value.clone()).collect();
+            let mut tags: Vec<String> = q.tags.iter().map(|t| t.as_str().to_owned()).collect();
             tags.push(format!("topic::{topic_key}"));
             tags.push(format!("difficulty::{difficulty}"));
             Card {
                 id: q.id_str().unwrap_or("").to_owned(),
                 number: i as i64 + 1,
-                question: sanitize_owned(to_inline_html(text(q.question.as_ref()), hl)),
-                answer: sanitize_owned(to_html(text(q.answer.as_ref()), hl)),
+                question: sanitize_owned(to_inline_html(&text(q.question.as_ref()), hl)),
+                answer: sanitize_owned(to_html(&text(q.answer.as_ref()), hl)),
                 topic: escape(bank.topic_title(topic_key).unwrap_or(topic_key)),
                 difficulty: difficulty.to_owned(),
                 see_also: sanitize_owned(see_also(bank, &related[i], hl)),
@@ -103,11 +104,11 @@ fn render(
         .collect()
 }
 
-fn text(t: Option<&crate::model::Text>) -> &str {
-    t.map_or("", |t| t.value.as_str())
+fn text<'t>(t: Option<&'t Text<'_>>) -> Cow<'t, str> {
+    t.map_or(Cow::Borrowed(""), Text::value)
 }
 
-fn see_also(bank: &Bank, related: &[usize], hl: &mut Highlighter) -> String {
+fn see_also(bank: &Bank<'_>, related: &[usize], hl: &mut Highlighter) -> String {
     if related.is_empty() {
         return String::new();
     }
@@ -117,7 +118,7 @@ fn see_also(bank: &Bank, related: &[usize], hl: &mut Highlighter) -> String {
         html.push_str(&format!(
             "<li><span class=\"pyq-ref\">#{}</span> {}</li>",
             j + 1,
-            to_inline_html(text(q.question.as_ref()), hl)
+            to_inline_html(&text(q.question.as_ref()), hl)
         ));
     }
     html.push_str("</ul>");

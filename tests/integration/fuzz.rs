@@ -6,6 +6,7 @@ use std::path::Path;
 
 use pyq::emit::{HumanOptions, OutputFormat};
 use pyq::render::{Highlighter, sanitize, to_html, to_inline_html};
+use pyq::source::SourceFile;
 
 fn inputs(dir: &str) -> Vec<(String, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -30,7 +31,8 @@ fn load_lint_regressions() {
     let inputs = inputs("load_lint");
     assert!(!inputs.is_empty());
     for (name, bytes) in inputs {
-        let (source, loaded) = pyq::load::load_bytes(Path::new("fuzz.yaml"), bytes);
+        let source = SourceFile::from_bytes(Path::new("fuzz.yaml"), bytes);
+        let loaded = pyq::load::load(&source);
         let diagnostics = pyq::lint::check(&loaded, &source, &pyq::lint::Settings::default());
         let text = source.text();
         for d in &diagnostics {
@@ -61,8 +63,9 @@ fn load_lint_regressions() {
         }
         let (fixed, changes) = pyq::fix::apply(text, &diagnostics);
         if changes > 0 {
-            let (source2, loaded2) =
-                pyq::load::load_bytes(Path::new("fuzz.yaml"), fixed.clone().into_bytes());
+            let source2 =
+                SourceFile::from_bytes(Path::new("fuzz.yaml"), fixed.clone().into_bytes());
+            let loaded2 = pyq::load::load(&source2);
             let again = pyq::lint::check(&loaded2, &source2, &pyq::lint::Settings::default());
             assert_eq!(
                 fixed,

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use pyq::export::{self, Context, ExportFormat, Options, csv::CsvFlavor};
+use pyq::source::SourceFile;
 
 const DECK_ID: i64 = 1_700_000_000_001;
 
@@ -99,8 +100,13 @@ fn yaml(qs: &[Q]) -> String {
     y
 }
 
-fn load(text: &str) -> pyq::load::Loaded {
-    let (_, loaded) = pyq::load::load_bytes(Path::new("p.yaml"), text.as_bytes().to_vec());
+fn source(text: &str) -> SourceFile {
+    SourceFile::from_bytes(Path::new("p.yaml"), text.as_bytes().to_vec())
+}
+
+fn load(source: &SourceFile) -> pyq::load::Loaded<'_> {
+    let loaded = pyq::load::load(source);
+    let text = source.text();
     assert!(
         loaded.diagnostics.is_empty(),
         "{:?}\n{text}",
@@ -110,12 +116,13 @@ fn load(text: &str) -> pyq::load::Loaded {
 }
 
 fn fix(text: &str) -> (String, usize) {
-    let (source, loaded) = pyq::load::load_bytes(Path::new("p.yaml"), text.as_bytes().to_vec());
+    let source = source(text);
+    let loaded = pyq::load::load(&source);
     let diagnostics = pyq::lint::check(&loaded, &source, &pyq::lint::Settings::default());
     pyq::fix::apply(text, &diagnostics)
 }
 
-fn produce(bank: &pyq::model::Bank, flavor: CsvFlavor) -> Vec<u8> {
+fn produce(bank: &pyq::model::Bank<'_>, flavor: CsvFlavor) -> Vec<u8> {
     let dir = tempfile::tempdir().expect("temp dir");
     let ctx = Context {
         bank,
@@ -147,19 +154,21 @@ proptest! {
     #[test]
     fn renumbering_is_idempotent_and_touches_only_numbers(qs in questions(12)) {
         let text = yaml(&qs);
-        let before = load(&text).bank;
+        let text_source = source(&text);
+        let before = load(&text_source).bank;
         let (once, _) = fix(&text);
         let (twice, changes) = fix(&once);
         prop_assert_eq!(changes, 0);
         prop_assert_eq!(&once, &twice);
-        let after = load(&once).bank;
+        let once_source = source(&once);
+        let after = load(&once_source).bank;
         let numbers: Vec<i64> = after.questions.iter().map(|q| q.number.as_ref().unwrap().value).collect();
         prop_assert_eq!(numbers, (1..=qs.len() as i64).collect::<Vec<_>>());
         // Everything but the numbers is as it was, comments included.
         for (a, b) in before.questions.iter().zip(&after.questions) {
             prop_assert_eq!(a.id_str(), b.id_str());
-            prop_assert_eq!(&a.question.as_ref().unwrap().value, &b.question.as_ref().unwrap().value);
-            prop_assert_eq!(&a.answer.as_ref().unwrap().value, &b.answer.as_ref().unwrap().value);
+            prop_assert_eq!(a.question.as_ref().unwrap().value(), b.question.as_ref().unwrap().value());
+            prop_assert_eq!(a.answer.as_ref().unwrap().value(), b.answer.as_ref().unwrap().value());
         }
         let strip = |t: &str| -> Vec<String> {
             t.lines().map(|l| l.split("number:").next().unwrap_or("").to_owned()).collect()
@@ -180,7 +189,7 @@ proptest! {
         let n = changed.len();
         changed.rotate_left(rotate % n);
         let guids = |qs: &[Q]| -> BTreeMap<String, String> {
-            anki_rows(&produce(&load(&yaml(qs)).bank, CsvFlavor::Anki))
+            anki_rows(&produce(&load(&source(&yaml(qs))).bank, CsvFlavor::Anki))
                 .iter()
                 .map(|r| (r[6].to_owned(), r[8].to_owned()))
                 .collect()
@@ -196,7 +205,8 @@ proptest! {
 
     #[test]
     fn plain_csv_round_trips(qs in questions(10)) {
-        let bank = load(&yaml(&qs)).bank;
+        let source = source(&yaml(&qs));
+        let bank = load(&source).bank;
         let csv = produce(&bank, CsvFlavor::Plain);
         let mut reader = csv::Reader::from_reader(csv.as_slice());
         let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a record")).collect();
@@ -219,7 +229,8 @@ proptest! {
 
     #[test]
     fn anki_csv_round_trips_the_card_fields(qs in questions(10)) {
-        let bank = load(&yaml(&qs)).bank;
+        let source = source(&yaml(&qs));
+        let bank = load(&source).bank;
         let rows = anki_rows(&produce(&bank, CsvFlavor::Anki));
         let cards = pyq::render::cards(&bank);
         prop_assert_eq!(rows.len(), cards.len());

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use pyq::export::{self, Context, ExportFormat, Options, csv::CsvFlavor};
 use pyq::render::sanitize::POLICY;
+use pyq::source::SourceFile;
 
 fn vectors() -> Vec<String> {
     include_str!("../xss/vectors.txt")
@@ -165,8 +166,8 @@ fn note_fields(apkg: &[u8]) -> (Vec<Vec<String>>, String) {
 fn no_filter_evasion_input_survives_into_the_deck_or_the_csv() {
     let vectors = vectors();
     assert!(vectors.len() >= 100, "{} vectors", vectors.len());
-    let (_source, loaded) =
-        pyq::load::load_bytes(Path::new("xss.yaml"), bank(&vectors).into_bytes());
+    let source = SourceFile::from_bytes(Path::new("xss.yaml"), bank(&vectors).into_bytes());
+    let loaded = pyq::load::load(&source);
     assert_eq!(loaded.bank.questions.len(), vectors.len());
     let dir = tempfile::tempdir().expect("temp dir");
     let ctx = Context {

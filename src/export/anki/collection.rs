@@ -218,7 +218,7 @@ fn deck_name(ctx: &Context<'_>) -> String {
         .deck
         .as_ref()
         .and_then(|d| d.name.as_ref())
-        .map_or_else(|| "Deck".to_owned(), |n| n.value.clone())
+        .map_or_else(|| "Deck".to_owned(), |n| n.as_str().to_owned())
 }
 
 fn deck_json(ctx: &Context<'_>, ids: &Ids) -> Value {
@@ -229,7 +229,7 @@ fn deck_json(ctx: &Context<'_>, ids: &Ids) -> Value {
         .and_then(|d| d.description.as_ref())
         .map(|d| {
             crate::render::sanitize_owned(crate::render::to_html(
-                &d.value,
+                &d.value(),
                 &mut crate::render::Highlighter::new(),
             ))
         })

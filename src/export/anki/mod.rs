@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 
 use crate::error::Error;
 use crate::export::{Context, Exporter, Sink, deck_name, slug};
-use crate::model::Bank;
+use crate::model::{Bank, Spanned};
 use crate::render::Card;
 
 pub use previous::Previous;
@@ -39,12 +39,12 @@ impl Exporter for Anki {
         "anki"
     }
 
-    fn file_name(&self, bank: &Bank) -> PathBuf {
+    fn file_name(&self, bank: &Bank<'_>) -> PathBuf {
         let name = bank
             .deck
             .as_ref()
             .and_then(|d| d.name.as_ref())
-            .map_or("deck", |n| n.value.as_str());
+            .map_or("deck", Spanned::as_str);
         PathBuf::from(format!("{}.apkg", slug(name)))
     }
 
@@ -93,7 +93,7 @@ impl Sink for AnkiSink<'_> {
 
 /// The note type's name: `<deck name> (pyq)`. Renaming is harmless to
 /// updates (Anki matches note types by id), but the CSV names it.
-pub fn note_type_name(bank: &Bank) -> String {
+pub fn note_type_name(bank: &Bank<'_>) -> String {
     format!("{} (pyq)", deck_name(bank))
 }
 
@@ -104,7 +104,7 @@ pub(crate) struct Ids {
 }
 
 impl Ids {
-    fn of(bank: &Bank) -> Self {
+    fn of(bank: &Bank<'_>) -> Self {
         let deck = bank.deck.as_ref();
         Self {
             deck: deck

@@ -23,8 +23,12 @@ Use instead: ``question: How are fields ordered in the generated `__init__`?``";
 
 pub(crate) fn dunder_outside_code(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for field in ctx.fields() {
+        if field.facts.bold_dunders.is_empty() {
+            continue;
+        }
+        let value = field.text.value();
         for range in &field.facts.bold_dunders {
-            let name = &field.text.value[range.clone()];
+            let name = &value[range.clone()];
             out.push(
                 Diagnostic::new(
                     Rule::DunderOutsideCode,

@@ -32,7 +32,7 @@ pub(crate) fn duplicate_id(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let mut first_seen = FastMap::default();
     for q in &ctx.bank.questions {
         let Some(id) = &q.id else { continue };
-        match first_seen.entry(id.value.as_str()) {
+        match first_seen.entry(id.as_str()) {
             Entry::Vacant(slot) => {
                 slot.insert(id.span);
             }

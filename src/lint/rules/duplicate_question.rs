@@ -29,7 +29,7 @@ pub(crate) fn duplicate_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let mut seen: FastMap<u64, Vec<usize>> = FastMap::default();
     for (index, q) in ctx.bank.questions.iter().enumerate() {
         let Some(text) = &q.question else { continue };
-        let Some(key) = normalised_hash(&text.value) else {
+        let Some(key) = normalised_hash(&text.value()) else {
             continue;
         };
         let same = seen.entry(key).or_default();
@@ -38,7 +38,7 @@ pub(crate) fn duplicate_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             ctx.bank.questions[k]
                 .question
                 .as_ref()
-                .is_some_and(|t| normalise(&t.value) == normalise(&text.value))
+                .is_some_and(|t| normalise(&t.value()) == normalise(&text.value()))
         });
         if let Some(first) = first {
             let other = &ctx.bank.questions[first];

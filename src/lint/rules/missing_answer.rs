@@ -51,7 +51,8 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             }
             (None, Some(_)) => continue, // a wrong type, reported by invalid-value
             (Some(answer), key) => {
-                let text = answer.value.trim();
+                let value = answer.value();
+                let text = value.trim();
                 if text.is_empty() {
                     let span = if answer.span.is_empty() {
                         key.unwrap_or(answer.span)

@@ -149,7 +149,7 @@ const STOP_WORDS: &[&str] = &[
     "your",
 ];
 
-pub(crate) fn near_duplicate(bank: &Bank, out: &mut Vec<Diagnostic>) {
+pub(crate) fn near_duplicate(bank: &Bank<'_>, out: &mut Vec<Diagnostic>) {
     let questions = &bank.questions;
     // Each question's token set, sorted, stored flat: set i is
     // `tokens[starts[i]..starts[i + 1]]`. Tokens are 64-bit FNV-1a hashes, so
@@ -266,7 +266,7 @@ pub(crate) fn near_duplicate(bank: &Bank, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn report(bank: &Bank, i: usize, j: usize, similarity: f64) -> Diagnostic {
+fn report(bank: &Bank<'_>, i: usize, j: usize, similarity: f64) -> Diagnostic {
     let q = &bank.questions[i];
     let other = &bank.questions[j];
     let span = q.question.as_ref().map_or(q.span, |t| t.span);
@@ -294,18 +294,18 @@ fn report(bank: &Bank, i: usize, j: usize, similarity: f64) -> Diagnostic {
 }
 
 /// Exact duplicates are `duplicate-question`'s to report.
-fn same_text(bank: &Bank, i: usize, j: usize) -> bool {
+fn same_text(bank: &Bank<'_>, i: usize, j: usize) -> bool {
     let text = |k: usize| {
         bank.questions[k]
             .question
             .as_ref()
-            .map(|t| normalise(&t.value))
+            .map(|t| normalise(&t.value()))
     };
     text(i) == text(j)
 }
 
 /// Pairs `(earlier, later)` linked by `related` in either direction.
-fn related_pairs(bank: &Bank) -> FastSet<(usize, usize)> {
+fn related_pairs(bank: &Bank<'_>) -> FastSet<(usize, usize)> {
     let index: FastMap<&str, usize> = bank
         .questions
         .iter()
@@ -315,7 +315,7 @@ fn related_pairs(bank: &Bank) -> FastSet<(usize, usize)> {
     let mut pairs = FastSet::default();
     for (i, q) in bank.questions.iter().enumerate() {
         for r in &q.related {
-            if let Some(&j) = index.get(r.value.as_str()) {
+            if let Some(&j) = index.get(r.as_str()) {
                 pairs.insert((i.min(j), i.max(j)));
             }
         }
@@ -341,7 +341,7 @@ fn intersection(a: &[u64], b: &[u64]) -> usize {
 
 /// Each question's token set, sorted and deduplicated, stored flat: set i
 /// is `tokens[starts[i]..starts[i + 1]]`.
-fn token_sets(questions: &[crate::model::Question]) -> (Vec<u64>, Vec<usize>) {
+fn token_sets(questions: &[crate::model::Question<'_>]) -> (Vec<u64>, Vec<usize>) {
     let mut starts = Vec::with_capacity(questions.len() + 1);
     let mut tokens: Vec<u64> = Vec::with_capacity(questions.len() * 12);
     starts.push(0);
@@ -349,7 +349,7 @@ fn token_sets(questions: &[crate::model::Question]) -> (Vec<u64>, Vec<usize>) {
     for q in questions {
         let from = tokens.len();
         if let Some(t) = &q.question {
-            push_token_hashes(&t.value, &mut buf, &mut tokens);
+            push_token_hashes(&t.value(), &mut buf, &mut tokens);
         }
         tokens[from..].sort_unstable();
         let mut kept = from;

@@ -24,8 +24,12 @@ Use instead: Markdown (`**deque**`), or backticks around code: `` `<class 'int'>
 
 pub(crate) fn raw_html(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for field in ctx.fields() {
+        if field.facts.html.is_empty() {
+            continue;
+        }
+        let value = field.text.value();
         for range in &field.facts.html {
-            let snippet = &field.text.value[range.clone()];
+            let snippet = &value[range.clone()];
             if unsafe_reason(snippet).is_some() {
                 continue;
             }

@@ -33,7 +33,7 @@ pub(crate) fn unknown_related(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         .collect();
     for q in &ctx.bank.questions {
         for (i, r) in q.related.iter().enumerate() {
-            let target = r.value.as_str();
+            let target = r.as_str();
             let (message, help) = if q.id_str() == Some(target) {
                 (
                     format!("`{target}` is this question's own id"),

@@ -34,7 +34,7 @@ pub(crate) fn unknown_topic(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         if ctx.bank.topic_title(&topic.value).is_some() {
             continue;
         }
-        let keys = ctx.bank.topics.iter().map(|t| t.key.value.as_str());
+        let keys = ctx.bank.topics.iter().map(|t| t.key.as_str());
         let help = match closest(&topic.value, keys) {
             Some(k) => format!(
                 "did you mean `{k}`? or declare `{}` under `topics`",

@@ -33,11 +33,15 @@ const SCHEMES: &[&str] = &["javascript:", "vbscript:", "data:"];
 
 pub(crate) fn unsafe_html(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for field in ctx.fields() {
+        if field.facts.html.is_empty() && field.facts.links.is_empty() {
+            continue;
+        }
+        let value = field.text.value();
         let html = field
             .facts
             .html
             .iter()
-            .map(|r| (r.clone(), &field.text.value[r.clone()]));
+            .map(|r| (r.clone(), &value[r.clone()]));
         let links = field
             .facts
             .links
