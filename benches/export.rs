@@ -20,6 +20,8 @@ use pyq::source::SourceFile;
 mod common;
 
 fn main() {
+    // As the binary does (see `pyq::memory`).
+    pyq::memory::return_large_blocks();
     let sizes = common::sizes();
     let dir = common::bench_dir();
     println!(

@@ -19,6 +19,8 @@ use common::generate;
 use pyq::source::SourceFile;
 
 fn main() {
+    // As the binary does (see `pyq::memory`).
+    pyq::memory::return_large_blocks();
     let sizes = common::sizes();
     let dir = common::bench_dir();
     println!(

@@ -17,6 +17,7 @@ pub mod fs;
 pub mod hash;
 pub mod lint;
 pub mod load;
+pub mod memory;
 pub mod model;
 pub mod render;
 pub mod source;

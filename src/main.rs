@@ -5,6 +5,7 @@ use clap::Parser as _;
 
 #[allow(clippy::print_stderr)] // the one place that prints a failure
 fn main() -> ExitCode {
+    pyq::memory::return_large_blocks();
     // clap prints its own usage errors and exits with 2, as DESIGN.md wants.
     let cli = pyq::cli::Cli::parse();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
