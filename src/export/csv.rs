@@ -72,7 +72,7 @@ impl Exporter for Csv {
     fn start<'a>(
         &self,
         ctx: &'a Context<'a>,
-        _previous: Option<&[u8]>,
+        _previous: Option<&std::fs::File>,
     ) -> Result<Box<dyn Sink + Send + 'a>, Error> {
         Ok(match self.flavor {
             CsvFlavor::Anki => Box::new(AnkiCsv::new(ctx)),

@@ -37,7 +37,7 @@ impl Exporter for Markdown {
     fn start<'a>(
         &self,
         ctx: &'a Context<'a>,
-        _previous: Option<&[u8]>,
+        _previous: Option<&std::fs::File>,
     ) -> Result<Box<dyn Sink + Send + 'a>, Error> {
         Ok(Box::new(MarkdownSink {
             bank: ctx.bank,

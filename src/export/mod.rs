@@ -35,12 +35,12 @@ pub trait Exporter {
     fn file_name(&self, bank: &Bank<'_>) -> PathBuf;
 
     /// Starts the file. `previous` is the file as it is in the output
-    /// directory now, if any (the Anki exporter carries modification times
-    /// over from it).
+    /// directory now, if any, open for reading (the Anki exporter carries
+    /// modification times over from it).
     fn start<'a>(
         &self,
         ctx: &'a Context<'a>,
-        previous: Option<&[u8]>,
+        previous: Option<&std::fs::File>,
     ) -> Result<Box<dyn Sink + Send + 'a>, Error>;
 }
 
@@ -131,8 +131,8 @@ pub fn start<'a>(
         .iter()
         .map(|e| {
             let path = dir.join(e.file_name(ctx.bank));
-            let previous = match std::fs::read(&path) {
-                Ok(bytes) => Some(bytes),
+            let previous = match open_previous(&path) {
+                Ok(file) => Some(file),
                 // No previous file (or no folder yet): a first export.
                 Err(err)
                     if matches!(
@@ -144,9 +144,21 @@ pub fn start<'a>(
                 }
                 Err(source) => return Err(Error::Read { path, source }),
             };
-            Ok((path, e.start(ctx, previous.as_deref())?))
+            Ok((path, e.start(ctx, previous.as_ref())?))
         })
         .collect()
+}
+
+/// Opens an export's previous file, to be read as it is needed rather than
+/// all at once (a large deck's package is tens of megabytes). A first byte
+/// is read, so that a file that cannot be read at all (a folder, say) fails
+/// here, as reading it whole did.
+fn open_previous(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::io::{Read, Seek};
+    let mut file = std::fs::File::open(path)?;
+    std::io::copy(&mut (&file).take(1), &mut std::io::sink())?;
+    file.rewind()?;
+    Ok(file)
 }
 
 /// Renders the cards once, chunk by chunk, for every started export, and

@@ -51,18 +51,20 @@ impl Exporter for Anki {
     fn start<'a>(
         &self,
         ctx: &'a Context<'a>,
-        previous: Option<&[u8]>,
+        previous: Option<&std::fs::File>,
     ) -> Result<Box<dyn Sink + Send + 'a>, Error> {
         let ids = Ids::of(ctx.bank);
-        let previous =
-            match previous {
-                Some(bytes) => Previous::read(bytes, ids.model, ids.deck, ctx.scratch_dir)
-                    .map_err(|why| Error::PreviousExport {
+        let previous = match previous {
+            Some(file) => {
+                Previous::read(file, ids.model, ids.deck, ctx.scratch_dir).map_err(|why| {
+                    Error::PreviousExport {
                         path: self.file_name(ctx.bank),
                         why,
-                    })?,
-                None => Previous::default(),
-            };
+                    }
+                })?
+            }
+            None => Previous::default(),
+        };
         let scratch = scratch_file(ctx.scratch_dir)?;
         let builder =
             collection::Builder::new(scratch.path(), ctx, ids, previous).map_err(Error::Sqlite)?;

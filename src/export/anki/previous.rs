@@ -20,12 +20,12 @@ impl Previous {
     /// Parses a package written by pyq (the legacy layout: a zip with
     /// `collection.anki2`). Errors say what is wrong with it.
     pub fn read(
-        bytes: &[u8],
+        package: impl std::io::Read + std::io::Seek,
         model_id: i64,
         deck_id: i64,
         scratch_dir: Option<&std::path::Path>,
     ) -> Result<Self, String> {
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        let mut zip = zip::ZipArchive::new(package)
             .map_err(|e| format!("it is not a readable zip file ({e})"))?;
         let mut entry = zip
             .by_name("collection.anki2")
