@@ -1167,8 +1167,11 @@ impl<'a> Loader<'a> {
             Ev::SeqStart(_) => loop {
                 let item = self.next()?;
                 if matches!(item, Ev::SeqEnd(_)) {
-                    out.shrink_to_fit();
-                    return Ok(out);
+                    // Moved to an exact-size list, not shrunk in place (see
+                    // `crate::model::str_at`): 100,000 questions' tags.
+                    let mut exact = Vec::with_capacity(out.len());
+                    exact.append(&mut out);
+                    return Ok(exact);
                 }
                 if let Some(s) = self.string(item, &format_args!("an item of {field}"))? {
                     out.push(s);
