@@ -1,10 +1,62 @@
 //! Hostile and broken banks: each must give the expected rule at the
 //! expected line (tests/hostile/expected.txt), exit 0 or 1 (never a panic
-//! or exit 2), and finish within a time bound. Large cases are generated.
+//! or exit 2), and finish within a time and a memory bound (peak resident
+//! memory of the pyq process, from `wait4`). Large cases are generated.
 
+use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+/// The binary under test: `PYQ_BIN` (CI sets it to the release build), else
+/// the test build.
+fn pyq_bin() -> std::path::PathBuf {
+    std::env::var_os("PYQ_BIN").map_or_else(|| env!("CARGO_BIN_EXE_pyq").into(), Into::into)
+}
+
+/// Peak memory allowed: a fixed allowance for the binary, its threads and
+/// allocator, plus a multiple of the file's size.
+fn memory_bound(file_bytes: u64) -> u64 {
+    96 * 1024 * 1024 + 6 * file_bytes
+}
+
+/// Runs `cmd` to the end; returns its output and its peak resident memory
+/// in bytes.
+fn run_measured(cmd: &mut Command) -> (Output, u64) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run pyq");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).expect("read a pipe");
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data; all zeroes is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is this process's child and has not been waited for
+    // (`Child` only waits when asked to); both pointers are valid.
+    let reaped = unsafe { libc::wait4(pid, &raw mut status, 0, &raw mut usage) };
+    assert_eq!(reaped, pid, "wait4: {}", std::io::Error::last_os_error());
+    let output = Output {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout: stdout.join().expect("stdout"),
+        stderr: stderr.join().expect("stderr"),
+    };
+    // Linux reports kibibytes.
+    (
+        output,
+        u64::try_from(usage.ru_maxrss).expect("a size") * 1024,
+    )
+}
 
 struct Finding {
     rule: String,
@@ -14,13 +66,28 @@ struct Finding {
 /// Runs `pyq lint --format json` on `path`; returns the exit code and findings.
 fn lint(path: &Path, bound: Duration) -> (i32, Vec<Finding>) {
     let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_pyq"))
-        .args(["lint", "--format", "json"])
-        .arg(path)
-        .output()
-        .expect("run pyq");
+    let (out, peak) = run_measured(
+        Command::new(pyq_bin())
+            .args(["lint", "--format", "json", "--no-config"])
+            .arg(path),
+    );
     let took = start.elapsed();
     assert!(took < bound, "{}: took {took:?}", path.display());
+    let size = std::fs::metadata(path).expect("the file").len();
+    assert!(
+        peak < memory_bound(size),
+        "{}: peak memory {} MiB for a {size}-byte file",
+        path.display(),
+        peak >> 20
+    );
+    if std::env::var_os("PYQ_SHOW_MEMORY").is_some() {
+        eprintln!(
+            "{}: {} ms, {} MiB",
+            path.display(),
+            took.as_millis(),
+            peak >> 20
+        );
+    }
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{}: {stderr}", path.display());
     let code = out.status.code().expect("exit code");
