@@ -1,10 +1,8 @@
 //! Hostile and broken banks: each must give the expected rule at the
 //! expected line (tests/hostile/expected.txt), exit 0 or 1 (never a panic
 //! or exit 2), and finish within a time and a memory bound (peak resident
-//! memory of the pyq process, from `wait4`). Large cases are generated.
+//! memory of the pyq process). Large cases are generated.
 
-use std::io::Read;
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -21,41 +19,40 @@ fn memory_bound(file_bytes: u64) -> u64 {
     96 * 1024 * 1024 + 6 * file_bytes
 }
 
-/// Runs `cmd` to the end; returns its output and its peak resident memory
-/// in bytes.
-fn run_measured(cmd: &mut Command) -> (Output, u64) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run pyq");
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            pipe.read_to_end(&mut bytes).expect("read a pipe");
-            bytes
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
-    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
-    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
-    let mut status = 0;
-    // SAFETY: `rusage` is plain data; all zeroes is a valid value.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is this process's child and has not been waited for
-    // (`Child` only waits when asked to); both pointers are valid.
-    let reaped = unsafe { libc::wait4(pid, &raw mut status, 0, &raw mut usage) };
-    assert_eq!(reaped, pid, "wait4: {}", std::io::Error::last_os_error());
-    let output = Output {
-        status: std::process::ExitStatus::from_raw(status),
-        stdout: stdout.join().expect("stdout"),
-        stderr: stderr.join().expect("stderr"),
-    };
-    // Linux reports kibibytes.
-    (
-        output,
-        u64::try_from(usage.ru_maxrss).expect("a size") * 1024,
-    )
+/// Runs pyq with `args` to the end; returns its output and its peak
+/// resident memory in bytes.
+///
+/// A child's `ru_maxrss` also counts the memory of the process it was
+/// spawned from (Linux keeps the high-water mark across `exec`), and this
+/// test process can be large while other tests run. So a small Python
+/// process starts pyq and reports pyq's own peak from `os.wait4`.
+fn run_measured(args: &[&std::ffi::OsStr]) -> (Output, u64) {
+    const LAUNCHER: &str = r"
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write(f'\npyq-test-maxrss-kib={usage.ru_maxrss}\n')
+sys.exit(os.waitstatus_to_exitcode(status))
+";
+    let mut output = Command::new("python3")
+        .args(["-c", LAUNCHER])
+        .arg(pyq_bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("python3 runs (it measures pyq's memory)");
+    let stderr = String::from_utf8_lossy(&std::mem::take(&mut output.stderr)).into_owned();
+    let (rest, kib) = stderr
+        .rsplit_once("\npyq-test-maxrss-kib=")
+        .unwrap_or_else(|| panic!("no measurement: {stderr}"));
+    let kib: u64 = kib.trim().parse().expect("kibibytes");
+    output.stderr = rest.as_bytes().to_vec();
+    (output, kib * 1024)
 }
 
 struct Finding {
@@ -64,13 +61,16 @@ struct Finding {
 }
 
 /// Runs `pyq lint --format json` on `path`; returns the exit code and findings.
+#[allow(clippy::print_stderr)] // the figures, when asked for (PYQ_SHOW_MEMORY)
 fn lint(path: &Path, bound: Duration) -> (i32, Vec<Finding>) {
     let start = Instant::now();
-    let (out, peak) = run_measured(
-        Command::new(pyq_bin())
-            .args(["lint", "--format", "json", "--no-config"])
-            .arg(path),
-    );
+    let (out, peak) = run_measured(&[
+        "lint".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--no-config".as_ref(),
+        path.as_os_str(),
+    ]);
     let took = start.elapsed();
     assert!(took < bound, "{}: took {took:?}", path.display());
     let size = std::fs::metadata(path).expect("the file").len();
