@@ -79,6 +79,18 @@ Examples:
   pyq rules --format markdown > docs/rules.md")]
     Rules(RulesArgs),
 
+    /// Show what changed between two versions of a bank: added, changed and retired questions.
+    #[command(after_help = "\
+Examples:
+  pyq diff old.yaml questions.yaml         compare two files
+  pyq diff --since v1.2.0                  ./questions.yaml against the tag v1.2.0 (git)
+  pyq diff --since HEAD~1 bank.yaml        another bank against the previous commit
+  pyq diff --since v1.2.0 --format json    for tools
+
+Questions are matched by id: renumbering or moving one is not a change. The
+Markdown is meant for release notes and the CHANGELOG.")]
+    Diff(DiffArgs),
+
     /// Print the JSON Schema of the bank file format, for editors' completion and checks.
     #[command(after_help = "\
 Examples:
@@ -111,6 +123,29 @@ Examples:
   install -m 644 target/man/*.1 /usr/local/share/man/man1/
                                        install them for `man pyq-lint`")]
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// OLD NEW, or with `--since` the one bank to compare [default: questions.yaml].
+    #[arg(value_name = "FILE", num_args = 0..=2)]
+    pub files: Vec<PathBuf>,
+
+    /// Compare the bank with its version at this git revision (a tag, a commit, `HEAD~1`).
+    #[arg(long, value_name = "GIT_REF")]
+    pub since: Option<String>,
+
+    /// How to print the changes.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+    pub format: DiffFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Sections for release notes.
+    Markdown,
+    /// The JSON of docs/formats.md.
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -58,6 +58,20 @@ pub enum Error {
     )]
     PreviousExport { path: PathBuf, why: String },
 
+    #[error("`{}` line {line}, column {column}: {why}", .path.display())]
+    #[diagnostic(
+        code(pyq::lock),
+        help(
+            "pyq.lock lists what has been published and is written by `pyq export`: restore it from git (`git checkout -- pyq.lock`) rather than editing it by hand"
+        )
+    )]
+    InvalidLock {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        why: String,
+    },
+
     #[error("SOURCE_DATE_EPOCH is `{value}`, not a whole number of seconds")]
     #[diagnostic(
         code(pyq::args),

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod export;
@@ -17,6 +18,7 @@ pub mod fs;
 pub mod hash;
 pub mod lint;
 pub mod load;
+pub mod lock;
 pub mod memory;
 pub mod model;
 pub mod render;
@@ -36,6 +38,7 @@ pub fn run(cli: &cli::Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<S
         cli::Command::CheckCode(args) => {
             cmd::check_code::run(args, &cmd::lint::Env::from_process(), out, err)
         }
+        cli::Command::Diff(args) => cmd::diff::run(args, out),
         cli::Command::Schema => cmd::schema::run(out),
         cli::Command::Completions(args) => cmd::completions::run(args, out),
         cli::Command::Man(args) => cmd::man::run(args, out),

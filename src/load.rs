@@ -15,7 +15,9 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, StrInput};
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::codes::Rule;
-use crate::model::{Bank, Deck, Difficulty, Question, Spanned, Str, Text, TextStyle, Topic};
+use crate::model::{
+    Bank, Deck, Difficulty, Question, Retired, Spanned, Str, Text, TextStyle, Topic,
+};
 use crate::source::{SourceFile, Span};
 
 /// Largest bank pyq reads (bytes). A 100,000-question bank is about 77 MB.
@@ -793,7 +795,8 @@ impl<'a> Loader<'a> {
     }
 
     fn top_mapping(&mut self, start: &Ev<'a>) -> Res<()> {
-        const KEYS: &[&str] = &["version", "deck", "topics", "questions"];
+        const KEYS: &[&str] = &["version", "deck", "topics", "questions", "retired"];
+        const REQUIRED: &[&str] = &["version", "deck", "topics", "questions"];
         let (seen, _) = self.mapping(KEYS, &"the bank", |this, key, key_span, val| match key {
             "version" => {
                 if let Some(v) = this.integer(val, &"`version`")? {
@@ -819,10 +822,14 @@ impl<'a> Loader<'a> {
             // A split file's head ends at `questions:`; the parts load them.
             "questions" if this.head_only => this.skip_node(&val).map(drop),
             "questions" => this.questions(val),
+            "retired" => {
+                this.bank.retired_key = Some(key_span);
+                this.retired(val)
+            }
             _ => unreachable!("only known keys reach here"),
         })?;
         let at = Span::new(start.span().start, start.span().start);
-        self.require(&seen, KEYS, at, "the bank", None);
+        self.require(&seen, REQUIRED, at, "the bank", None);
         Ok(())
     }
 
@@ -972,6 +979,64 @@ impl<'a> Loader<'a> {
                 }
             }
         }
+    }
+
+    fn retired(&mut self, val: Ev<'a>) -> Res<()> {
+        if is_null_scalar(&val) {
+            return Ok(());
+        }
+        if !matches!(val, Ev::SeqStart(_)) {
+            return self.wrong_type(
+                val,
+                &"`retired`",
+                "a list of retired questions (`- id: ...` with a `reason:`)",
+            );
+        }
+        loop {
+            let item = self.next()?;
+            match item {
+                Ev::SeqEnd(_) => return Ok(()),
+                Ev::MapStart(_) => {
+                    let r = self.retired_item(&item)?;
+                    self.bank.retired.push(r);
+                }
+                other => {
+                    let index = self.bank.retired.len() + 1;
+                    self.wrong_type(
+                        other,
+                        &format_args!("item {index} of `retired`"),
+                        "a mapping (`- id: ...` with a `reason:`)",
+                    )?;
+                }
+            }
+        }
+    }
+
+    fn retired_item(&mut self, start: &Ev<'a>) -> Res<Retired<'a>> {
+        const KEYS: &[&str] = &["id", "reason", "replaced_by"];
+        const REQUIRED: &[&str] = &["id", "reason"];
+        let index = self.bank.retired.len() + 1;
+        let mut r = Retired::default();
+        let mut first_key: Option<Span> = None;
+        let what = format!("item {index} of `retired`");
+        let (seen, _) = self.mapping(KEYS, &what, |this, key, key_span, val| {
+            first_key.get_or_insert(key_span);
+            let field = format!("`{key}` of item {index} of `retired`");
+            match key {
+                "id" => r.id = this.string(val, &field)?,
+                "reason" => r.reason = this.string(val, &field)?,
+                "replaced_by" => r.replaced_by = this.string(val, &field)?,
+                _ => unreachable!("only known keys reach here"),
+            }
+            Ok(())
+        })?;
+        r.span = first_key.unwrap_or_else(|| start.span());
+        let label = match r.id_str() {
+            Some(id) => format!("retired question `{id}`"),
+            None => what,
+        };
+        self.require(&seen, REQUIRED, r.span, &label, None);
+        Ok(r)
     }
 
     fn question(&mut self, start: &Ev<'a>) -> Res<Question<'a>> {
@@ -1210,6 +1275,11 @@ fn static_key(known: &[&'static str], k: &str) -> &'static str {
     known.iter().find(|s| **s == k).copied().unwrap_or("")
 }
 
+/// `retired:` with nothing after it: an empty list.
+fn is_null_scalar(ev: &Ev<'_>) -> bool {
+    matches!(ev, Ev::Scalar { value, style: ScalarStyle::Plain, .. } if is_null(value))
+}
+
 fn is_null(s: &str) -> bool {
     matches!(s, "" | "~" | "null" | "Null" | "NULL")
 }
@@ -1268,6 +1338,16 @@ fn list(keys: &[&str]) -> String {
         .join(", ")
 }
 
+/// Loads `text` for a test that wants the bank back: the file is leaked
+/// (a test's few bytes), since the bank borrows from it.
+#[cfg(test)]
+pub(crate) fn load_leaked(text: String) -> Loaded<'static> {
+    load(Box::leak(Box::new(SourceFile::new(
+        std::path::Path::new("q.yaml"),
+        text,
+    ))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1302,14 +1382,8 @@ mod tests {
         }
     }
 
-    /// Loads `text`; the file is leaked, so that the bank (which borrows
-    /// from it) can be returned (a test's few bytes).
     fn load_str(text: &str) -> Loaded<'static> {
-        let source = Box::leak(Box::new(SourceFile::new(
-            Path::new("q.yaml"),
-            text.to_owned(),
-        )));
-        load(source)
+        load_leaked(text.to_owned())
     }
 
     fn rules(l: &Loaded<'_>) -> Vec<&'static str> {
@@ -1466,6 +1540,43 @@ mod tests {
         for bad in ["", "-a", "a-", "a--b", "A", "a_b", "a b", "é"] {
             assert!(!is_slug(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn retired_questions_load_with_their_problems() {
+        let head =
+            "version: 1\ndeck: {name: D, anki_deck_id: 1, anki_model_id: 2}\ntopics: {t: T}\n";
+        let l = load_str(&format!(
+            "{head}retired:\n  - id: old\n    reason: Gone.\n    replaced_by: new\nquestions: []\n"
+        ));
+        assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+        let r = &l.bank.retired[0];
+        assert_eq!(
+            (r.id_str(), r.reason.as_ref().map(Spanned::as_str)),
+            (Some("old"), Some("Gone."))
+        );
+        assert_eq!(r.replaced_by.as_ref().map(Spanned::as_str), Some("new"));
+        assert!(l.bank.retired_key.is_some());
+        // An empty `retired:` is an empty list.
+        let l = load_str(&format!("{head}retired:\nquestions: []\n"));
+        assert!(l.diagnostics.is_empty() && l.bank.retired.is_empty());
+        let l = load_str(&format!(
+            "{head}retired:\n  - id: a\n    resaon: x\n  - 7\nquestions: []\n"
+        ));
+        assert_eq!(rules(&l), ["unknown-key", "missing-field", "invalid-value"]);
+        assert!(
+            l.diagnostics[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `reason`?")
+        );
+        assert_eq!(
+            l.diagnostics[1].message,
+            "retired question `a` is missing `reason`"
+        );
+        let l = load_str(&format!("{head}retired: nope\nquestions: []\n"));
+        assert_eq!(rules(&l), ["invalid-value"]);
     }
 
     #[test]

@@ -492,6 +492,53 @@ pub struct Bank<'src> {
     pub topics: Vec<Topic<'src>>,
     #[schemars(description = "The questions, in order; `number` runs 1..N down the list.")]
     pub questions: Vec<Question<'src>>,
+    /// The span of the `retired` key, when present.
+    #[schemars(skip)]
+    pub retired_key: Option<Span>,
+    #[schemars(
+        default,
+        extend("type" = ["array", "null"]),
+        description = "Questions taken out of the bank after they were published. Their ids stay reserved (never reuse one), and the Anki export turns each learner's old note into a notice to delete it, tagged `pyq::retired`, because Anki never deletes notes on import. Put `retired:` above `questions:` in a large bank: the loader then parses it on both cores."
+    )]
+    pub retired: Vec<Retired<'src>>,
+}
+
+/// A question removed from the bank after it was published: a tombstone
+/// that keeps its id reserved and tells learners to delete its note.
+#[derive(Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[schemars(
+    deny_unknown_fields,
+    description = "A retired question: the id it was published under and why it went."
+)]
+pub struct Retired<'src> {
+    /// The start of the list item (the first key).
+    #[schemars(skip)]
+    pub span: Span,
+    #[schemars(
+        required,
+        pattern(SLUG_PATTERN),
+        description = "The retired question's id, as it was published (see `pyq.lock`). No live question may use it again (rule `retired-id-reused`)."
+    )]
+    pub id: Option<Spanned<Str<'src>>>,
+    #[schemars(
+        required,
+        with = "String",
+        description = "Why the question went, in a sentence: shown to learners on the note they are asked to delete, in the Markdown export and in `pyq diff`."
+    )]
+    pub reason: Option<Spanned<Str<'src>>>,
+    #[schemars(
+        default,
+        with = "String",
+        pattern(SLUG_PATTERN),
+        description = "Optional: the id of the live question that replaces this one; learners are pointed to it (rule `unknown-related`)."
+    )]
+    pub replaced_by: Option<Spanned<Str<'src>>>,
+}
+
+impl Retired<'_> {
+    pub fn id_str(&self) -> Option<&str> {
+        self.id.as_ref().map(Spanned::as_str)
+    }
 }
 
 /// `topics` is a YAML mapping from [`Topic::key`] to [`Topic::title`],

@@ -28,6 +28,8 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let (format, options, dir) = resolve(args, &config.export);
     let source = crate::cmd::lint::read(&args.file)?;
     let loaded = crate::load::load(&source);
+    let lock_path = crate::lock::path_for(&args.file);
+    let previous_lock = crate::lock::read(&lock_path)?;
     let ctx = Context {
         bank: &loaded.bank,
         scratch_dir: dir.is_dir().then_some(dir.as_path()),
@@ -43,7 +45,8 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     // the started exports away (scratch files included) and writes nothing.
     let (diagnostics, started) = std::thread::scope(|s| {
         let started = s.spawn(|| export::start(&exporters, &ctx, &dir));
-        let diagnostics = crate::lint::check(&loaded, &source, &settings);
+        let diagnostics =
+            crate::lint::check_with(&loaded, &source, &settings, previous_lock.as_ref());
         (
             diagnostics,
             started.join().expect("starting the exports does not panic"),
@@ -67,7 +70,17 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         )?;
         return Ok(Status::Findings);
     }
-    let artifacts = export::finish(started?, ctx.bank)?;
+    let mut artifacts = export::finish(started?, ctx.bank)?;
+    let exported = artifacts.len();
+    // The lock records what this export publishes (lint made sure the
+    // bank has a deck id).
+    let lock = crate::lock::Lock::after_export(previous_lock.as_ref(), ctx.bank);
+    if let Some(lock) = &lock {
+        artifacts.push(export::Artifact {
+            path: lock_path,
+            bytes: lock.to_bytes(),
+        });
+    }
     if args.check {
         let stale = export::stale(&artifacts);
         for (a, why) in &stale {
@@ -76,8 +89,13 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         if stale.is_empty() {
             writeln!(
                 out,
-                "{} up to date",
-                plural(artifacts.len(), "export is", "exports are")
+                "{} up to date{}",
+                plural(exported, "export is", "exports are"),
+                if lock.is_some() {
+                    ", and so is pyq.lock"
+                } else {
+                    ""
+                }
             )?;
             return Ok(Status::Success);
         }
@@ -88,12 +106,20 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         return Ok(Status::Findings);
     }
     export::write(&artifacts, &dir)?;
-    for a in &artifacts {
+    for a in &artifacts[..exported] {
         writeln!(
             out,
             "wrote {} ({} questions)",
             a.path.display(),
             ctx.bank.questions.len()
+        )?;
+    }
+    if let (Some(lock), Some(a)) = (&lock, artifacts.get(exported)) {
+        writeln!(
+            out,
+            "wrote {} ({} published ids)",
+            a.path.display(),
+            lock.published.len()
         )?;
     }
     Ok(Status::Success)

@@ -58,7 +58,8 @@ pub fn run(
     })?;
     let settings = settings(args, &config.lint)?;
     let mut source = read(&args.file)?;
-    let mut diagnostics = lint::check(&load::load(&source), &source, &settings);
+    let lock = crate::lock::read(&crate::lock::path_for(&args.file))?;
+    let mut diagnostics = lint::check_with(&load::load(&source), &source, &settings, lock.as_ref());
     if args.fix && diagnostics.iter().any(|d| d.fix.is_some()) {
         let (fixed, count) = crate::fix::apply(source.text(), &diagnostics);
         if let Some(dir) = args.file.parent() {
@@ -81,7 +82,7 @@ pub fn run(
             args.file.display()
         )?;
         source = read(&args.file)?;
-        diagnostics = lint::check(&load::load(&source), &source, &settings);
+        diagnostics = lint::check_with(&load::load(&source), &source, &settings, lock.as_ref());
     }
     emit::emit(format, &diagnostics, &source, human, out)?;
     Ok(status(&diagnostics))

@@ -2,6 +2,7 @@
 
 pub mod check_code;
 pub mod completions;
+pub mod diff;
 pub mod export;
 pub mod lint;
 pub mod man;

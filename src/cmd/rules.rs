@@ -36,12 +36,17 @@ pub fn run(args: &RulesArgs, out: &mut dyn Write) -> Result<Status, Error> {
             }
         }
         RulesFormat::Text => {
-            writeln!(out, "{:<7} {:<20} {:<8} SUMMARY", "CODE", "NAME", "DEFAULT")?;
+            let width = Rule::ALL.iter().map(|r| r.name().len()).max().unwrap_or(4);
+            writeln!(
+                out,
+                "{:<7} {:<width$} {:<8} SUMMARY",
+                "CODE", "NAME", "DEFAULT"
+            )?;
             for rule in rules {
                 let m = rule.meta();
                 writeln!(
                     out,
-                    "{:<7} {:<20} {:<8} {}",
+                    "{:<7} {:<width$} {:<8} {}",
                     m.code,
                     m.name,
                     m.default_severity.as_str(),

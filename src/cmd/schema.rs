@@ -147,7 +147,12 @@ mod tests {
             keys(question),
             loader_keys(&format!("{HEAD}questions:\n  - x: 1\n"))
         );
-        for v in [&s, at(&s, &["properties", "deck"]), question] {
+        let retired = at(&s, &["properties", "retired", "items"]);
+        assert_eq!(
+            keys(retired),
+            loader_keys(&format!("{HEAD}questions: []\nretired:\n  - x: 1\n"))
+        );
+        for v in [&s, at(&s, &["properties", "deck"]), question, retired] {
             assert_eq!(v["additionalProperties"], false);
             assert_eq!(v["type"], "object");
         }
@@ -169,6 +174,13 @@ mod tests {
         assert_eq!(
             strings(&s["properties"]["questions"]["items"]["required"]),
             question
+        );
+        assert_eq!(
+            strings(&s["properties"]["retired"]["items"]["required"]),
+            loader_required(
+                &format!("{HEAD}questions: []\nretired:\n  - {{}}\n"),
+                "item 1 of `retired` "
+            )
         );
     }
 

@@ -137,7 +137,33 @@ fn document(bank: &Bank<'_>, details: bool) -> String {
         }
         let _ = writeln!(s, "[↑ Contents](#contents)");
     }
+    retired(&mut s, bank);
     s
+}
+
+/// The retired questions, so readers (and learners deleting old notes)
+/// know what went and why.
+fn retired(s: &mut String, bank: &Bank<'_>) {
+    if bank.retired.is_empty() {
+        return;
+    }
+    s.push_str("\n## Retired questions\n\n");
+    s.push_str("No longer in the bank. In Anki, re-importing the deck marks their notes with the tag `pyq::retired`: search `tag:pyq::retired` in the Browser to delete them.\n\n");
+    for r in &bank.retired {
+        let id = r.id_str().unwrap_or("");
+        let reason = one_line(r.reason.as_ref().map_or("", |s| s.as_str()));
+        let _ = write!(s, "- `{id}`: {reason}");
+        let replacement = r.replaced_by.as_ref().and_then(|to| {
+            bank.questions
+                .iter()
+                .enumerate()
+                .find(|(_, q)| q.id_str() == Some(to.as_str()))
+        });
+        if let Some((i, q)) = replacement {
+            let _ = write!(s, " Replaced by {}.", link(i, q));
+        }
+        s.push('\n');
+    }
 }
 
 /// `[12. Question text](#q-id)`, with link-text brackets escaped.

@@ -28,6 +28,9 @@ pub enum Rule {
     UnsafeHtml,
     RawHtml,
     CodeFails,
+    PublishedIdRemoved,
+    RetiredIdReused,
+    PublishedDeckChanged,
 }
 
 /// A rule's row in the table.
@@ -41,7 +44,7 @@ pub struct RuleMeta {
 
 impl Rule {
     /// All rules, in code order.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 24] = [
         Self::YamlSyntax,
         Self::UnknownKey,
         Self::DuplicateKey,
@@ -63,6 +66,9 @@ impl Rule {
         Self::UnsafeHtml,
         Self::RawHtml,
         Self::CodeFails,
+        Self::PublishedIdRemoved,
+        Self::RetiredIdReused,
+        Self::PublishedDeckChanged,
     ];
 
     #[rustfmt::skip]
@@ -90,6 +96,9 @@ impl Rule {
             Self::UnsafeHtml        => ("PYQ401", "unsafe-html",         Error,   "raw HTML that could run script in a card"),
             Self::RawHtml           => ("PYQ402", "raw-html",            Warning, "raw HTML, which cards show as literal text"),
             Self::CodeFails         => ("PYQ501", "code-fails",          Error,   "a Python code block fails or times out (`pyq check-code`)"),
+            Self::PublishedIdRemoved   => ("PYQ601", "published-id-removed",   Error, "a question listed in `pyq.lock` is neither in the bank nor retired"),
+            Self::RetiredIdReused      => ("PYQ602", "retired-id-reused",      Error, "a question uses the id of a retired one"),
+            Self::PublishedDeckChanged => ("PYQ603", "published-deck-changed", Error, "`anki_deck_id` differs from the one in `pyq.lock`"),
         };
         RuleMeta { code, name, default_severity, summary }
     }

@@ -26,6 +26,8 @@ pub(crate) struct Ctx<'a> {
     pub question_md: Vec<Option<Box<markdown::Facts>>>,
     pub answer_md: Vec<Option<Box<markdown::Facts>>>,
     pub description_md: markdown::Facts,
+    /// What has been published (`pyq.lock`), when there is a lock.
+    pub lock: Option<&'a crate::lock::Lock>,
 }
 
 static NO_FACTS: markdown::Facts = markdown::Facts::EMPTY;
@@ -86,6 +88,17 @@ impl<'a> Ctx<'a> {
 /// Runs every content rule on a loaded bank (unless its YAML was broken)
 /// and returns all findings, settings applied, in file order.
 pub fn check(loaded: &Loaded<'_>, source: &SourceFile, settings: &Settings) -> Vec<Diagnostic> {
+    check_with(loaded, source, settings, None)
+}
+
+/// [`check`], plus the rules about what has been published when the bank
+/// has a `pyq.lock`.
+pub fn check_with(
+    loaded: &Loaded<'_>,
+    source: &SourceFile,
+    settings: &Settings,
+    lock: Option<&crate::lock::Lock>,
+) -> Vec<Diagnostic> {
     let mut out = loaded.diagnostics.clone();
     if loaded.complete {
         let bank = &loaded.bank;
@@ -97,7 +110,8 @@ pub fn check(loaded: &Loaded<'_>, source: &SourceFile, settings: &Settings) -> V
                 rules::near_duplicate::near_duplicate(bank, &mut near);
                 near
             });
-            let ctx = context(bank, source);
+            let mut ctx = context(bank, source);
+            ctx.lock = lock;
             rules::run_all(&ctx, &mut out);
             near.join().expect("the near-duplicate rule does not panic")
         });
@@ -138,6 +152,7 @@ fn context<'a>(bank: &'a Bank<'_>, source: &'a SourceFile) -> Ctx<'a> {
         question_md,
         answer_md,
         description_md,
+        lock: None,
     }
 }
 
@@ -177,6 +192,33 @@ pub(crate) mod test {
         let source = SourceFile::new(Path::new("q.yaml"), yaml.to_owned());
         let loaded = crate::load::load(&source);
         let diags: Vec<_> = check(&loaded, &source, &Settings::default())
+            .into_iter()
+            .filter(|d| d.rule == rule)
+            .collect();
+        let mut buf = Vec::new();
+        emit::concise::emit(&diags, &source, &mut buf).expect("writing to a Vec");
+        String::from_utf8(buf).expect("utf-8")
+    }
+
+    /// [`lint_rule`] with a `pyq.lock` that published `ids` under `deck_id`.
+    pub(crate) fn lint_rule_locked(yaml: &str, rule: Rule, deck_id: i64, ids: &[&str]) -> String {
+        let source = SourceFile::new(Path::new("q.yaml"), yaml.to_owned());
+        let loaded = crate::load::load(&source);
+        let lock = crate::lock::Lock {
+            note: String::new(),
+            version: 1,
+            deck_id,
+            published: ids
+                .iter()
+                .map(|id| {
+                    (
+                        (*id).to_owned(),
+                        crate::export::anki::guid::guid(deck_id, id),
+                    )
+                })
+                .collect(),
+        };
+        let diags: Vec<_> = check_with(&loaded, &source, &Settings::default(), Some(&lock))
             .into_iter()
             .filter(|d| d.rule == rule)
             .collect();

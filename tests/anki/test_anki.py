@@ -162,3 +162,60 @@ def test_an_unchanged_bank_exports_identical_bytes_and_updates_nothing(bank, tmp
     import_apkg(col, bank / "exports" / APKG)
     log = import_apkg(col, bank / "exports" / APKG)
     assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 0, 50)
+
+
+def remove_question(folder, qid):
+    """Deletes question `qid`'s list item from the bank (then `--fix` renumbers)."""
+    text = (folder / "questions.yaml").read_text(encoding="utf-8")
+    at = text.index(f"    id: {qid}\n")
+    start = text.rindex("\n  - number:", 0, at) + 1
+    end = text.find("\n  - number:", at)
+    end = len(text) if end == -1 else end + 1
+    (folder / "questions.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    pyq("lint", "--fix", "--format", "concise", cwd=folder, check=False)
+
+
+def test_a_retired_question_becomes_a_notice_on_reimport_and_is_absent_from_a_fresh_import(bank, tmp_path):
+    import yaml
+
+    data = yaml.safe_load((bank / "questions.yaml").read_text(encoding="utf-8"))
+    referenced = {r for q in data["questions"] for r in q.get("related") or []}
+    target = next(q["id"] for q in data["questions"] if q["id"] not in referenced and not q.get("related"))
+
+    col = new_collection(tmp_path)
+    import_apkg(col, export(bank, 1_800_000_000))
+    assert (bank / "pyq.lock").exists()
+    note = notes_by_id(col)[target]
+    card = note.cards()[0]
+    card.start_timer()
+    col.sched.answerCard(card, 3)
+
+    # Deleting a published question is refused: learners would keep a dead note.
+    remove_question(bank, target)
+    refused = pyq("export", cwd=bank, stamp=1_800_000_100, check=False)
+    assert refused.returncode == 1
+    assert f"published-id-removed: published question `{target}`" in refused.stderr
+
+    # Retiring it is the way.
+    text = (bank / "questions.yaml").read_text(encoding="utf-8")
+    text = text.replace("\nquestions:\n", f"\nretired:\n  - id: {target}\n    reason: Covered by the other answers now.\nquestions:\n", 1)
+    (bank / "questions.yaml").write_text(text, encoding="utf-8")
+    log = import_apkg(col, export(bank, 1_800_000_100))
+    assert len(log.new) == 0 and len(log.conflicting) == 0
+    assert note.id in [n.id.nid for n in log.updated]
+    retired = col.get_note(note.id)
+    assert "pyq::retired" in retired.tags
+    assert "retired" in retired["Question"] and "Covered by the other answers now." in retired["Answer"]
+    assert retired["Id"] == target
+    # The learner's card and its review history are still there, to delete.
+    assert col.db.scalar("select count() from revlog where cid=?", card.id) == 1
+    assert col.find_notes("tag:pyq::retired") == [note.id]
+
+    # A learner who starts now gets no card for it.
+    fresh = new_collection(tmp_path, "fresh")
+    log = import_apkg(fresh, bank / "exports" / APKG)
+    assert len(log.new) == 50
+    assert len(fresh.find_cards("")) == 49
+    (tombstone,) = fresh.find_notes("tag:pyq::retired")
+    assert fresh.get_note(tombstone).cards() == []
+    assert pyq("export", "--check", cwd=bank, stamp=1_800_000_200).returncode == 0

@@ -74,10 +74,9 @@ def test_later_tags_diff_against_the_previous_version_tag(repo, annotated):
     p = notes(repo, "v0.2.0")
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith(
-        "Changes to the questions since v0.1.0:\n\n"
+        "Compared with v0.1.0.\n\n"
         "pyq diff --since v0.1.0 questions.yaml --format markdown\n"
     ), p.stdout
-    assert "delete the note of a retired question" in p.stdout
     repo("v0.3.0", annotated=annotated)
     assert "pyq diff --since v0.2.0 questions.yaml" in notes(repo, "v0.3.0").stdout
 
@@ -101,3 +100,25 @@ def test_the_release_workflow_uses_the_script():
     workflow = (ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
     assert 'scripts/release-notes "$TAG"' in workflow
     assert os.access(SCRIPT, os.X_OK)
+
+
+def test_with_the_real_pyq_a_retired_question_is_in_the_notes(repo):
+    """The script and the real `pyq diff` together: the release after a
+    question was retired says so, and how learners delete its note."""
+    pyq_bin = os.environ.get("PYQ_BIN", str(ROOT / "target" / "debug" / "pyq"))
+    bank = (ROOT / "tests" / "fixtures" / "valid.yaml").read_text(encoding="utf-8")
+    (repo.path / "questions.yaml").write_text(bank, encoding="utf-8")
+    repo("v1.0.0")
+    at = bank.index("    id: closure-cells\n")
+    start = bank.rindex("\n  - number:", 0, at) + 1
+    retired = bank[:start].replace(
+        "questions:\n", "retired:\n  - id: closure-cells\n    reason: Out of scope.\nquestions:\n", 1
+    )
+    (repo.path / "questions.yaml").write_text(retired, encoding="utf-8")
+    repo("v1.1.0")
+    p = notes(repo, "v1.1.0", PYQ=pyq_bin)
+    assert p.returncode == 0, p.stderr
+    assert "Compared with v1.0.0." in p.stdout
+    assert "1 retired; 3 → 2 questions." in p.stdout
+    assert "- `closure-cells`: Out of scope." in p.stdout
+    assert "tag:pyq::retired" in p.stdout

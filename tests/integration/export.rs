@@ -457,3 +457,56 @@ fn a_killed_export_leaves_whole_files_and_the_next_run_leaves_no_temporary_files
         .collect();
     assert!(stray.is_empty(), "{stray:?}");
 }
+
+#[test]
+fn the_lock_records_what_was_published_and_check_wants_it_current() {
+    let dir = bank_dir(BANK);
+    let out = pyq(dir.path(), &["export"], "1800000000");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("wrote pyq.lock (3 published ids)"));
+    let lock: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("pyq.lock")).unwrap()).unwrap();
+    assert_eq!(lock["deck_id"], 1_700_000_000_001_i64);
+    assert_eq!(
+        lock["published"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["closure-cells", "list-append", "list-growth"]
+    );
+    std::fs::remove_file(dir.path().join("pyq.lock")).unwrap();
+    let check = pyq(dir.path(), &["export", "--check"], "1800000000");
+    assert_eq!(check.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("pyq.lock is missing"));
+
+    // Retire one: the lock keeps it, the Markdown lists it, the CSV drops it.
+    assert!(pyq(dir.path(), &["export"], "1800000000").status.success());
+    let at = BANK.find("    id: list-growth\n").unwrap();
+    let item = BANK[..at].rfind("\n  - number:").unwrap() + 1;
+    let next = at + BANK[at..].find("\n  - number:").unwrap() + 1;
+    let retired = format!("{}{}", &BANK[..item], &BANK[next..])
+        .replace("    related: [list-growth]\n", "")
+        .replace("  - number: 3\n", "  - number: 2\n")
+        .replace(
+            "questions:\n",
+            "retired:\n  - id: list-growth\n    reason: Folded into the append answer.\n    replaced_by: list-append\nquestions:\n",
+        );
+    std::fs::write(dir.path().join("questions.yaml"), &retired).unwrap();
+    let out = pyq(dir.path(), &["export"], "1800000100");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lock = std::fs::read_to_string(dir.path().join("pyq.lock")).unwrap();
+    assert!(lock.contains("\"list-growth\""), "{lock}");
+    let md = std::fs::read_to_string(dir.path().join("exports/sample.md")).unwrap();
+    assert!(
+        md.contains("## Retired questions\n")
+            && md.contains("- `list-growth`: Folded into the append answer. Replaced by [1. "),
+        "{md}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("exports/sample.csv")).unwrap();
+    assert!(!csv.contains("list-growth"), "{csv}");
+}

@@ -1,10 +1,59 @@
 //! Hostile and broken banks: each must give the expected rule at the
 //! expected line (tests/hostile/expected.txt), exit 0 or 1 (never a panic
-//! or exit 2), and finish within a time bound. Large cases are generated.
+//! or exit 2), and finish within a time and a memory bound (peak resident
+//! memory of the pyq process). Large cases are generated.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+/// The binary under test: `PYQ_BIN` (CI sets it to the release build), else
+/// the test build.
+fn pyq_bin() -> std::path::PathBuf {
+    std::env::var_os("PYQ_BIN").map_or_else(|| env!("CARGO_BIN_EXE_pyq").into(), Into::into)
+}
+
+/// Peak memory allowed: a fixed allowance for the binary, its threads and
+/// allocator, plus a multiple of the file's size.
+fn memory_bound(file_bytes: u64) -> u64 {
+    96 * 1024 * 1024 + 6 * file_bytes
+}
+
+/// Runs pyq with `args` to the end; returns its output and its peak
+/// resident memory in bytes.
+///
+/// A child's `ru_maxrss` also counts the memory of the process it was
+/// spawned from (Linux keeps the high-water mark across `exec`), and this
+/// test process can be large while other tests run. So a small Python
+/// process starts pyq and reports pyq's own peak from `os.wait4`.
+fn run_measured(args: &[&std::ffi::OsStr]) -> (Output, u64) {
+    const LAUNCHER: &str = r"
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write(f'\npyq-test-maxrss-kib={usage.ru_maxrss}\n')
+sys.exit(os.waitstatus_to_exitcode(status))
+";
+    let mut output = Command::new("python3")
+        .args(["-c", LAUNCHER])
+        .arg(pyq_bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("python3 runs (it measures pyq's memory)");
+    let stderr = String::from_utf8_lossy(&std::mem::take(&mut output.stderr)).into_owned();
+    let (rest, kib) = stderr
+        .rsplit_once("\npyq-test-maxrss-kib=")
+        .unwrap_or_else(|| panic!("no measurement: {stderr}"));
+    let kib: u64 = kib.trim().parse().expect("kibibytes");
+    output.stderr = rest.as_bytes().to_vec();
+    (output, kib * 1024)
+}
 
 struct Finding {
     rule: String,
@@ -12,15 +61,33 @@ struct Finding {
 }
 
 /// Runs `pyq lint --format json` on `path`; returns the exit code and findings.
+#[allow(clippy::print_stderr)] // the figures, when asked for (PYQ_SHOW_MEMORY)
 fn lint(path: &Path, bound: Duration) -> (i32, Vec<Finding>) {
     let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_pyq"))
-        .args(["lint", "--format", "json"])
-        .arg(path)
-        .output()
-        .expect("run pyq");
+    let (out, peak) = run_measured(&[
+        "lint".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--no-config".as_ref(),
+        path.as_os_str(),
+    ]);
     let took = start.elapsed();
     assert!(took < bound, "{}: took {took:?}", path.display());
+    let size = std::fs::metadata(path).expect("the file").len();
+    assert!(
+        peak < memory_bound(size),
+        "{}: peak memory {} MiB for a {size}-byte file",
+        path.display(),
+        peak >> 20
+    );
+    if std::env::var_os("PYQ_SHOW_MEMORY").is_some() {
+        eprintln!(
+            "{}: {} ms, {} MiB",
+            path.display(),
+            took.as_millis(),
+            peak >> 20
+        );
+    }
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{}: {stderr}", path.display());
     let code = out.status.code().expect("exit code");

@@ -2,6 +2,8 @@
 //! memory and serialised, with every id and time derived from the bank and
 //! the previous package, never from the clock directly.
 
+use std::borrow::Cow;
+
 use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
@@ -9,6 +11,7 @@ use sha1::{Digest, Sha1};
 use super::template::{BACK, CSS, FIELDS, FRONT, TEMPLATE_NAME};
 use super::{Ids, Previous, carry_mod, deck_signature, guid, model_signature, note_signature};
 use crate::export::Context;
+use crate::model::{Spanned, Text};
 use crate::render::Card;
 
 const SCHEMA: &str = "
@@ -41,6 +44,11 @@ CREATE INDEX ix_cards_sched on cards (did, queue, due);
 CREATE INDEX ix_revlog_cid on revlog (cid);
 CREATE INDEX ix_notes_csum on notes (csum);
 ";
+
+/// The tag of a retired question's note.
+pub const RETIRED_TAG: &str = "pyq::retired";
+
+const RETIRED_HOWTO: &str = "<p>Anki never deletes notes when a deck is imported again, so this one stays until you delete it. To delete every retired note: open the Browser, search <code>tag:pyq::retired</code>, select all, and delete.</p>";
 
 const INSERT_NOTE: &str = "INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')";
 const INSERT_CARD: &str =
@@ -124,6 +132,81 @@ impl<'a> Builder<'a> {
             ])?;
         }
         self.count += cards.len();
+        Ok(())
+    }
+
+    /// Adds a tombstone note for each retired question: same GUID as the
+    /// note learners have, so their re-import turns it into a notice to
+    /// delete it, tagged `pyq::retired`; and no card, so a learner who
+    /// imports the deck for the first time never sees it.
+    pub(crate) fn add_tombstones(&mut self) -> rusqlite::Result<()> {
+        let (ctx, ids) = (self.ctx, &self.ids);
+        if ctx.bank.retired.is_empty() {
+            return Ok(());
+        }
+        let numbers: crate::hash::FastMap<&str, usize> = ctx
+            .bank
+            .questions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, q)| q.id_str().map(|id| (id, i + 1)))
+            .collect();
+        let mut hl = crate::render::Highlighter::new();
+        let mut note = self.conn.prepare_cached(INSERT_NOTE)?;
+        for r in &ctx.bank.retired {
+            let Some(id) = r.id_str() else { continue };
+            let reason = r.reason.as_ref().map_or("", Spanned::as_str);
+            let mut answer = format!("<p>{}</p>", crate::render::to_inline_html(reason, &mut hl));
+            let mut see_also = String::new();
+            let replacement = r
+                .replaced_by
+                .as_ref()
+                .and_then(|to| numbers.get(to.as_str()).copied());
+            if let Some(n) = replacement {
+                let q = &ctx.bank.questions[n - 1];
+                let text = q.question.as_ref().map_or(Cow::Borrowed(""), Text::value);
+                answer.push_str(&format!("<p>It is replaced by question #{n}.</p>"));
+                see_also = format!(
+                    "<ul class=\"pyq-see-also-list\"><li><span class=\"pyq-ref\">#{n}</span> {}</li></ul>",
+                    crate::render::to_inline_html(&text, &mut hl)
+                );
+            }
+            answer.push_str(RETIRED_HOWTO);
+            let question = "This question was retired: delete this note.".to_owned();
+            let answer = crate::render::sanitize_owned(answer);
+            let see_also = crate::render::sanitize_owned(see_also);
+            let (number, topic, difficulty, id_field) = (
+                String::new(),
+                "Retired".to_owned(),
+                String::new(),
+                id.to_owned(),
+            );
+            let fields = [
+                &number,
+                &question,
+                &answer,
+                &topic,
+                &difficulty,
+                &see_also,
+                &id_field,
+            ];
+            let flds = join_fields(&fields);
+            let tags = format!(" {RETIRED_TAG} ");
+            let guid = guid::guid(ids.deck, id);
+            let sig = note_signature(&flds, &tags);
+            let m = carry_mod(self.previous.notes.get(&guid), &sig, ctx.stamp);
+            self.latest = self.latest.max(m);
+            note.execute(params![
+                guid::object_id(ids.deck, id, "note"),
+                guid,
+                ids.model,
+                m,
+                tags,
+                flds,
+                0,
+                checksum(&number)
+            ])?;
+        }
         Ok(())
     }
 

@@ -85,7 +85,11 @@ impl Sink for AnkiSink<'_> {
     }
 
     fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
-        let Self { scratch, builder } = *self;
+        let Self {
+            scratch,
+            mut builder,
+        } = *self;
+        builder.add_tombstones().map_err(Error::Sqlite)?;
         builder.finish().map_err(Error::Sqlite)?;
         let db = std::fs::File::open(scratch.path())
             .map_err(|e| Error::Internal(format!("could not reopen the collection: {e}")))?;

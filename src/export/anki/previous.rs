@@ -7,6 +7,12 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::Signature;
 
+/// The most the previous package's collection may unpack to. A collection
+/// is about 6 times its bank (questions.yaml: 129 KB, collection.anki2:
+/// 754 KB), so a 512 MiB bank (the loader's limit) makes about 3 GiB; past
+/// this the package is refused instead of filling the disk.
+pub const MAX_COLLECTION_BYTES: u64 = 8 << 30;
+
 /// What a previous export held: each note's content and `mod` by GUID, and
 /// the note type's and deck's signatures and `mod`s.
 #[derive(Debug, Default)]
@@ -33,10 +39,19 @@ impl Previous {
         // Unpacked to a scratch file, not memory: a large deck's collection is
         // larger than its bank.
         let scratch = super::scratch_file(scratch_dir).map_err(|e| e.to_string())?;
-        let copied = std::io::copy(&mut entry, &mut scratch.as_file())
-            .map_err(|e| format!("its collection could not be decompressed ({e})"))?;
+        let copied = std::io::copy(
+            &mut std::io::Read::take(&mut entry, MAX_COLLECTION_BYTES + 1),
+            &mut scratch.as_file(),
+        )
+        .map_err(|e| format!("its collection could not be decompressed ({e})"))?;
         if copied == 0 {
             return Err("its collection is empty".to_owned());
+        }
+        if copied > MAX_COLLECTION_BYTES {
+            return Err(format!(
+                "its collection unpacks to more than {} GiB, far more than any bank pyq reads could make (a zip bomb?)",
+                MAX_COLLECTION_BYTES >> 30
+            ));
         }
         let conn = Connection::open_with_flags(scratch.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| format!("its collection is not a SQLite database ({e})"))?;

@@ -49,6 +49,28 @@ pub(crate) fn duplicate_id(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             ),
         }
     }
+    // The same id retired twice (a live id that is also retired is
+    // `retired-id-reused`).
+    let mut retired = FastMap::default();
+    for r in &ctx.bank.retired {
+        let Some(id) = &r.id else { continue };
+        match retired.entry(id.as_str()) {
+            Entry::Vacant(slot) => {
+                slot.insert(id.span);
+            }
+            Entry::Occupied(first) => out.push(
+                Diagnostic::new(
+                    Rule::DuplicateId,
+                    id.span,
+                    format!("`{}` is retired twice", id.value),
+                )
+                .label("listed again here")
+                .secondary(*first.get(), "first listed here")
+                .help("remove one of the two entries under `retired:`")
+                .question(Some(&id.value)),
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -24,8 +24,20 @@ id: Asyncio First_Completed
 Use instead: `id: asyncio-first-completed`.";
 
 pub(crate) fn invalid_id(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for q in &ctx.bank.questions {
-        let Some(id) = &q.id else { continue };
+    let live = ctx
+        .bank
+        .questions
+        .iter()
+        .map(|q| (q.id.as_ref(), q.id_str()));
+    // Retired ids and their replacements are ids too.
+    let retired = ctx.bank.retired.iter().flat_map(|r| {
+        [
+            (r.id.as_ref(), r.id_str()),
+            (r.replaced_by.as_ref(), r.id_str()),
+        ]
+    });
+    for (id, owner) in live.chain(retired) {
+        let Some(id) = id else { continue };
         if is_slug(&id.value) {
             continue;
         }
@@ -44,7 +56,7 @@ pub(crate) fn invalid_id(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             )
             .label("not a slug")
             .help(help)
-            .question(Some(&id.value)),
+            .question(owner),
         );
     }
 }

@@ -19,7 +19,10 @@ mod missing_answer;
 mod missing_field;
 pub(crate) mod near_duplicate;
 mod numbering;
+mod published_deck_changed;
+mod published_id_removed;
 mod raw_html;
+mod retired_id_reused;
 mod unclosed_code_fence;
 mod unknown_key;
 mod unknown_related;
@@ -46,6 +49,9 @@ pub(crate) fn run_all(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     dunder_outside_code::dunder_outside_code(ctx, out);
     unsafe_html::unsafe_html(ctx, out);
     raw_html::raw_html(ctx, out);
+    retired_id_reused::retired_id_reused(ctx, out);
+    published_id_removed::published_id_removed(ctx, out);
+    published_deck_changed::published_deck_changed(ctx, out);
 }
 
 /// The explanation of a rule, as `pyq rules NAME` prints it.
@@ -72,6 +78,9 @@ pub(crate) fn explanation(rule: Rule) -> &'static str {
         Rule::UnsafeHtml => unsafe_html::EXPLANATION,
         Rule::RawHtml => raw_html::EXPLANATION,
         Rule::CodeFails => code_fails::EXPLANATION,
+        Rule::PublishedIdRemoved => published_id_removed::EXPLANATION,
+        Rule::RetiredIdReused => retired_id_reused::EXPLANATION,
+        Rule::PublishedDeckChanged => published_deck_changed::EXPLANATION,
     }
 }
 

@@ -61,6 +61,32 @@ pub(crate) fn unknown_related(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    // A retired question's `replaced_by` points learners at a live question.
+    for r in &ctx.bank.retired {
+        let Some(target) = &r.replaced_by else {
+            continue;
+        };
+        if ids.contains(target.as_str()) {
+            continue;
+        }
+        let help = match closest(&target.value, ids.iter().copied()) {
+            Some(id) => format!("did you mean `{id}`?"),
+            None => "use the `id` of a question in the bank, or remove `replaced_by`".to_owned(),
+        };
+        out.push(
+            Diagnostic::new(
+                Rule::UnknownRelated,
+                target.span,
+                format!(
+                    "`replaced_by` names `{}`, which is not a question in the bank",
+                    target.value
+                ),
+            )
+            .label("broken reference")
+            .help(help)
+            .question(r.id_str()),
+        );
+    }
 }
 
 #[cfg(test)]
