@@ -3,20 +3,9 @@
 
 use std::process::Command;
 
-use clap::CommandFactory;
+use crate::pyq_stdout as pyq;
 
-fn pyq(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_pyq"))
-        .args(args)
-        .output()
-        .expect("run pyq");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
-}
+use clap::CommandFactory;
 
 fn commands() -> Vec<String> {
     let cli = pyq::cli::Cli::command();

@@ -1,19 +1,6 @@
 //! Documentation that must stay in step with the code.
 
-use std::process::Command;
-
-fn pyq(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_pyq"))
-        .args(args)
-        .output()
-        .expect("run pyq");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
-}
+use crate::pyq_stdout as pyq;
 
 #[test]
 fn rules_md_is_generated_from_the_code() {

@@ -7,6 +7,8 @@ use crate::hash::FastMap;
 use crate::diagnostic::Diagnostic;
 use crate::lint::Ctx;
 use crate::lint::codes::Rule;
+use crate::model::{Spanned, Str};
+use crate::source::Span;
 
 /// What `pyq rules duplicate-id` prints.
 pub(crate) const EXPLANATION: &str = "\
@@ -29,48 +31,51 @@ collection.
 Use instead: give the newer question its own id. Never change a published one.";
 
 pub(crate) fn duplicate_id(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let mut first_seen = FastMap::default();
-    for q in &ctx.bank.questions {
-        let Some(id) = &q.id else { continue };
-        match first_seen.entry(id.as_str()) {
-            Entry::Vacant(slot) => {
-                slot.insert(id.span);
-            }
-            Entry::Occupied(first) => out.push(
-                Diagnostic::new(
-                    Rule::DuplicateId,
-                    id.span,
-                    format!("duplicate id `{}`", id.value),
-                )
-                .label("used again here")
-                .secondary(*first.get(), "first used here")
-                .help("ids are permanent note identities in Anki: give this question a new id")
-                .question(Some(&id.value)),
-            ),
-        }
+    let live = ctx.bank.questions.iter().filter_map(|q| q.id.as_ref());
+    for (id, first) in repeats(live) {
+        out.push(
+            Diagnostic::new(
+                Rule::DuplicateId,
+                id.span,
+                format!("duplicate id `{}`", id.value),
+            )
+            .label("used again here")
+            .secondary(first, "first used here")
+            .help("ids are permanent note identities in Anki: give this question a new id")
+            .question(Some(&id.value)),
+        );
     }
     // The same id retired twice (a live id that is also retired is
     // `retired-id-reused`).
-    let mut retired = FastMap::default();
-    for r in &ctx.bank.retired {
-        let Some(id) = &r.id else { continue };
-        match retired.entry(id.as_str()) {
-            Entry::Vacant(slot) => {
-                slot.insert(id.span);
-            }
-            Entry::Occupied(first) => out.push(
-                Diagnostic::new(
-                    Rule::DuplicateId,
-                    id.span,
-                    format!("`{}` is retired twice", id.value),
-                )
-                .label("listed again here")
-                .secondary(*first.get(), "first listed here")
-                .help("remove one of the two entries under `retired:`")
-                .question(Some(&id.value)),
-            ),
-        }
+    let retired = ctx.bank.retired.iter().filter_map(|r| r.id.as_ref());
+    for (id, first) in repeats(retired) {
+        out.push(
+            Diagnostic::new(
+                Rule::DuplicateId,
+                id.span,
+                format!("`{}` is retired twice", id.value),
+            )
+            .label("listed again here")
+            .secondary(first, "first listed here")
+            .help("remove one of the two entries under `retired:`")
+            .question(Some(&id.value)),
+        );
     }
+}
+
+/// Each id that repeats an earlier one, with the span of its first use.
+fn repeats<'b, 's: 'b>(
+    ids: impl Iterator<Item = &'b Spanned<Str<'s>>>,
+) -> Vec<(&'b Spanned<Str<'s>>, Span)> {
+    let mut first_seen = FastMap::default();
+    ids.filter_map(|id| match first_seen.entry(id.as_str()) {
+        Entry::Vacant(slot) => {
+            slot.insert(id.span);
+            None
+        }
+        Entry::Occupied(first) => Some((id, *first.get())),
+    })
+    .collect()
 }
 
 #[cfg(test)]
