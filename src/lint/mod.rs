@@ -189,21 +189,11 @@ pub(crate) mod test {
 
     /// Lints `yaml` and renders the findings of `rule` as concise lines.
     pub(crate) fn lint_rule(yaml: &str, rule: Rule) -> String {
-        let source = SourceFile::new(Path::new("q.yaml"), yaml.to_owned());
-        let loaded = crate::load::load(&source);
-        let diags: Vec<_> = check(&loaded, &source, &Settings::default())
-            .into_iter()
-            .filter(|d| d.rule == rule)
-            .collect();
-        let mut buf = Vec::new();
-        emit::concise::emit(&diags, &source, &mut buf).expect("writing to a Vec");
-        String::from_utf8(buf).expect("utf-8")
+        concise(yaml, rule, None)
     }
 
     /// [`lint_rule`] with a `pyq.lock` that published `ids` under `deck_id`.
     pub(crate) fn lint_rule_locked(yaml: &str, rule: Rule, deck_id: i64, ids: &[&str]) -> String {
-        let source = SourceFile::new(Path::new("q.yaml"), yaml.to_owned());
-        let loaded = crate::load::load(&source);
         let lock = crate::lock::Lock {
             note: String::new(),
             version: 1,
@@ -218,7 +208,13 @@ pub(crate) mod test {
                 })
                 .collect(),
         };
-        let diags: Vec<_> = check_with(&loaded, &source, &Settings::default(), Some(&lock))
+        concise(yaml, rule, Some(&lock))
+    }
+
+    fn concise(yaml: &str, rule: Rule, lock: Option<&crate::lock::Lock>) -> String {
+        let source = SourceFile::new(Path::new("q.yaml"), yaml.to_owned());
+        let loaded = crate::load::load(&source);
+        let diags: Vec<_> = check_with(&loaded, &source, &Settings::default(), lock)
             .into_iter()
             .filter(|d| d.rule == rule)
             .collect();
