@@ -20,14 +20,10 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Status, Error> {
-    let format = args.format.unwrap_or(if env.github_actions {
-        OutputFormat::Github
-    } else {
-        OutputFormat::Human
-    });
+    let format = env.format(args.format);
     let human = HumanOptions {
         color: env.stdout_is_terminal && !env.no_color,
-        width: env.columns.unwrap_or(100).clamp(60, 200),
+        width: env.width(),
     };
     let config = config::for_command(&args.config, &args.file, |source, problems| {
         emit::emit(format, problems, source, human, out)?;

@@ -21,7 +21,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         let env = Env::from_process();
         let human = HumanOptions {
             color: std::io::stderr().is_terminal() && !env.no_color,
-            width: env.columns.unwrap_or(100).clamp(60, 200),
+            width: env.width(),
         };
         emit::human::emit(problems, source, human, err)
     })?;

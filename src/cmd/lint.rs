@@ -30,6 +30,20 @@ impl Env {
             columns: std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()),
         }
     }
+
+    /// The `--format` asked for, else github on GitHub Actions, else human.
+    pub fn format(&self, asked: Option<OutputFormat>) -> OutputFormat {
+        asked.unwrap_or(if self.github_actions {
+            OutputFormat::Github
+        } else {
+            OutputFormat::Human
+        })
+    }
+
+    /// The width of human reports: `COLUMNS`, kept between 60 and 200.
+    pub fn width(&self) -> usize {
+        self.columns.unwrap_or(100).clamp(60, 200)
+    }
 }
 
 pub fn run(
@@ -38,11 +52,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Status, Error> {
-    let format = args.format.unwrap_or(if env.github_actions {
-        OutputFormat::Github
-    } else {
-        OutputFormat::Human
-    });
+    let format = env.format(args.format);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -50,7 +60,7 @@ pub fn run(
     };
     let human = HumanOptions {
         color,
-        width: env.columns.unwrap_or(100).clamp(60, 200),
+        width: env.width(),
     };
     let config = crate::config::for_command(&args.config, &args.file, |source, problems| {
         emit::emit(format, problems, source, human, out)?;
