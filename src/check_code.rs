@@ -299,12 +299,13 @@ impl Runner {
             })?;
         let (captured, finished) = capture(child.stderr.take().expect("stderr is piped"));
         let started = Instant::now();
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) => {}
+        let ended = loop {
+            match sandbox::has_ended(&mut child) {
+                Ok(true) => break true,
+                Ok(false) => {}
                 Err(e) => {
                     sandbox::kill_tree(&mut child);
+                    let _ = child.wait();
                     return Err(internal("waiting for python", e));
                 }
             }
@@ -314,17 +315,19 @@ impl Runner {
                 return Err(Error::Interrupted(signal));
             }
             if started.elapsed() >= self.timeout {
-                break None;
+                break false;
             }
             std::thread::sleep(Duration::from_millis(5));
         };
         // Whatever is left of the tree (only outside a PID namespace) ends
         // with the block; then its standard error closes.
         sandbox::kill_tree(&mut child);
-        let _ = child.wait();
-        let Some(status) = status else {
+        let status = child
+            .wait()
+            .map_err(|e| internal("waiting for python", e))?;
+        if !ended {
             return Ok(Outcome::TimedOut);
-        };
+        }
         let _ = finished.recv_timeout(Duration::from_secs(2));
         let capture = std::mem::take(&mut *captured.lock().unwrap_or_else(PoisonError::into_inner));
         let (stderr, dropped) = capture.finish();

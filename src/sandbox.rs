@@ -437,12 +437,25 @@ pub fn redact(text: &str, redactions: &[(String, String)]) -> String {
 }
 
 /// Ends a block's whole process tree: its process group (or, where there is
-/// none, the process itself). Call it before the child is reaped, or after:
-/// a process group's id is not reused while the group has members.
+/// none, the process itself). Call it before the child is reaped (see
+/// [`has_ended`]), so that its id cannot have been reused.
 pub fn kill_tree(child: &mut std::process::Child) {
     #[cfg(unix)]
     sys::kill_group(child.id());
     let _ = child.kill();
+}
+
+/// Whether `child` has ended; on Unix without reaping it, so that its
+/// process group can still be killed by id ([`kill_tree`]) before `wait`.
+pub fn has_ended(child: &mut std::process::Child) -> std::io::Result<bool> {
+    #[cfg(unix)]
+    {
+        sys::has_ended(child.id())
+    }
+    #[cfg(not(unix))]
+    {
+        child.try_wait().map(|s| s.is_some())
+    }
 }
 
 /// How a process ended, in the terms the report uses.
@@ -700,6 +713,30 @@ mod sys {
             // leader is unreaped.
             unsafe {
                 libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+    }
+
+    pub fn has_ended(pid: u32) -> io::Result<bool> {
+        let pid = libc::id_t::try_from(pid).map_err(io::Error::other)?;
+        // SAFETY: waitid fills the zeroed `siginfo_t` on this stack; with
+        // WNOWAIT the child stays a zombie (its id reserved) until `wait`.
+        unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            loop {
+                let ret = libc::waitid(
+                    libc::P_PID,
+                    pid,
+                    &mut info,
+                    libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+                );
+                if ret == 0 {
+                    return Ok(info.si_signo != 0);
+                }
+                let err = io::Error::last_os_error();
+                if err.kind() != io::ErrorKind::Interrupted {
+                    return Err(err);
+                }
             }
         }
     }

@@ -402,3 +402,156 @@ fn each_limit_gives_a_clear_finding() {
     );
     assert!(all.contains("SIGXFSZ"), "{all}");
 }
+
+/// Runs a bank with a small block (5 processes) and a greedy one (40) under
+/// `processes=16`, as the current user or, with `as_nobody`, as `nobody`
+/// (this test runs as root); returns the concise report.
+#[cfg(target_os = "linux")]
+fn forks(as_nobody: bool) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempdir();
+    let open = std::fs::Permissions::from_mode(0o755);
+    std::fs::set_permissions(dir.path(), open.clone()).expect("chmod");
+    let block = |n: usize| {
+        format!(
+            "python\nimport os, time\nfor _ in range({n}):\n    if os.fork() == 0:\n        time.sleep(3)\n        os._exit(0)\n"
+        )
+    };
+    bank(dir.path(), &[&block(5), &block(40)]);
+    let mut cmd = if as_nobody {
+        // pyq and python must be readable by nobody: a copy of pyq, and
+        // the system's python3 (pyenv's live under /root).
+        let python = Path::new("/usr/bin/python3");
+        if !python.exists() || Command::new("setpriv").arg("--help").output().is_err() {
+            return None;
+        }
+        let pyq = dir.path().join("pyq");
+        std::fs::copy(env!("CARGO_BIN_EXE_pyq"), &pyq).expect("copy pyq");
+        std::fs::set_permissions(&pyq, open).expect("chmod");
+        let mut cmd = Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(pyq)
+            .args(["check-code", "--python"])
+            .arg(python)
+            .current_dir(dir.path())
+            .env("GITHUB_ACTIONS", "false")
+            .stdin(Stdio::null());
+        cmd
+    } else {
+        pyq(dir.path())
+    };
+    let out = cmd
+        .args([
+            "--timeout",
+            "30",
+            "--format",
+            "concise",
+            "--limit",
+            "processes=16",
+        ])
+        .output()
+        .expect("run pyq");
+    Some(text(&out))
+}
+
+/// The process limit counts the block's own processes (its user namespace),
+/// not every process of the user. The kernel does not apply it to root
+/// (real user id 0, also when mapped into a user namespace): documented in
+/// docs/limits.md, and checked here so the docs stay true.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_process_limit_counts_the_blocks_processes_and_root_is_exempt() {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let expected_limited = "code block 1 of question 2 (`q2`) exceeded the limit of 16 processes";
+    if root {
+        let all = forks(false).expect("runs");
+        assert!(all.contains("2 passed, 0 failed"), "root: {all}");
+        match forks(true) {
+            Some(all) => {
+                assert!(all.contains(expected_limited), "nobody: {all}");
+                assert!(all.contains("1 passed, 1 failed"), "nobody: {all}");
+            }
+            None => eprintln!("no setpriv or /usr/bin/python3: the unprivileged case is not run"),
+        }
+    } else {
+        let all = forks(false).expect("runs");
+        assert!(all.contains(expected_limited), "{all}");
+        assert!(all.contains("1 passed, 1 failed"), "{all}");
+    }
+}
+
+/// Where user namespaces are not available, pyq says so and still scrubs
+/// the environment, applies the limits and kills the block's session on a
+/// timeout. Simulated with `unshare`: a user namespace that may not create
+/// more of them.
+#[cfg(target_os = "linux")]
+#[test]
+fn without_namespaces_pyq_says_so_and_still_contains_the_session() {
+    let nested = Command::new("unshare")
+        .args([
+            "-Ur",
+            "sh",
+            "-c",
+            "echo 0 > /proc/sys/user/max_user_namespaces",
+        ])
+        .output();
+    if !nested.is_ok_and(|o| o.status.success()) {
+        eprintln!("unshare -Ur is not available here: the fallback is not tested");
+        return;
+    }
+    let dir = tempdir();
+    let marker = marker("fallback");
+    let started = dir.path().join("started");
+    bank(
+        dir.path(),
+        &[
+            SECRET_BLOCKS[0],
+            "python\nx = bytearray(1 << 30)\n",
+            &format!(
+                "python\nimport subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)', '{marker}'])\nopen({started:?}, 'w').close()\ntime.sleep(120)\n"
+            ),
+        ],
+    );
+    let out = Command::new("unshare")
+        .args([
+            "-Ur",
+            "sh",
+            "-c",
+            "echo 0 > /proc/sys/user/max_user_namespaces && exec \"$@\"",
+            "sh",
+        ])
+        .arg(env!("CARGO_BIN_EXE_pyq"))
+        .args([
+            "check-code",
+            "--python",
+            python(),
+            "--timeout",
+            "4",
+            "--format",
+            "concise",
+        ])
+        .args(["--limit", "memory=256MiB"])
+        .current_dir(dir.path())
+        .env("MY_SECRET_TOKEN", "hunter2")
+        .env("GITHUB_ACTIONS", "false")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run pyq");
+    let all = text(&out);
+    let gone = wait_until(Duration::from_secs(5), || {
+        processes_with(&marker).is_empty()
+    });
+    let left = kill_leftovers(&marker);
+    assert!(
+        all.contains("pyq: notice: Linux namespaces are not available here"),
+        "{all}"
+    );
+    assert!(!all.contains("hunter2"), "{all}");
+    assert!(all.contains("exceeded the 256 MiB memory limit"), "{all}");
+    assert!(all.contains("did not finish within 4 s"), "{all}");
+    assert!(all.contains("1 passed, 2 failed"), "{all}");
+    assert!(started.exists() && gone, "left running: {left:?}\n{all}");
+}
