@@ -299,7 +299,9 @@ impl Sandbox {
             }
             Ok(out) => Some(format!(
                 "pyq: notice: Linux namespaces are not available here ({}), so blocks run in their own session only: processes a block detaches can outlive it, {}the process limit is not applied (it would count all of this user's processes); see docs/check-code.md#trust",
-                String::from_utf8_lossy(&out.stderr).trim(),
+                String::from_utf8_lossy(&out.stderr)
+                    .trim()
+                    .trim_start_matches("pyq: cannot isolate the block: "),
                 if self.allow_network {
                     ""
                 } else {
