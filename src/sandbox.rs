@@ -182,7 +182,8 @@ impl Limits {
         self.0[r as usize] = limit;
     }
 
-    /// `cpu=60,as=1073741824,...` for the init's command line.
+    /// `cpu-time=60,memory=536870912,...` for the init's command line.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     fn encode(&self) -> String {
         Resource::ALL
             .iter()
@@ -194,6 +195,7 @@ impl Limits {
             .join(",")
     }
 
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     fn decode(text: &str) -> Option<Self> {
         let mut limits = Self([None; 5]);
         // Words without `=` are flags (`namespaces`, `no-network`).
