@@ -576,6 +576,69 @@ mod tests {
     }
 
     #[test]
+    fn a_capture_keeps_the_end_from_a_whole_line_and_counts_the_rest() {
+        let mut c = Capture::default();
+        c.push(b"first line\n");
+        c.push(b"second\n");
+        assert_eq!(c.finish(), ("first line\nsecond\n".to_owned(), 0));
+        let mut c = Capture::default();
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..8 {
+            c.push(&chunk);
+            assert!(c.kept.len() <= 2 * KEPT_STDERR + (1 << 20));
+        }
+        c.push(b"\nlast words\n");
+        let (text, dropped) = c.finish();
+        assert_eq!(text, "last words\n");
+        assert_eq!(dropped, 8 << 20 | 1);
+    }
+
+    #[test]
+    fn limits_are_recognised_from_the_ending() {
+        let limits = Limits::default();
+        let hit = |ended, last: &str, stderr: &str| limit_hit(ended, last, stderr, &limits);
+        assert_eq!(
+            hit(Ended::Exit(1), "MemoryError", ""),
+            Some((Resource::Memory, 512 << 20))
+        );
+        assert_eq!(
+            hit(
+                Ended::Exit(1),
+                "OSError: [Errno 24] Too many open files: 'f'",
+                ""
+            )
+            .map(|h| h.0),
+            Some(Resource::OpenFiles)
+        );
+        assert_eq!(
+            hit(
+                Ended::Exit(1),
+                "BlockingIOError: [Errno 11] Resource temporarily unavailable",
+                "    pid = os.fork()"
+            )
+            .map(|h| h.0),
+            Some(Resource::Processes)
+        );
+        assert_eq!(
+            hit(
+                Ended::Exit(1),
+                "BlockingIOError: [Errno 11] Resource temporarily unavailable",
+                "sock.recv(1)"
+            ),
+            None
+        );
+        assert_eq!(hit(Ended::Exit(1), "ValueError: MemoryError", ""), None);
+        #[cfg(unix)]
+        assert_eq!(
+            hit(Ended::Signal(libc::SIGXCPU), "", "").map(|h| h.0),
+            Some(Resource::CpuTime)
+        );
+        let mut off = Limits::default();
+        off.set(Resource::Memory, None);
+        assert_eq!(limit_hit(Ended::Exit(1), "MemoryError", "", &off), None);
+    }
+
+    #[test]
     fn traceback_lines() {
         let script = Path::new("/tmp/x/block.py");
         let err = "Traceback (most recent call last):\n  File \"/tmp/x/block.py\", line 3, in <module>\n    f()\n  File \"/tmp/x/block.py\", line 2, in f\n    1/0\nZeroDivisionError: division by zero\n";

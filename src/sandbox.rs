@@ -20,9 +20,8 @@
 //! kills A's process group (timeout, Ctrl-C). A reports python's exit status
 //! as its own (re-raising a fatal signal), so pyq sees python's status.
 //! Where namespaces are not available (kernel settings, some containers)
-//! A applies the limits and becomes python: its own session and the
-//! parent-death signal still hold, but children that start a new session
-//! can outlive the block. Other Unix systems: setsid and rlimits in the
+//! python runs directly in its own session, with the parent-death signal
+//! and the limits, but children that start a new session can outlive it. Other Unix systems: setsid and rlimits in the
 //! child before `exec`. Windows: the environment, the time limit (python
 //! itself is killed) and the output bound.
 //!
@@ -287,8 +286,13 @@ impl Sandbox {
 
     #[cfg(target_os = "linux")]
     fn probe(&mut self) -> Option<String> {
+        let spec = if self.allow_network {
+            "--probe"
+        } else {
+            "--probe,no-network"
+        };
         let status = Command::new("/proc/self/exe")
-            .args([INIT_COMMAND, "--probe"])
+            .args([INIT_COMMAND, spec, "-", "-"])
             .env_clear()
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -337,17 +341,23 @@ impl Sandbox {
     /// block's temporary folder, which has `home/` and `tmp/`).
     pub fn command(&self, python: &Path, args: &[&OsStr], dir: &Path) -> Command {
         #[cfg(target_os = "linux")]
-        let mut cmd = {
+        let mut cmd = if self.namespaces {
             let mut spec = self.limits.encode();
-            if self.namespaces {
-                spec.push_str(",namespaces");
-                if !self.allow_network {
-                    spec.push_str(",no-network");
-                }
+            if !self.allow_network {
+                spec.push_str(",no-network");
             }
             let mut cmd = Command::new("/proc/self/exe");
             cmd.arg(INIT_COMMAND).arg(spec).arg(python).args(args);
             sys::own_session(&mut cmd, true);
+            cmd
+        } else {
+            // Weaker isolation (the notice said so): the session, the
+            // parent-death signal and the limits, but not the process
+            // limit, which would count every process of this user.
+            let mut cmd = Command::new(python);
+            cmd.args(args);
+            sys::own_session(&mut cmd, true);
+            sys::limit(&mut cmd, self.limits.clone(), false);
             cmd
         };
         #[cfg(all(unix, not(target_os = "linux")))]
@@ -355,8 +365,7 @@ impl Sandbox {
             let mut cmd = Command::new(python);
             cmd.args(args);
             sys::own_session(&mut cmd, false);
-            let limits = self.limits.clone();
-            sys::limit(&mut cmd, limits, false);
+            sys::limit(&mut cmd, self.limits.clone(), false);
             cmd
         };
         #[cfg(not(unix))]
@@ -532,7 +541,8 @@ pub fn protect_self() {
 }
 
 /// `pyq __block-init SPEC PYTHON ARGS...`: the init a block runs under on
-/// Linux (see the module's documentation). Never returns.
+/// Linux (see the module's documentation); `SPEC` is the limits and
+/// `no-network`, or `--probe` to check that namespaces work. Never returns.
 #[allow(clippy::print_stderr)] // its errors go to the block's standard error
 pub fn init_main(args: &[OsString]) -> ! {
     #[cfg(target_os = "linux")]
@@ -557,36 +567,24 @@ pub fn init_main(args: &[OsString]) -> ! {
 #[cfg(target_os = "linux")]
 mod init {
     use std::ffi::OsString;
-    use std::os::unix::process::CommandExt as _;
-    use std::path::Path;
     use std::process::Command;
 
     use super::{Limits, sys};
 
     /// The init's work; the exit code for pyq, or why it could not run.
     pub fn run(args: &[OsString]) -> Result<i32, String> {
-        if args.first().is_some_and(|a| a == "--probe") {
-            sys::unshare_all(false).map_err(|e| format!("unshare: {e}"))?;
-            return Ok(0);
-        }
         let [spec, python, rest @ ..] = args else {
             return Err("usage: pyq __block-init SPEC PYTHON ARGS...".to_owned());
         };
         let spec = spec.to_str().unwrap_or("");
+        let no_network = spec.split(',').any(|w| w == "no-network");
+        if spec.split(',').any(|w| w == "--probe") {
+            sys::unshare_all(no_network).map_err(|e| format!("unshare: {e}"))?;
+            return Ok(0);
+        }
         let limits = Limits::decode(spec).ok_or_else(|| format!("bad spec `{spec}`"))?;
-        let flags: Vec<&str> = spec.split(',').collect();
         let mut python_cmd = Command::new(python);
         python_cmd.args(rest);
-        if !flags.contains(&"namespaces") {
-            // Weaker isolation (the notice said so): limits, then python
-            // in place of this process; the session and the parent-death
-            // signal pyq set stay. A per-user process limit would count
-            // every process of this user, so it is left alone.
-            sys::limit(&mut python_cmd, limits, false);
-            let err = python_cmd.exec();
-            return Err(format!("cannot run {}: {err}", Path::new(python).display()));
-        }
-        let no_network = flags.contains(&"no-network");
         sys::unshare_all(no_network).map_err(|e| format!("unshare: {e}"))?;
         sys::tree(python_cmd, limits)
     }
@@ -955,6 +953,99 @@ mod sys {
             if got as u32 == pid {
                 return status;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_values_parse_with_units_and_unlimited() {
+        assert_eq!(Resource::Memory.parse_value("512MiB"), Ok(Some(512 << 20)));
+        assert_eq!(Resource::Memory.parse_value("2G"), Ok(Some(2 << 30)));
+        assert_eq!(Resource::FileSize.parse_value("1000"), Ok(Some(1000)));
+        assert_eq!(Resource::CpuTime.parse_value("30s"), Ok(Some(30)));
+        assert_eq!(Resource::Processes.parse_value("unlimited"), Ok(None));
+        assert!(Resource::OpenFiles.parse_value("64MiB").is_err());
+        assert!(Resource::Memory.parse_value("0").is_err());
+        assert!(
+            Resource::Memory
+                .parse_value("99999999999999999999G")
+                .is_err()
+        );
+        assert!(Resource::Memory.parse_value("lots").is_err());
+    }
+
+    #[test]
+    fn limits_describe_themselves_and_survive_the_init_command_line() {
+        assert_eq!(
+            Resource::Memory.describe(512 << 20),
+            "the 512 MiB memory limit"
+        );
+        assert_eq!(
+            Resource::FileSize.describe(1536),
+            "the 1536 bytes file size limit"
+        );
+        assert_eq!(
+            Resource::OpenFiles.describe(50),
+            "the limit of 50 open files"
+        );
+        let mut limits = Limits::default();
+        limits.set(Resource::Processes, None);
+        let spec = format!("{},no-network", limits.encode());
+        assert_eq!(Limits::decode(&spec), Some(limits.clone()));
+        assert_eq!(
+            limits.to_string(),
+            "CPU 60 s, memory 512 MiB, file size 64 MiB, 256 open files, unlimited processes"
+        );
+    }
+
+    #[test]
+    fn redaction_replaces_each_value_by_its_name_longest_first() {
+        let redactions = vec![
+            ("hunter2-and-more".to_owned(), "LONG".to_owned()),
+            ("hunter2".to_owned(), "MY_SECRET_TOKEN".to_owned()),
+        ];
+        assert_eq!(
+            redact("x hunter2-and-more y hunter2", &redactions),
+            "x [LONG] y [MY_SECRET_TOKEN]"
+        );
+        assert_eq!(redact("nothing here", &redactions), "nothing here");
+    }
+
+    #[test]
+    fn the_block_environment_is_the_allow_list_and_fresh_folders() {
+        let sandbox = Sandbox {
+            limits: Limits::default(),
+            allow_network: false,
+            pass_env: vec![("BANK_SETTING".into(), "blue".into())],
+            namespaces: false,
+        };
+        let env = sandbox.environment(Path::new("/x/block"));
+        let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert_eq!(get("HOME"), Some(Path::new("/x/block").join("home").into()));
+        assert_eq!(
+            get("TMPDIR"),
+            Some(Path::new("/x/block").join("tmp").into())
+        );
+        assert_eq!(get("BANK_SETTING"), Some("blue".into()));
+        for (name, _) in &env {
+            let name = name.to_str().expect("utf-8");
+            assert!(
+                allowed(name)
+                    || [
+                        "HOME",
+                        "TMPDIR",
+                        "BANK_SETTING",
+                        "USERPROFILE",
+                        "TEMP",
+                        "TMP"
+                    ]
+                    .contains(&name),
+                "{name}"
+            );
         }
     }
 }
