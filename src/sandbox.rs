@@ -21,9 +21,10 @@
 //! as its own (re-raising a fatal signal), so pyq sees python's status.
 //! Where namespaces are not available (kernel settings, some containers)
 //! python runs directly in its own session, with the parent-death signal
-//! and the limits, but children that start a new session can outlive it. Other Unix systems: setsid and rlimits in the
-//! child before `exec`. Windows: the environment, the time limit (python
-//! itself is killed) and the output bound.
+//! and the limits, but children that start a new session can outlive it.
+//! Other Unix systems: setsid and rlimits in the child before `exec`.
+//! Windows: the environment, the time limit (python itself is killed) and
+//! the output bound.
 //!
 //! All of pyq's `unsafe` for processes is in this module, in `sys`.
 
