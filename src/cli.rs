@@ -230,12 +230,36 @@ pub struct CheckCodeArgs {
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
 
+    /// Hand this variable of pyq's environment to every block (repeatable); blocks get only PATH, the locale and a fresh HOME and TMPDIR otherwise.
+    #[arg(long = "pass-env", value_name = "NAME")]
+    pub pass_env: Vec<String>,
+
+    /// Let blocks reach the network (off by default where the system allows it).
+    #[arg(long)]
+    pub allow_network: bool,
+
+    /// A limit per block (repeatable): cpu-time, memory, file-size, open-files or processes, e.g. `memory=2GiB`, `processes=unlimited` [defaults: docs/limits.md].
+    #[arg(long = "limit", value_name = "NAME=VALUE", value_parser = parse_limit)]
+    pub limits: Vec<(crate::sandbox::Resource, Option<u64>)>,
+
     /// How to print failures [default: github when GITHUB_ACTIONS=true, else human].
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
 
     #[command(flatten)]
     pub config: ConfigArgs,
+}
+
+/// `--limit NAME=VALUE`.
+fn parse_limit(text: &str) -> Result<(crate::sandbox::Resource, Option<u64>), String> {
+    use crate::sandbox::Resource;
+    let names = || Resource::ALL.map(Resource::key).join(", ");
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("write NAME=VALUE, where NAME is one of {}", names()))?;
+    let resource = Resource::from_key(name.trim())
+        .ok_or_else(|| format!("unknown limit `{name}`: use one of {}", names()))?;
+    Ok((resource, resource.parse_value(value)?))
 }
 
 /// Where settings come from: `pyq.toml` (docs/config.md). Flags given on

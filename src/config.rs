@@ -19,6 +19,7 @@ use crate::export::ExportFormat;
 use crate::export::csv::CsvFlavor;
 use crate::lint::rules::closest;
 use crate::lint::{Level, Rule, Settings};
+use crate::sandbox::Resource;
 use crate::source::{SourceFile, Span};
 
 /// The name pyq looks for.
@@ -78,6 +79,11 @@ pub struct CheckCode {
     pub python: Option<PathBuf>,
     pub timeout: Option<f64>,
     pub jobs: Option<usize>,
+    /// `pass-env`: variables handed to the blocks.
+    pub pass_env: Vec<String>,
+    pub allow_network: Option<bool>,
+    /// `[check-code.limits]`.
+    pub limits: Vec<(Resource, Option<u64>)>,
 }
 
 /// A config file with problems: its text and every problem in it.
@@ -240,7 +246,14 @@ fn relative_to(path: &Path, base: &Path) -> PathBuf {
 const TOP_KEYS: &[&str] = &["version", "lint", "export", "check-code"];
 const LINT_KEYS: &[&str] = &["allow", "warn", "deny"];
 const EXPORT_KEYS: &[&str] = &["format", "output", "csv-flavor", "details"];
-const CHECK_CODE_KEYS: &[&str] = &["python", "timeout", "jobs"];
+const CHECK_CODE_KEYS: &[&str] = &[
+    "python",
+    "timeout",
+    "jobs",
+    "pass-env",
+    "allow-network",
+    "limits",
+];
 
 type Key<'i> = Spanned<DeString<'i>>;
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -696,10 +709,96 @@ impl Check<'_> {
                         "write e.g. `jobs = 2`".to_owned(),
                     ),
                 },
+                "pass-env" => {
+                    let help = "write e.g. `pass-env = [\"DATABASE_URL\"]`";
+                    match value.get_ref() {
+                        DeValue::Array(items) => {
+                            for item in items {
+                                match item.get_ref() {
+                                    DeValue::String(s)
+                                        if !s.is_empty()
+                                            && !s.contains(['=', '\0'])
+                                            && s.trim() == s.as_ref() =>
+                                    {
+                                        check_code.pass_env.push(s.to_string());
+                                    }
+                                    _ => self.push(
+                                        Diagnostic::new(
+                                            Rule::InvalidConfig,
+                                            span(item.span()),
+                                            format!(
+                                                "`pass-env` lists variable names, found `{}`",
+                                                match item.get_ref() {
+                                                    DeValue::String(s) => format!("\"{s}\""),
+                                                    _ => value_text(item),
+                                                }
+                                            ),
+                                        )
+                                        .label("not a variable name")
+                                        .help(help),
+                                    ),
+                                }
+                            }
+                        }
+                        _ => self.wrong_type(name, value, "an array", help.to_owned()),
+                    }
+                }
+                "allow-network" => match value.get_ref() {
+                    DeValue::Boolean(b) => check_code.allow_network = Some(*b),
+                    _ => self.wrong_type(
+                        name,
+                        value,
+                        "a boolean",
+                        "write `allow-network = true` or `allow-network = false`".to_owned(),
+                    ),
+                },
+                "limits" => {
+                    if let Some(table) = self.table("check-code.limits", value) {
+                        self.limits(table, &mut check_code.limits);
+                    }
+                }
                 _ => self.unknown_key(key, Some("check-code"), CHECK_CODE_KEYS),
             }
         }
         check_code
+    }
+}
+
+impl Check<'_> {
+    /// `[check-code.limits]`: `memory = "512MiB"`, `processes = 64`, ...
+    fn limits(&mut self, table: &DeTable<'_>, limits: &mut Vec<(Resource, Option<u64>)>) {
+        let keys = Resource::ALL.map(Resource::key);
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            let Some(resource) = Resource::from_key(name) else {
+                self.unknown_key(key, Some("check-code.limits"), &keys);
+                continue;
+            };
+            let text = match value.get_ref() {
+                DeValue::String(s) => s.to_string(),
+                DeValue::Integer(_) => value_text(value),
+                _ => {
+                    self.wrong_type(
+                        name,
+                        value,
+                        "a number or a string",
+                        format!("write {} or `\"unlimited\"`", resource.example()),
+                    );
+                    continue;
+                }
+            };
+            match resource.parse_value(&text) {
+                Ok(limit) => limits.push((resource, limit)),
+                Err(why) => self.push(
+                    Diagnostic::new(Rule::InvalidConfig, span(value.span()), why)
+                        .label("not a limit")
+                        .help(format!(
+                            "write {} or `\"unlimited\"` (docs/limits.md)",
+                            resource.example()
+                        )),
+                ),
+            }
+        }
     }
 }
 
@@ -757,7 +856,8 @@ mod tests {
             "version = 1\n\
              [lint]\nallow = [\"near-duplicate\", \"PYQ002\"]\nwarn = [\"pyq005\"]\ndeny = [\"warnings\", \"unused-topic\"]\n\
              [export]\nformat = \"markdown\"\noutput = \"out/md\"\ncsv-flavor = \"plain\"\ndetails = false\n\
-             [check-code]\npython = \"venv/bin/python\"\ntimeout = 2\njobs = 3\n",
+             [check-code]\npython = \"venv/bin/python\"\ntimeout = 2\njobs = 3\npass-env = [\"DATABASE_URL\"]\nallow-network = true\n\
+             [check-code.limits]\nmemory = \"256MiB\"\ncpu-time = 5\nprocesses = \"unlimited\"\nfile-size = 1000\n",
             "conf/pyq.toml",
         );
         assert_eq!(c.path.as_deref(), Some(Path::new("conf/pyq.toml")));
@@ -785,6 +885,14 @@ mod tests {
                 python: Some(PathBuf::from("conf/venv/bin/python")),
                 timeout: Some(2.0),
                 jobs: Some(3),
+                pass_env: vec!["DATABASE_URL".to_owned()],
+                allow_network: Some(true),
+                limits: vec![
+                    (Resource::CpuTime, Some(5)),
+                    (Resource::FileSize, Some(1000)),
+                    (Resource::Memory, Some(256 << 20)),
+                    (Resource::Processes, None),
+                ],
             }
         );
     }
@@ -870,7 +978,7 @@ mod tests {
                 "2:2 unknown key `lnt` | did you mean `lint`? the top-level keys are `version`, `lint`, `export`, `check-code`",
                 "5:1 unknown key `alow` in `[lint]` | did you mean `allow`? the keys of `[lint]` are `allow`, `warn`, `deny`",
                 "7:1 unknown key `fromat` in `[export]` | did you mean `format`? the keys of `[export]` are `format`, `output`, `csv-flavor`, `details`",
-                "10:1 unknown key `threads` in `[check-code]` | the keys of `[check-code]` are `python`, `timeout`, `jobs`",
+                "10:1 unknown key `threads` in `[check-code]` | the keys of `[check-code]` are `python`, `timeout`, `jobs`, `pass-env`, `allow-network`, `limits`",
             ]
         );
     }
@@ -882,6 +990,31 @@ mod tests {
             [
                 "1:1 unknown key `allow` | `allow` belongs in `[lint]`: move it below a `[lint]` line",
                 "3:1 unknown key `timeout` in `[export]` | `timeout` belongs in `[check-code]`: move it below a `[check-code]` line",
+            ]
+        );
+    }
+
+    #[test]
+    fn sandbox_settings_are_checked() {
+        assert_eq!(
+            problems(
+                "[check-code]\npass-env = \"TOKEN\"\nallow-network = \"yes\"\n[check-code.limits]\nmemory = \"lots\"\ncpu-time = 0\nthreads = 4\nopen-files = true\n"
+            ),
+            [
+                "2:12 `pass-env` must be an array, found a string | write e.g. `pass-env = [\"DATABASE_URL\"]`",
+                "3:17 `allow-network` must be a boolean, found a string | write `allow-network = true` or `allow-network = false`",
+                "5:10 `lots` is not a limit for `memory`: write a size such as `512MiB` or `2GiB` or `unlimited` | write a size such as `512MiB` or `2GiB` or `\"unlimited\"` (docs/limits.md)",
+                "6:12 `cpu-time` must be at least 1, or `unlimited` | write a whole number of seconds, e.g. `cpu-time=60` or `\"unlimited\"` (docs/limits.md)",
+                "7:1 unknown key `threads` in `[check-code.limits]` | the keys of `[check-code.limits]` are `cpu-time`, `memory`, `file-size`, `open-files`, `processes`",
+                "8:14 `open-files` must be a number or a string, found a boolean | write a whole number, e.g. `open-files=256` or `\"unlimited\"`",
+            ]
+        );
+        assert_eq!(
+            problems("[check-code]\npass-env = [\"A\", 3, \"B=1\", \"\"]\n"),
+            [
+                "2:18 `pass-env` lists variable names, found `3` | write e.g. `pass-env = [\"DATABASE_URL\"]`",
+                "2:21 `pass-env` lists variable names, found `\"B=1\"` | write e.g. `pass-env = [\"DATABASE_URL\"]`",
+                "2:28 `pass-env` lists variable names, found `\"\"` | write e.g. `pass-env = [\"DATABASE_URL\"]`",
             ]
         );
     }

@@ -96,6 +96,15 @@ pub enum Error {
         source: io::Error,
     },
 
+    #[error(
+        "pyq was interrupted ({0}): it stopped the running blocks and every process they started"
+    )]
+    #[diagnostic(
+        code(pyq::interrupted),
+        help("nothing was reported; run `pyq check-code` again to check every block")
+    )]
+    Interrupted(&'static str),
+
     #[error("internal error: {0}")]
     #[diagnostic(code(pyq::internal))]
     Internal(String),

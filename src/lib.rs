@@ -22,6 +22,7 @@ pub mod lock;
 pub mod memory;
 pub mod model;
 pub mod render;
+pub mod sandbox;
 pub mod source;
 
 use std::io::Write;

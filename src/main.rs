@@ -5,6 +5,11 @@ use clap::Parser as _;
 
 #[allow(clippy::print_stderr)] // the one place that prints a failure
 fn main() -> ExitCode {
+    // `pyq check-code` re-executes pyq as the init of each block (Linux).
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == pyq::sandbox::INIT_COMMAND) {
+        pyq::sandbox::init_main(&args[2..]);
+    }
     pyq::memory::return_large_blocks();
     // clap prints its own usage errors and exits with 2, as DESIGN.md wants.
     let cli = pyq::cli::Cli::parse();

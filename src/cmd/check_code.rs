@@ -13,6 +13,7 @@ use crate::config;
 use crate::diagnostic::Severity;
 use crate::emit::{self, HumanOptions, OutputFormat, concise};
 use crate::error::Error;
+use crate::sandbox::{self, Limits, Sandbox};
 
 pub fn run(
     args: &CheckCodeArgs,
@@ -64,7 +65,18 @@ pub fn run(
     } else {
         interpreter.clone()
     };
-    let runner = Runner { python, timeout };
+    let (sandbox, pass_env) = sandbox_settings(args, &config.check_code);
+    let (sandbox, notice) = Sandbox::new(sandbox.0, sandbox.1, &pass_env);
+    if let Some(notice) = notice {
+        writeln!(err, "{notice}")?;
+    }
+    sandbox::protect_self();
+    let runner = Runner {
+        python,
+        timeout,
+        sandbox,
+        redactions: sandbox::redactions(&pass_env),
+    };
     let version = runner.version()?;
     let blocks = check_code::extract(&loaded.bank, &source);
     let mut modules: Vec<String> = blocks
@@ -81,6 +93,7 @@ pub fn run(
         blocks.len(),
         interpreter.display()
     )?;
+    sandbox::catch_interrupts();
     let outcomes = check_code::run_all(&blocks, &runner, jobs, &missing)?;
 
     let mut diagnostics = Vec::new();
@@ -104,7 +117,9 @@ pub fn run(
                     )?;
                 }
             }
-            Outcome::Failed { .. } | Outcome::TimedOut => failed += 1,
+            Outcome::Failed { .. } | Outcome::LimitExceeded { .. } | Outcome::TimedOut => {
+                failed += 1;
+            }
         }
         if let Some(d) = check_code::diagnostic(block, outcome, &loaded.bank, &source, timeout) {
             diagnostics.push(d);
@@ -139,6 +154,29 @@ fn resolve(args: &CheckCodeArgs, config: &config::CheckCode) -> (PathBuf, f64, O
     (python, timeout, args.jobs.or(config.jobs))
 }
 
+/// The limits (defaults, then `[check-code.limits]`, then `--limit`s),
+/// whether the network is allowed, and the variables handed to blocks
+/// (the config's and the flags').
+fn sandbox_settings(
+    args: &CheckCodeArgs,
+    config: &config::CheckCode,
+) -> ((Limits, bool), Vec<String>) {
+    let mut limits = Limits::default();
+    for &(resource, limit) in config.limits.iter().chain(&args.limits) {
+        limits.set(resource, limit);
+    }
+    let network = args.allow_network || config.allow_network == Some(true);
+    let mut pass_env: Vec<String> = config
+        .pass_env
+        .iter()
+        .chain(&args.pass_env)
+        .cloned()
+        .collect();
+    pass_env.sort_unstable();
+    pass_env.dedup();
+    ((limits, network), pass_env)
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser as _;
@@ -161,6 +199,7 @@ mod tests {
             python: Some(PathBuf::from("conf/venv/bin/python")),
             timeout: Some(3.0),
             jobs: Some(1),
+            ..config::CheckCode::default()
         };
         assert_eq!(
             resolve(&check_code_args(&[]), &config::CheckCode::default()),

@@ -65,8 +65,15 @@ fn config_examples_in_the_docs_are_valid_settings() {
         python,
         timeout,
         jobs,
+        pass_env,
+        allow_network,
+        limits,
     } = complete.check_code;
     assert!(python.is_some() && timeout.is_some() && jobs.is_some());
+    assert!(!pass_env.is_empty() && allow_network.is_some());
+    for resource in pyq::sandbox::Resource::ALL {
+        assert!(limits.iter().any(|&(r, _)| r == resource), "{resource:?}");
+    }
     for key in ["version", "allow", "warn", "deny"] {
         assert!(
             blocks[0].contains(&format!("\n{key} = ")) || blocks[0].starts_with(key),

@@ -26,7 +26,7 @@ fn memory_bound(file_bytes: u64) -> u64 {
 /// spawned from (Linux keeps the high-water mark across `exec`), and this
 /// test process can be large while other tests run. So a small Python
 /// process starts pyq and reports pyq's own peak from `os.wait4`.
-fn run_measured(args: &[&std::ffi::OsStr]) -> (Output, u64) {
+pub(crate) fn run_measured(args: &[&std::ffi::OsStr]) -> (Output, u64) {
     const LAUNCHER: &str = r"
 import os, sys
 pid = os.fork()

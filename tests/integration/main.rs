@@ -1,6 +1,7 @@
 //! The one integration-test binary: CLI cases (trycmd) and repository
 //! guards (docs in step with the code).
 
+mod check_code;
 mod cli;
 mod completions;
 mod docs;

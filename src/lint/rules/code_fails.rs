@@ -4,8 +4,9 @@
 pub(crate) const EXPLANATION: &str = "\
 ## What it does
 Reported by `pyq check-code`, which runs every fenced Python block of every answer in its own
-fresh interpreter (`python3 -I`, a temporary folder, standard input closed, a time limit). A
-block fails when it exits with an error, when it does not finish in time, or, for a block
+fresh interpreter (`python3 -I`, a temporary folder, standard input closed, a time limit, a
+sandbox with resource limits and no network). A block fails when it exits with an error, when
+it does not finish in time, when it exceeds a limit (docs/limits.md), or, for a block
 declared ```` ```python raises=ValueError ````, when it does not end with exactly that
 exception. The finding points at the line the traceback names, inside the YAML file.
 

@@ -41,6 +41,15 @@ details = true    # false: answers shown openly, as --no-details
 python = \"python3\"
 timeout = 10.0    # seconds per block
 jobs = 2          # [default: the number of cores]
+pass-env = []     # variables handed to blocks
+allow-network = false
+
+[check-code.limits] # per block; \"unlimited\" switches one off (docs/limits.md)
+cpu-time = 60
+memory = \"512MiB\"
+file-size = \"64MiB\"
+open-files = 256
+processes = 128
 ```";
 
 #[cfg(test)]
