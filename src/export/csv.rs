@@ -10,8 +10,8 @@
 use std::path::PathBuf;
 
 use crate::error::Error;
-use crate::export::anki::guid::guid;
 use crate::export::{Context, Exporter, Sink, deck_name, slug};
+use crate::identity::guid;
 use crate::model::{Bank, Spanned, Str, Text};
 use crate::render::Card;
 

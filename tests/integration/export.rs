@@ -132,7 +132,7 @@ fn guids_depend_only_on_ids() {
     assert_eq!(guids(&apkg(dir.path())), before);
     assert_eq!(
         before["list-append"],
-        pyq::export::anki::guid::guid(1700000000001, "list-append")
+        pyq::identity::guid(1700000000001, "list-append")
     );
 }
 

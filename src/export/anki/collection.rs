@@ -9,8 +9,9 @@ use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 
 use super::template::{BACK, CSS, FIELDS, FRONT, TEMPLATE_NAME};
-use super::{Ids, Previous, carry_mod, deck_signature, guid, model_signature, note_signature};
+use super::{Ids, Previous, carry_mod, deck_signature, model_signature, note_signature};
 use crate::export::Context;
+use crate::identity;
 use crate::model::{Spanned, Text};
 use crate::render::Card;
 
@@ -108,11 +109,11 @@ impl<'a> Builder<'a> {
             ];
             let flds = join_fields(&fields);
             let tags = format!(" {} ", c.tags.join(" "));
-            let guid = guid::guid(ids.deck, &c.id);
+            let guid = identity::guid(ids.deck, &c.id);
             let sig = note_signature(&flds, &tags);
             let m = carry_mod(self.previous.notes.get(&guid), &sig, self.ctx.stamp);
             self.latest = self.latest.max(m);
-            let nid = guid::object_id(ids.deck, &c.id, "note");
+            let nid = identity::object_id(ids.deck, &c.id, "note");
             note.execute(params![
                 nid,
                 guid,
@@ -124,7 +125,7 @@ impl<'a> Builder<'a> {
                 checksum(&number)
             ])?;
             card.execute(params![
-                guid::object_id(ids.deck, &c.id, "card0"),
+                identity::object_id(ids.deck, &c.id, "card0"),
                 nid,
                 ids.deck,
                 m,
@@ -192,12 +193,12 @@ impl<'a> Builder<'a> {
             ];
             let flds = join_fields(&fields);
             let tags = format!(" {RETIRED_TAG} ");
-            let guid = guid::guid(ids.deck, id);
+            let guid = identity::guid(ids.deck, id);
             let sig = note_signature(&flds, &tags);
             let m = carry_mod(self.previous.notes.get(&guid), &sig, ctx.stamp);
             self.latest = self.latest.max(m);
             note.execute(params![
-                guid::object_id(ids.deck, id, "note"),
+                identity::object_id(ids.deck, id, "note"),
                 guid,
                 ids.model,
                 m,

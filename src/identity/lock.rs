@@ -46,7 +46,7 @@ impl Lock {
             if let Some(id) = q.id_str() {
                 published
                     .entry(id.to_owned())
-                    .or_insert_with(|| crate::export::anki::guid::guid(deck_id, id));
+                    .or_insert_with(|| crate::identity::guid(deck_id, id));
             }
         }
         Some(Self {
@@ -125,10 +125,7 @@ mod tests {
     fn export_adds_and_never_removes() {
         let first = Lock::after_export(None, &bank(&["a", "b"])).expect("a lock");
         assert_eq!(first.published.keys().collect::<Vec<_>>(), ["a", "b"]);
-        assert_eq!(
-            first.published["a"],
-            crate::export::anki::guid::guid(11, "a")
-        );
+        assert_eq!(first.published["a"], crate::identity::guid(11, "a"));
         let second = Lock::after_export(Some(&first), &bank(&["b", "c"])).expect("a lock");
         assert_eq!(second.published.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
     }
