@@ -517,7 +517,7 @@ pub struct Retired<'src> {
     #[schemars(
         required,
         pattern(SLUG_PATTERN),
-        description = "The retired question's id, as it was published (see `pyq.lock`). No live question may use it again (rule `retired-id-reused`)."
+        description = "The retired question's id, as it was published (see the bank's lock, `<bank>.pyq.lock`). No live question may use it again (rule `retired-id-reused`)."
     )]
     pub id: Option<Spanned<Str<'src>>>,
     #[schemars(

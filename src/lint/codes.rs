@@ -96,9 +96,9 @@ impl Rule {
             Self::UnsafeHtml        => ("PYQ401", "unsafe-html",         Error,   "raw HTML that could run script in a card"),
             Self::RawHtml           => ("PYQ402", "raw-html",            Warning, "raw HTML, which cards show as literal text"),
             Self::CodeFails         => ("PYQ501", "code-fails",          Error,   "a Python code block fails or times out (`pyq check-code`)"),
-            Self::PublishedIdRemoved   => ("PYQ601", "published-id-removed",   Error, "a question listed in `pyq.lock` is neither in the bank nor retired"),
+            Self::PublishedIdRemoved   => ("PYQ601", "published-id-removed",   Error, "a question listed in the bank's lock is neither in the bank nor retired"),
             Self::RetiredIdReused      => ("PYQ602", "retired-id-reused",      Error, "a question uses the id of a retired one"),
-            Self::PublishedDeckChanged => ("PYQ603", "published-deck-changed", Error, "`anki_deck_id` differs from the one in `pyq.lock`"),
+            Self::PublishedDeckChanged => ("PYQ603", "published-deck-changed", Error, "`anki_deck_id` differs from the one in the bank's lock"),
         };
         RuleMeta { code, name, default_severity, summary }
     }

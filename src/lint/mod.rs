@@ -26,7 +26,7 @@ pub(crate) struct Ctx<'a> {
     pub question_md: Vec<Option<Box<markdown::Facts>>>,
     pub answer_md: Vec<Option<Box<markdown::Facts>>>,
     pub description_md: markdown::Facts,
-    /// What has been published (`pyq.lock`), when there is a lock.
+    /// What has been published (the bank's lock), when there is one.
     pub lock: Option<&'a crate::identity::lock::Lock>,
 }
 
@@ -92,7 +92,7 @@ pub fn check(loaded: &Loaded<'_>, source: &SourceFile, settings: &Settings) -> V
 }
 
 /// [`check`], plus the rules about what has been published when the bank
-/// has a `pyq.lock`.
+/// has a lock (`<bank>.pyq.lock`).
 pub fn check_with(
     loaded: &Loaded<'_>,
     source: &SourceFile,
@@ -192,7 +192,7 @@ pub(crate) mod test {
         concise(yaml, rule, None)
     }
 
-    /// [`lint_rule`] with a `pyq.lock` that published `ids` under `deck_id`.
+    /// [`lint_rule`] with a lock that published `ids` under `deck_id`.
     pub(crate) fn lint_rule_locked(yaml: &str, rule: Rule, deck_id: i64, ids: &[&str]) -> String {
         let lock = crate::identity::lock::Lock {
             note: String::new(),

@@ -184,7 +184,7 @@ def test_a_retired_question_becomes_a_notice_on_reimport_and_is_absent_from_a_fr
 
     col = new_collection(tmp_path)
     import_apkg(col, export(bank, 1_800_000_000))
-    assert (bank / "pyq.lock").exists()
+    assert (bank / "questions.pyq.lock").exists()
     note = notes_by_id(col)[target]
     card = note.cards()[0]
     card.start_timer()
