@@ -820,8 +820,16 @@ impl<'a> Loader<'a> {
             "deck" => this.deck(val, key_span),
             "topics" => this.topics(val),
             // A split file's head ends at `questions:`; the parts load them.
-            "questions" if this.head_only => this.skip_node(&val).map(drop),
-            "questions" => this.questions(val),
+            "questions" if this.head_only => {
+                this.bank.questions_key = Some(key_span);
+                this.skip_node(&val).map(drop)
+            }
+            "questions" => {
+                if matches!(val, Ev::SeqStart(_)) {
+                    this.bank.questions_key = Some(key_span);
+                }
+                this.questions(val)
+            }
             "retired" => {
                 this.bank.retired_key = Some(key_span);
                 this.retired(val)
@@ -866,10 +874,15 @@ impl<'a> Loader<'a> {
             span: key_span,
             ..Deck::default()
         };
-        let (seen, _) = self.mapping(KEYS, &"`deck`", |this, key, _, val| {
+        let (seen, _) = self.mapping(KEYS, &"`deck`", |this, key, at, val| {
             match key {
                 "name" => deck.name = this.string(val, &"`deck.name`")?,
-                "description" => deck.description = this.text(val, &"`deck.description`")?,
+                "description" => {
+                    deck.description = this.text(val, &"`deck.description`")?;
+                    if let Some(text) = deck.description.take_if(|t| t.value().trim().is_empty()) {
+                        this.empty(text.span, at, &"`deck.description`", &text.value(), "write the deck's description, or remove the optional `description:` line");
+                    }
+                }
                 "anki_deck_id" => deck.anki_deck_id = this.anki_id(val, &"`deck.anki_deck_id`")?,
                 "anki_model_id" => {
                     deck.anki_model_id = this.anki_id(val, &"`deck.anki_model_id`")?;
@@ -944,12 +957,16 @@ impl<'a> Loader<'a> {
                     ),
                 );
             }
-            if let Some(title) = self.string(title, &format_args!("the title of topic `{key}`"))? {
-                self.bank.topics.push(Topic {
-                    key: Spanned::new(key, key_span),
-                    title,
-                });
-            }
+            let title_span = title.span();
+            // A topic whose title is reported as missing is still declared:
+            // its questions are not also `unknown-topic`.
+            let title = self
+                .string(title, &format_args!("the title of topic `{key}`"))?
+                .unwrap_or_else(|| Spanned::new(Str::Borrowed(""), title_span));
+            self.bank.topics.push(Topic {
+                key: Spanned::new(key, key_span),
+                title,
+            });
         }
     }
 
@@ -1081,7 +1098,10 @@ impl<'a> Loader<'a> {
                     }
                 }
                 "tags" => q.tags = this.string_list(val, &field)?,
-                "question" => q.question = this.text(val, &field)?,
+                "question" => {
+                    q.question_key = Some(key_span);
+                    q.question = this.text(val, &field)?;
+                }
                 "answer" => {
                     q.answer_key = Some(key_span);
                     q.answer = this.text(val, &field)?;
@@ -1138,6 +1158,18 @@ impl<'a> Loader<'a> {
                     );
                     return Ok(None);
                 }
+                if value.trim().is_empty() {
+                    // `""` or `"  "`: as empty as nothing, and an export
+                    // would carry it silently (a nameless deck, a blank title).
+                    self.empty(
+                        span,
+                        span,
+                        field,
+                        &value,
+                        &format!("write a value for {field}"),
+                    );
+                    return Ok(None);
+                }
                 Ok(Some(Spanned::new(self.str_at(&value, span), span)))
             }
             other => {
@@ -1145,6 +1177,22 @@ impl<'a> Loader<'a> {
                 Ok(None)
             }
         }
+    }
+
+    /// Reports an empty or white-space-only value at `span` (or at its key,
+    /// when the value has no extent, as in `key:` followed by nothing).
+    fn empty(&mut self, span: Span, key: Span, field: &dyn fmt::Display, value: &str, help: &str) {
+        let span = if span.is_empty() { key } else { span };
+        let label = if value.is_empty() {
+            "no text"
+        } else {
+            "only white space"
+        };
+        self.push(
+            Diagnostic::new(Rule::InvalidValue, span, format!("{field} is empty"))
+                .label(label)
+                .help(help),
+        );
     }
 
     /// A Markdown text field. Null stays `Some("")` so that rules such as

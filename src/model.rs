@@ -359,6 +359,7 @@ pub struct Deck<'src> {
     pub span: Span,
     #[schemars(
         required,
+        pattern(r"\S"),
         description = "The deck's name in Anki, e.g. `Python Interview Questions`; `::` nests decks (`Python::Interview`). Anki keeps decks by name: new cards go to the deck of this name."
     )]
     pub name: Option<Spanned<Str<'src>>>,
@@ -426,9 +427,13 @@ pub struct Question<'src> {
     pub tags: Vec<Spanned<Str<'src>>>,
     #[schemars(
         required,
-        description = "The question, in Markdown (CommonMark, tables, `$math$`). The front of the Anki card."
+        pattern(r"\S"),
+        description = "The question, in Markdown (CommonMark, tables, `$math$`). The front of the Anki card. Must not be empty or a placeholder such as TODO (rule `missing-question`)."
     )]
     pub question: Option<Text<'src>>,
+    /// The span of the `question` key, when the key is present.
+    #[schemars(skip)]
+    pub question_key: Option<Span>,
     /// `answer` as written; `missing-answer` decides whether it is usable.
     #[schemars(
         required,
@@ -490,7 +495,12 @@ pub struct Bank<'src> {
         description = "The topics questions may use: a mapping from topic key (a kebab-case slug, e.g. `data-structures`) to its display title. Order matters: the Markdown export's contents follow it."
     )]
     pub topics: Vec<Topic<'src>>,
-    #[schemars(description = "The questions, in order; `number` runs 1..N down the list.")]
+    /// The span of the `questions` key, when it holds a list.
+    #[schemars(skip)]
+    pub questions_key: Option<Span>,
+    #[schemars(
+        description = "The questions, in order; `number` runs 1..N down the list. An empty list is a warning (rule `empty-bank`)."
+    )]
     pub questions: Vec<Question<'src>>,
     /// The span of the `retired` key, when present.
     #[schemars(skip)]
@@ -523,6 +533,7 @@ pub struct Retired<'src> {
     #[schemars(
         required,
         with = "String",
+        pattern(r"\S"),
         description = "Why the question went, in a sentence: shown to learners on the note they are asked to delete, in the Markdown export and in `pyq diff`."
     )]
     pub reason: Option<Spanned<Str<'src>>>,

@@ -83,7 +83,8 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn is_placeholder(text: &str) -> bool {
+/// Whether `text` (trimmed, not empty) is a placeholder rather than content.
+pub(super) fn is_placeholder(text: &str) -> bool {
     let lower = text.to_lowercase();
     let bare = lower.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '*' | '_' | '`' | '!' | ':' | '.' | '-')
@@ -97,7 +98,7 @@ fn is_placeholder(text: &str) -> bool {
             }))
 }
 
-fn first_line(text: &str) -> &str {
+pub(super) fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or(text)
 }
 
