@@ -958,6 +958,8 @@ impl<'a> Loader<'a> {
         let (seen, _) = self.mapping(KEYS, &"`deck`", |this, key, at, val| {
             match key {
                 "name" => deck.name = this.string(val, &"`deck.name`")?,
+                // Null is no description, as for the other optional keys.
+                "description" if is_null_scalar(&val) => {}
                 "description" => {
                     deck.description = this.text(val, &"`deck.description`")?;
                     if let Some(text) = deck.description.take_if(|t| t.value().trim().is_empty()) {

@@ -364,7 +364,8 @@ pub struct Deck<'src> {
     )]
     pub name: Option<Spanned<Str<'src>>>,
     #[schemars(
-        description = "Optional. Markdown shown as the deck's description in Anki and under the title of the Markdown export."
+        pattern(r"\S"),
+        description = "Optional. Markdown shown as the deck's description in Anki and under the title of the Markdown export. Not empty or blank when given (null means none)."
     )]
     pub description: Option<Text<'src>>,
     #[schemars(
@@ -415,14 +416,14 @@ pub struct Question<'src> {
     pub topic: Option<Spanned<Str<'src>>>,
     #[schemars(
         required,
-        description = "How senior a candidate the question is for: `junior`, `mid` or `senior`. Exported as the Anki tag `difficulty::<level>`."
+        description = "How senior a candidate the question is for: `junior`, `mid` or `senior`. Exported as the Anki tag `pyq::difficulty::<level>`."
     )]
     pub difficulty: Option<Spanned<Difficulty>>,
     #[schemars(
         default,
         extend("type" = ["array", "null"], "uniqueItems" = true),
         inner(pattern(crate::lint::rules::TAG_PATTERN)),
-        description = "Optional Anki tags, e.g. `[asyncio, concurrency]`: lowercase letters, digits and `-`, `_`, `.`, `+`, `#`, `:` (`::` nests tags in Anki), no spaces (Anki splits tags on spaces), each once (rule `invalid-tag`). `topic::<key>` and `difficulty::<level>` are added on export."
+        description = "Optional Anki tags, e.g. `[asyncio, concurrency]`: lowercase letters, digits and `-`, `_`, `.`, `+`, `#`, `:` (`::` nests tags in Anki), no spaces (Anki splits tags on spaces), each once (rule `invalid-tag`). Exported as `pyq::tag::<tag>`, with `pyq::topic::<key>` and `pyq::difficulty::<level>` added."
     )]
     pub tags: Vec<Spanned<Str<'src>>>,
     #[schemars(
@@ -560,6 +561,7 @@ fn topics_schema(generator: &mut SchemaGenerator) -> Schema {
         "description".into(),
         "The topic's display title, e.g. `Asyncio and concurrency`: heads its section in the Markdown export.".into(),
     );
+    title.insert("pattern".into(), r"\S".into());
     json_schema!({
         "type": "object",
         "propertyNames": { "pattern": SLUG_PATTERN },

@@ -247,7 +247,7 @@ fn anki_csv_has_its_header_and_the_deck_guids() {
             "#html:true",
             "#notetype:Tricky (pyq)",
             "#deck:Tricky",
-            "#columns:Question\tAnswer\tNumber\tTopic\tDifficulty\tSee also\tId\tTags\tGUID",
+            "#columns:Front\tBack\tNumber\tTopic\tDifficulty\tSee also\tId\tTags\tGUID",
             "#tags column:8",
             "#guid column:9",
         ]
@@ -280,7 +280,10 @@ fn anki_csv_has_its_header_and_the_deck_guids() {
         &rows[0][0],
         "=HYPERLINK(\"http://x\") is a formula, isn't it?"
     );
-    assert_eq!(&rows[0][7], "a b-c topic::misc difficulty::junior");
+    assert_eq!(
+        &rows[0][7],
+        "pyq::tag::a pyq::tag::b-c pyq::topic::misc pyq::difficulty::junior"
+    );
     assert!(rows[0][5].contains("#2"), "see also: {}", &rows[0][5]);
 }
 
