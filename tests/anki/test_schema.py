@@ -49,6 +49,7 @@ CANNOT_EXPRESS = {
     "unknown-related.yaml": "unknown-related: a related id must be another question's id",
     "placeholder-answer.yaml": "missing-answer: a placeholder answer such as TODO",
     "question-placeholder.yaml": "missing-question: a placeholder question such as TODO",
+    "question-shows-nothing.yaml": "missing-question: Markdown that renders as no text (`-`)",
     "unclosed-fence.yaml": "unclosed-code-fence: Markdown inside the answer",
     "javascript-link.yaml": "unsafe-html: Markdown inside the answer",
     "onerror-handler.yaml": "unsafe-html: Markdown inside the answer",

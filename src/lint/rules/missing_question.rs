@@ -10,7 +10,8 @@ use super::missing_answer::{first_line, is_placeholder};
 pub(crate) const EXPLANATION: &str = "\
 ## What it does
 Reports a question whose `question` text is empty (`question: \"\"`), only white space
-(`question: \"   \"`), nothing at all (`question:` with no value), or a placeholder: `TODO`,
+(`question: \"   \"`), nothing at all (`question:` with no value), Markdown that shows no
+text on the card (`question: \"-\"`, an empty list item; `#`; `[](x)`), or a placeholder: `TODO`,
 `TBD`, `TBA`, `FIXME`, `XXX`, `WIP`, `...`, `N/A`, `placeholder`, `coming soon`,
 `lorem ipsum`, or a short text (under 80 characters) that starts with `TODO` or `TBD` — the
 same list as `missing-answer`. A question with no `question:` key at all is `missing-field`.
@@ -52,6 +53,14 @@ pub(crate) fn missing_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 "only white space"
             })
             .help("write the question: it is the front of the card")
+        } else if shows_nothing(text) {
+            Diagnostic::new(
+                Rule::MissingQuestion,
+                question.span,
+                format!("{who} has a question that shows no text"),
+            )
+            .label("Markdown that renders as nothing to read")
+            .help("write the question in words: it is the front of the card")
         } else if is_placeholder(text) || text.eq_ignore_ascii_case("question") {
             Diagnostic::new(
                 Rule::MissingQuestion,
@@ -65,6 +74,33 @@ pub(crate) fn missing_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         };
         out.push(d.question(q.id_str()));
     }
+}
+
+/// Whether the Markdown `text` (trimmed, not empty) shows no text at all
+/// once rendered: `-` (an empty list item), `#`, `---`, `[](x)`, `![](x)`.
+/// Text that starts with a letter always shows (it starts a paragraph), and
+/// a long text that shows nothing is contrived: only the rest is parsed, so
+/// a large bank's lint parses almost nothing here.
+pub(super) fn shows_nothing(text: &str) -> bool {
+    use pulldown_cmark::{Event, Parser};
+    const PARSED_UP_TO: usize = 64;
+    if text.len() > PARSED_UP_TO || text.starts_with(char::is_alphabetic) {
+        return false;
+    }
+    let visible = |s: &str| {
+        s.chars().any(|c| {
+            !c.is_whitespace() && !matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+        })
+    };
+    !Parser::new_ext(text, crate::lint::markdown::options()).any(|event| match event {
+        Event::Text(s)
+        | Event::Code(s)
+        | Event::Html(s)
+        | Event::InlineHtml(s)
+        | Event::InlineMath(s)
+        | Event::DisplayMath(s) => visible(&s),
+        _ => false,
+    })
 }
 
 #[cfg(test)]
@@ -112,6 +148,32 @@ mod tests {
                 "q.yaml:38:15: error[PYQ207] missing-question: question 3 (`closure-cells`) has a placeholder question\n",
                 "{p}"
             );
+        }
+    }
+
+    #[test]
+    fn fires_on_markdown_that_shows_nothing() {
+        for q in [
+            "\"-\"",
+            "\"#\"",
+            "\"[](https://x.y)\"",
+            "\"![](x.png)\"",
+            "\"\\u200B\"",
+        ] {
+            assert_eq!(
+                with(&format!("    question: {q}\n")),
+                "q.yaml:38:15: error[PYQ207] missing-question: question 3 (`closure-cells`) has a question that shows no text\n",
+                "{q}"
+            );
+        }
+        for shows in [
+            "\"`-`\"",
+            "\"![a chart](x.png)\"",
+            "\"$x$\"",
+            "\"<br>\"",
+            "\"- a list?\"",
+        ] {
+            assert_eq!(with(&format!("    question: {shows}\n")), "", "{shows}");
         }
     }
 
