@@ -108,7 +108,7 @@ def test_fresh_import(bank, tmp_path):
     assert "\\(O(1)\\)" in front and "$O(1)$" not in front
     # `<` in text and code is escaped, never lost.
     assert "<code>&lt;lambda&gt;</code>" in notes["closure-return-lambda"]["Back"]
-    assert "&lt;User at 0x...&gt;" in notes["sqlalchemy-detached-lazy-load"]["Back"]
+    assert "<code>pip install --no-cache-dir &lt;pkg&gt;</code>" in notes["pip-no-cache"]["Back"]
     # "See also" links both ways, by number and question.
     assert "#33" in notes["list-append-amortized"]["See also"]
     assert "#9" in notes["list-overallocation-growth"]["See also"]
