@@ -26,8 +26,8 @@ def main(path):
     model = genanki.Model(
         bank["deck"]["anki_model_id"],
         "bench",
-        fields=[{"name": n} for n in ["Number", "Question", "Answer", "Topic", "Difficulty", "See also", "Id"]],
-        templates=[{"name": "Card", "qfmt": "{{Question}}", "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}"}],
+        fields=[{"name": n} for n in ["Front", "Back", "Number", "Topic", "Difficulty", "See also", "Id"]],
+        templates=[{"name": "Card", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}],
     )
     deck = genanki.Deck(bank["deck"]["anki_deck_id"], bank["deck"]["name"])
     for q in bank["questions"]:
@@ -35,7 +35,7 @@ def main(path):
         question = md.reset().convert(q["question"])
         note = genanki.Note(
             model=model,
-            fields=[str(q["number"]), question, answer, q["topic"], q["difficulty"], "", q["id"]],
+            fields=[question, answer, str(q["number"]), q["topic"], q["difficulty"], "", q["id"]],
             guid=genanki.guid_for("pyq", bank["deck"]["anki_deck_id"], q["id"]),
             tags=q.get("tags", []),
         )

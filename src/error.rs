@@ -62,7 +62,7 @@ pub enum Error {
     #[diagnostic(
         code(pyq::lock),
         help(
-            "pyq.lock lists what has been published and is written by `pyq export`: restore it from git (`git checkout -- pyq.lock`) rather than editing it by hand"
+            "the lock lists what has been published and is written by `pyq export`: restore it from git (`git checkout -- {}`) rather than editing it by hand", .path.display()
         )
     )]
     InvalidLock {
@@ -70,6 +70,26 @@ pub enum Error {
         line: usize,
         column: usize,
         why: String,
+    },
+
+    #[error(
+        "{}, and this bank has no lock of its own (`{}`)",
+        stray_lock(.stray, *.legacy), .lock.display()
+    )]
+    #[diagnostic(
+        code(pyq::lock),
+        help(
+            "a lock lists published ids{}, so pyq will not guess whose they are, nor start this bank afresh beside them: if they are this bank's, rename the lock with `git mv {} {}`; if they belong to another bank, rename it after that bank (`<bank>.pyq.lock` beside `<bank>.yaml`)",
+            .deck_id.map(|d| format!(" (this one for deck id {d}: compare `anki_deck_id`)")).unwrap_or_default(),
+            .stray.display(), .lock.display()
+        )
+    )]
+    StrayLock {
+        stray: PathBuf,
+        lock: PathBuf,
+        deck_id: Option<i64>,
+        /// `pyq.lock`, the lock's old name (one per folder).
+        legacy: bool,
     },
 
     #[error("SOURCE_DATE_EPOCH is `{value}`, not a whole number of seconds")]
@@ -118,6 +138,21 @@ impl Error {
     /// `pyq lint | head`: the reader went away, which is not a failure.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Self::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// What is wrong with a lock that no bank owns.
+fn stray_lock(stray: &std::path::Path, legacy: bool) -> String {
+    if legacy {
+        format!(
+            "`{}` is a lock named for its folder (pyq's old layout; each bank now has its own lock, named after its file)",
+            stray.display()
+        )
+    } else {
+        format!(
+            "`{}` is the lock of a bank that is not in its folder (renamed?)",
+            stray.display()
+        )
     }
 }
 

@@ -44,16 +44,7 @@ pub struct Loaded<'src> {
 /// not load cleanly, the whole file is loaded again in one piece, so the
 /// findings are always those of a plain sequential load.
 pub fn load(source: &SourceFile) -> Loaded<'_> {
-    if let Some(at) = source.invalid_utf8_at() {
-        // The bad byte shows as U+FFFD, three bytes of the lossy text.
-        let end = at + source.text()[at..].chars().next().map_or(0, char::len_utf8);
-        let diagnostic = Diagnostic::new(
-            Rule::YamlSyntax,
-            Span::new(at, end),
-            "the file is not valid UTF-8",
-        )
-        .label("invalid byte here")
-        .help("save the file as UTF-8");
+    if let Some(diagnostic) = encoding_problem(source) {
         return Loaded {
             bank: Bank::default(),
             diagnostics: vec![diagnostic],
@@ -91,6 +82,96 @@ pub fn load(source: &SourceFile) -> Loaded<'_> {
         bank: loader.bank,
         diagnostics: loader.diagnostics,
         complete,
+    }
+}
+
+/// A file in UTF-16 or UTF-32, or not valid UTF-8: what it is, where, and
+/// how to convert it.
+fn encoding_problem(source: &SourceFile) -> Option<Diagnostic> {
+    let file = source.name();
+    if let Some(encoding) = source.encoding() {
+        let bits = encoding.unit * 8;
+        let (found, from) = if encoding.bom {
+            // iconv reads the byte order from the mark and drops it.
+            ("its byte-order mark", format!("UTF-{bits}"))
+        } else {
+            ("the zero bytes between its letters", encoding.name())
+        };
+        return Some(
+            Diagnostic::new(
+                Rule::YamlSyntax,
+                Span::new(0, 0),
+                format!("the file is {}, not UTF-8", encoding.name()),
+            )
+            .label(format!("{} ({found})", encoding.name()))
+            .help(format!(
+                "pyq reads UTF-8 only: convert it with `iconv -f {from} -t UTF-8 {file} > fixed.yaml` and replace {file} with fixed.yaml, or save it from your editor with the encoding \"UTF-8\""
+            )),
+        );
+    }
+    let (at, byte) = source.invalid_utf8_at()?;
+    // The bad byte shows as U+FFFD, three bytes of the lossy text.
+    let end = at + source.text()[at..].chars().next().map_or(0, char::len_utf8);
+    let mut d = Diagnostic::new(
+        Rule::YamlSyntax,
+        Span::new(at, end),
+        format!("the file is not valid UTF-8: byte 0x{byte:02X} is not part of a UTF-8 character"),
+    );
+    d = match windows_1252(byte) {
+        Some(c) => d
+            .label(format!("byte 0x{byte:02X}, `{c}` in Latin-1 or Windows-1252"))
+            .help(format!(
+                "the file looks saved as Latin-1 or Windows-1252 (where 0x{byte:02X} is `{c}`): convert it with `iconv -f WINDOWS-1252 -t UTF-8 {file} > fixed.yaml` and replace {file} with fixed.yaml, or save it from your editor with the encoding \"UTF-8\""
+            )),
+        None => d
+            .label(format!("byte 0x{byte:02X}"))
+            .help("save the file as UTF-8 (in your editor, or with `iconv -f <its encoding> -t UTF-8`)"),
+    };
+    Some(d)
+}
+
+/// The character a byte stands for in Windows-1252, the superset of
+/// Latin-1 that Windows editors save (0x80–0x9F hold its extra
+/// punctuation; five of them are unassigned).
+fn windows_1252(byte: u8) -> Option<char> {
+    const HIGH: [Option<char>; 32] = [
+        Some('€'),
+        None,
+        Some('‚'),
+        Some('ƒ'),
+        Some('„'),
+        Some('…'),
+        Some('†'),
+        Some('‡'),
+        Some('ˆ'),
+        Some('‰'),
+        Some('Š'),
+        Some('‹'),
+        Some('Œ'),
+        None,
+        Some('Ž'),
+        None,
+        None,
+        Some('‘'),
+        Some('’'),
+        Some('“'),
+        Some('”'),
+        Some('•'),
+        Some('–'),
+        Some('—'),
+        Some('˜'),
+        Some('™'),
+        Some('š'),
+        Some('›'),
+        Some('œ'),
+        None,
+        Some('ž'),
+        Some('Ÿ'),
+    ];
+    match byte {
+        0x80..=0x9F => HIGH[usize::from(byte - 0x80)],
+        0xA0..=0xFF => char::from_u32(u32::from(byte)).filter(|c| !c.is_whitespace()),
+        _ => None,
     }
 }
 
@@ -820,8 +901,16 @@ impl<'a> Loader<'a> {
             "deck" => this.deck(val, key_span),
             "topics" => this.topics(val),
             // A split file's head ends at `questions:`; the parts load them.
-            "questions" if this.head_only => this.skip_node(&val).map(drop),
-            "questions" => this.questions(val),
+            "questions" if this.head_only => {
+                this.bank.questions_key = Some(key_span);
+                this.skip_node(&val).map(drop)
+            }
+            "questions" => {
+                if matches!(val, Ev::SeqStart(_)) {
+                    this.bank.questions_key = Some(key_span);
+                }
+                this.questions(val)
+            }
             "retired" => {
                 this.bank.retired_key = Some(key_span);
                 this.retired(val)
@@ -866,10 +955,17 @@ impl<'a> Loader<'a> {
             span: key_span,
             ..Deck::default()
         };
-        let (seen, _) = self.mapping(KEYS, &"`deck`", |this, key, _, val| {
+        let (seen, _) = self.mapping(KEYS, &"`deck`", |this, key, at, val| {
             match key {
                 "name" => deck.name = this.string(val, &"`deck.name`")?,
-                "description" => deck.description = this.text(val, &"`deck.description`")?,
+                // Null is no description, as for the other optional keys.
+                "description" if is_null_scalar(&val) => {}
+                "description" => {
+                    deck.description = this.text(val, &"`deck.description`")?;
+                    if let Some(text) = deck.description.take_if(|t| t.value().trim().is_empty()) {
+                        this.empty(text.span, at, &"`deck.description`", &text.value(), "write the deck's description, or remove the optional `description:` line");
+                    }
+                }
                 "anki_deck_id" => deck.anki_deck_id = this.anki_id(val, &"`deck.anki_deck_id`")?,
                 "anki_model_id" => {
                     deck.anki_model_id = this.anki_id(val, &"`deck.anki_model_id`")?;
@@ -944,12 +1040,16 @@ impl<'a> Loader<'a> {
                     ),
                 );
             }
-            if let Some(title) = self.string(title, &format_args!("the title of topic `{key}`"))? {
-                self.bank.topics.push(Topic {
-                    key: Spanned::new(key, key_span),
-                    title,
-                });
-            }
+            let title_span = title.span();
+            // A topic whose title is reported as missing is still declared:
+            // its questions are not also `unknown-topic`.
+            let title = self
+                .string(title, &format_args!("the title of topic `{key}`"))?
+                .unwrap_or_else(|| Spanned::new(Str::Borrowed(""), title_span));
+            self.bank.topics.push(Topic {
+                key: Spanned::new(key, key_span),
+                title,
+            });
         }
     }
 
@@ -1081,7 +1181,10 @@ impl<'a> Loader<'a> {
                     }
                 }
                 "tags" => q.tags = this.string_list(val, &field)?,
-                "question" => q.question = this.text(val, &field)?,
+                "question" => {
+                    q.question_key = Some(key_span);
+                    q.question = this.text(val, &field)?;
+                }
                 "answer" => {
                     q.answer_key = Some(key_span);
                     q.answer = this.text(val, &field)?;
@@ -1138,6 +1241,18 @@ impl<'a> Loader<'a> {
                     );
                     return Ok(None);
                 }
+                if value.trim().is_empty() {
+                    // `""` or `"  "`: as empty as nothing, and an export
+                    // would carry it silently (a nameless deck, a blank title).
+                    self.empty(
+                        span,
+                        span,
+                        field,
+                        &value,
+                        &format!("write a value for {field}"),
+                    );
+                    return Ok(None);
+                }
                 Ok(Some(Spanned::new(self.str_at(&value, span), span)))
             }
             other => {
@@ -1145,6 +1260,22 @@ impl<'a> Loader<'a> {
                 Ok(None)
             }
         }
+    }
+
+    /// Reports an empty or white-space-only value at `span` (or at its key,
+    /// when the value has no extent, as in `key:` followed by nothing).
+    fn empty(&mut self, span: Span, key: Span, field: &dyn fmt::Display, value: &str, help: &str) {
+        let span = if span.is_empty() { key } else { span };
+        let label = if value.is_empty() {
+            "no text"
+        } else {
+            "only white space"
+        };
+        self.push(
+            Diagnostic::new(Rule::InvalidValue, span, format!("{field} is empty"))
+                .label(label)
+                .help(help),
+        );
     }
 
     /// A Markdown text field. Null stays `Some("")` so that rules such as
@@ -1676,5 +1807,57 @@ mod tests {
         assert_eq!(rules(&l), ["yaml-syntax"]);
         let at = source.line_col(l.diagnostics[0].primary.span.start);
         assert_eq!((at.line, at.column), (2, 4));
+        assert_eq!(
+            l.diagnostics[0].message,
+            "the file is not valid UTF-8: byte 0xFF is not part of a UTF-8 character"
+        );
+    }
+
+    #[test]
+    fn latin1_names_the_byte_and_the_conversion() {
+        let source = SourceFile::from_bytes(Path::new("q.yaml"), b"a: 1\nname: caf\xe9\n".to_vec());
+        let d = &load(&source).diagnostics[0];
+        let at = source.line_col(d.primary.span.start);
+        assert_eq!((at.line, at.column), (2, 10));
+        assert_eq!(
+            d.primary.text.as_deref(),
+            Some("byte 0xE9, `é` in Latin-1 or Windows-1252")
+        );
+        assert!(
+            d.help
+                .as_deref()
+                .is_some_and(|h| h.contains("iconv -f WINDOWS-1252 -t UTF-8 q.yaml > fixed.yaml"))
+        );
+        assert_eq!(windows_1252(0x93), Some('“'));
+        assert_eq!(windows_1252(0x81), None);
+        assert_eq!(windows_1252(0xA0), None);
+    }
+
+    #[test]
+    fn utf16_is_named_at_the_start_with_the_conversion() {
+        let text = "version: 1\n";
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let source = SourceFile::from_bytes(Path::new("q.yaml"), le);
+        let l = load(&source);
+        assert_eq!(rules(&l), ["yaml-syntax"]);
+        let d = &l.diagnostics[0];
+        assert_eq!(d.message, "the file is UTF-16LE, not UTF-8");
+        assert_eq!(d.primary.span, Span::new(0, 0));
+        assert!(
+            d.help
+                .as_deref()
+                .is_some_and(|h| h.contains("iconv -f UTF-16 -t UTF-8 q.yaml > fixed.yaml"))
+        );
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let d = &load(&SourceFile::from_bytes(Path::new("q.yaml"), be)).diagnostics[0];
+        assert_eq!(d.message, "the file is UTF-16BE, not UTF-8");
+        assert!(
+            d.help
+                .as_deref()
+                .is_some_and(|h| h.contains("iconv -f UTF-16BE -t UTF-8"))
+        );
     }
 }

@@ -359,11 +359,13 @@ pub struct Deck<'src> {
     pub span: Span,
     #[schemars(
         required,
+        pattern(r"\S"),
         description = "The deck's name in Anki, e.g. `Python Interview Questions`; `::` nests decks (`Python::Interview`). Anki keeps decks by name: new cards go to the deck of this name."
     )]
     pub name: Option<Spanned<Str<'src>>>,
     #[schemars(
-        description = "Optional. Markdown shown as the deck's description in Anki and under the title of the Markdown export."
+        pattern(r"\S"),
+        description = "Optional. Markdown shown as the deck's description in Anki and under the title of the Markdown export. Not empty or blank when given (null means none)."
     )]
     pub description: Option<Text<'src>>,
     #[schemars(
@@ -414,21 +416,25 @@ pub struct Question<'src> {
     pub topic: Option<Spanned<Str<'src>>>,
     #[schemars(
         required,
-        description = "How senior a candidate the question is for: `junior`, `mid` or `senior`. Exported as the Anki tag `difficulty::<level>`."
+        description = "How senior a candidate the question is for: `junior`, `mid` or `senior`. Exported as the Anki tag `pyq::difficulty::<level>`."
     )]
     pub difficulty: Option<Spanned<Difficulty>>,
     #[schemars(
         default,
         extend("type" = ["array", "null"], "uniqueItems" = true),
         inner(pattern(crate::lint::rules::TAG_PATTERN)),
-        description = "Optional Anki tags, e.g. `[asyncio, concurrency]`: lowercase letters, digits and `-`, `_`, `.`, `+`, `#`, `:` (`::` nests tags in Anki), no spaces (Anki splits tags on spaces), each once (rule `invalid-tag`). `topic::<key>` and `difficulty::<level>` are added on export."
+        description = "Optional Anki tags, e.g. `[asyncio, concurrency]`: lowercase letters, digits and `-`, `_`, `.`, `+`, `#`, `:` (`::` nests tags in Anki), no spaces (Anki splits tags on spaces), each once (rule `invalid-tag`). Exported as `pyq::tag::<tag>`, with `pyq::topic::<key>` and `pyq::difficulty::<level>` added."
     )]
     pub tags: Vec<Spanned<Str<'src>>>,
     #[schemars(
         required,
-        description = "The question, in Markdown (CommonMark, tables, `$math$`). The front of the Anki card."
+        pattern(r"\S"),
+        description = "The question, in Markdown (CommonMark, tables, `$math$`). The front of the Anki card. Must not be empty or a placeholder such as TODO (rule `missing-question`)."
     )]
     pub question: Option<Text<'src>>,
+    /// The span of the `question` key, when the key is present.
+    #[schemars(skip)]
+    pub question_key: Option<Span>,
     /// `answer` as written; `missing-answer` decides whether it is usable.
     #[schemars(
         required,
@@ -490,7 +496,12 @@ pub struct Bank<'src> {
         description = "The topics questions may use: a mapping from topic key (a kebab-case slug, e.g. `data-structures`) to its display title. Order matters: the Markdown export's contents follow it."
     )]
     pub topics: Vec<Topic<'src>>,
-    #[schemars(description = "The questions, in order; `number` runs 1..N down the list.")]
+    /// The span of the `questions` key, when it holds a list.
+    #[schemars(skip)]
+    pub questions_key: Option<Span>,
+    #[schemars(
+        description = "The questions, in order; `number` runs 1..N down the list. An empty list is a warning (rule `empty-bank`)."
+    )]
     pub questions: Vec<Question<'src>>,
     /// The span of the `retired` key, when present.
     #[schemars(skip)]
@@ -517,12 +528,13 @@ pub struct Retired<'src> {
     #[schemars(
         required,
         pattern(SLUG_PATTERN),
-        description = "The retired question's id, as it was published (see `pyq.lock`). No live question may use it again (rule `retired-id-reused`)."
+        description = "The retired question's id, as it was published (see the bank's lock, `<bank>.pyq.lock`). No live question may use it again (rule `retired-id-reused`)."
     )]
     pub id: Option<Spanned<Str<'src>>>,
     #[schemars(
         required,
         with = "String",
+        pattern(r"\S"),
         description = "Why the question went, in a sentence: shown to learners on the note they are asked to delete, in the Markdown export and in `pyq diff`."
     )]
     pub reason: Option<Spanned<Str<'src>>>,
@@ -549,6 +561,7 @@ fn topics_schema(generator: &mut SchemaGenerator) -> Schema {
         "description".into(),
         "The topic's display title, e.g. `Asyncio and concurrency`: heads its section in the Markdown export.".into(),
     );
+    title.insert("pattern".into(), r"\S".into());
     json_schema!({
         "type": "object",
         "propertyNames": { "pattern": SLUG_PATTERN },

@@ -57,8 +57,83 @@ pub struct SourceFile {
     marks: Vec<u32>,
     line_count: usize,
     /// Where the file stopped being valid UTF-8 (a byte offset in `text`,
-    /// which then holds the lossy decoding).
-    invalid_utf8_at: Option<usize>,
+    /// which then holds the lossy decoding), and the byte found there.
+    invalid_utf8_at: Option<(usize, u8)>,
+    /// The file is UTF-16 or UTF-32 (`text` holds it decoded, for showing).
+    encoding: Option<Encoding>,
+}
+
+/// A Unicode encoding other than UTF-8 that a bank may have been saved in
+/// (Windows editors and PowerShell's `>` write UTF-16).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Encoding {
+    /// `UTF-16` or `UTF-32`: bytes per code unit, 2 or 4.
+    pub unit: usize,
+    pub big_endian: bool,
+    /// Found by its byte-order mark (else by the zero bytes of ASCII text).
+    pub bom: bool,
+}
+
+impl Encoding {
+    /// Recognises UTF-32 and UTF-16 by their byte-order marks (UTF-32 first:
+    /// its little-endian mark starts like UTF-16's), or, without one, by the
+    /// zero bytes that ASCII text has in those encodings (`v\0e\0`), which
+    /// a UTF-8 YAML file never starts with.
+    pub fn detect(bytes: &[u8]) -> Option<Self> {
+        let of = |unit, big_endian, bom| {
+            Some(Self {
+                unit,
+                big_endian,
+                bom,
+            })
+        };
+        match bytes {
+            [0xFF, 0xFE, 0, 0, ..] => of(4, false, true),
+            [0, 0, 0xFE, 0xFF, ..] => of(4, true, true),
+            [0xFF, 0xFE, ..] => of(2, false, true),
+            [0xFE, 0xFF, ..] => of(2, true, true),
+            [a, 0, 0, 0, ..] if *a != 0 => of(4, false, false),
+            [0, 0, 0, a, ..] if *a != 0 => of(4, true, false),
+            [a, 0, b, 0, ..] if *a != 0 && *b != 0 => of(2, false, false),
+            [0, a, 0, b, ..] if *a != 0 && *b != 0 => of(2, true, false),
+            _ => None,
+        }
+    }
+
+    /// `UTF-16LE`, `UTF-32BE`, ...: the names iconv and editors use.
+    pub fn name(self) -> String {
+        format!(
+            "UTF-{}{}",
+            self.unit * 8,
+            if self.big_endian { "BE" } else { "LE" }
+        )
+    }
+
+    /// Decodes `bytes` (a bad unit becomes U+FFFD), for showing the file.
+    fn decode(self, bytes: &[u8]) -> String {
+        let unit = |c: &[u8]| -> u32 {
+            let mut n = 0u32;
+            for i in 0..c.len() {
+                let b = if self.big_endian {
+                    c[i]
+                } else {
+                    c[c.len() - 1 - i]
+                };
+                n = n << 8 | u32::from(b);
+            }
+            n
+        };
+        let units = bytes.chunks_exact(self.unit).map(unit);
+        if self.unit == 2 {
+            char::decode_utf16(units.map(|u| u as u16))
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect()
+        } else {
+            units
+                .map(|u| char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect()
+        }
+    }
 }
 
 impl SourceFile {
@@ -86,29 +161,43 @@ impl SourceFile {
             marks,
             line_count,
             invalid_utf8_at: None,
+            encoding: None,
         }
     }
 
-    /// The file as read from disk: invalid UTF-8 is decoded lossily (each
-    /// bad sequence shows as U+FFFD) and remembered, for `load` to report.
+    /// The file as read from disk: a UTF-16 or UTF-32 file is decoded and
+    /// remembered as such; invalid UTF-8 is decoded lossily (each bad
+    /// sequence shows as U+FFFD) and remembered. `load` reports either.
     pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Self {
+        if let Some(encoding) = Encoding::detect(&bytes) {
+            let mut source = Self::new(path, encoding.decode(&bytes));
+            source.encoding = Some(encoding);
+            return source;
+        }
         match String::from_utf8(bytes) {
             Ok(text) => Self::new(path, text),
             Err(err) => {
                 let valid_up_to = err.utf8_error().valid_up_to();
+                let byte = err.as_bytes()[valid_up_to];
                 let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
                 let mut source = Self::new(path, text);
                 let bom = if source.bom { 3 } else { 0 };
-                source.invalid_utf8_at = Some(valid_up_to.saturating_sub(bom));
+                source.invalid_utf8_at = Some((valid_up_to.saturating_sub(bom), byte));
                 source
             }
         }
     }
 
     /// Where the file stopped being valid UTF-8, as a byte offset in
-    /// [`Self::text`] (at the U+FFFD that stands for the bad byte).
-    pub fn invalid_utf8_at(&self) -> Option<usize> {
+    /// [`Self::text`] (at the U+FFFD that stands for the bad byte), and the
+    /// value of that byte in the file.
+    pub fn invalid_utf8_at(&self) -> Option<(usize, u8)> {
         self.invalid_utf8_at
+    }
+
+    /// The encoding of a UTF-16 or UTF-32 file (its text is decoded).
+    pub fn encoding(&self) -> Option<Encoding> {
+        self.encoding
     }
 
     pub fn name(&self) -> &str {
@@ -209,6 +298,45 @@ mod tests {
         let x = f.text().find('x').unwrap();
         assert_eq!(f.line_col(x), LineCol { line: 2, column: 6 });
         assert_eq!(f.offset_of(2, 5), x);
+    }
+
+    #[test]
+    fn utf16_and_utf32_are_recognised_and_decoded() {
+        let text = "version: 1\né\n";
+        let utf16le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let utf16be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let utf32le: Vec<u8> = [0xFF, 0xFE, 0, 0]
+            .into_iter()
+            .chain(text.chars().flat_map(|c| u32::from(c).to_le_bytes()))
+            .collect();
+        let utf32be: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_be_bytes())
+            .collect();
+        for (bytes, name, bom) in [
+            (utf16le, "UTF-16LE", true),
+            (utf16be, "UTF-16BE", false),
+            (utf32le, "UTF-32LE", true),
+            (utf32be, "UTF-32BE", false),
+        ] {
+            let f = SourceFile::from_bytes(Path::new("q.yaml"), bytes);
+            let encoding = f.encoding().expect(name);
+            assert_eq!((encoding.name().as_str(), encoding.bom), (name, bom));
+            assert_eq!(f.text(), text, "{name}");
+        }
+        assert_eq!(Encoding::detect(b"version: 1\n"), None);
+        assert_eq!(Encoding::detect("\u{feff}version: 1\n".as_bytes()), None);
+        assert_eq!(Encoding::detect(b"v"), None);
+    }
+
+    #[test]
+    fn the_first_invalid_byte_is_remembered() {
+        let f = SourceFile::from_bytes(Path::new("q.yaml"), b"a: caf\xe9 \xff\n".to_vec());
+        assert_eq!(f.invalid_utf8_at(), Some((6, 0xE9)));
+        assert_eq!(f.encoding(), None);
     }
 
     #[test]

@@ -28,8 +28,8 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let (format, options, dir) = resolve(args, &config.export);
     let source = crate::cmd::lint::read(&args.file)?;
     let loaded = crate::load::load(&source);
-    let lock_path = crate::lock::path_for(&args.file);
-    let previous_lock = crate::lock::read(&lock_path)?;
+    let lock_path = crate::identity::lock::path_for(&args.file);
+    let previous_lock = crate::identity::lock::read_for(&args.file)?;
     let ctx = Context {
         bank: &loaded.bank,
         scratch_dir: dir.is_dir().then_some(dir.as_path()),
@@ -74,10 +74,10 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let exported = artifacts.len();
     // The lock records what this export publishes (lint made sure the
     // bank has a deck id).
-    let lock = crate::lock::Lock::after_export(previous_lock.as_ref(), ctx.bank);
+    let lock = crate::identity::lock::Lock::after_export(previous_lock.as_ref(), ctx.bank);
     if let Some(lock) = &lock {
         artifacts.push(export::Artifact {
-            path: lock_path,
+            path: lock_path.clone(),
             bytes: lock.to_bytes(),
         });
     }
@@ -91,10 +91,9 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
                 out,
                 "{} up to date{}",
                 plural(exported, "export is", "exports are"),
-                if lock.is_some() {
-                    ", and so is pyq.lock"
-                } else {
-                    ""
+                match lock {
+                    Some(_) => format!(", and so is {}", lock_path.display()),
+                    None => String::new(),
                 }
             )?;
             return Ok(Status::Success);

@@ -68,7 +68,7 @@ pub fn run(
     })?;
     let settings = settings(args, &config.lint)?;
     let mut source = read(&args.file)?;
-    let lock = crate::lock::read(&crate::lock::path_for(&args.file))?;
+    let lock = crate::identity::lock::read_for(&args.file)?;
     let mut diagnostics = lint::check_with(&load::load(&source), &source, &settings, lock.as_ref());
     if args.fix && diagnostics.iter().any(|d| d.fix.is_some()) {
         let (fixed, count) = crate::fix::apply(source.text(), &diagnostics);

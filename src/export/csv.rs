@@ -10,8 +10,8 @@
 use std::path::PathBuf;
 
 use crate::error::Error;
-use crate::export::anki::guid::guid;
 use crate::export::{Context, Exporter, Sink, deck_name, slug};
+use crate::identity::guid;
 use crate::model::{Bank, Spanned, Str, Text};
 use crate::render::Card;
 
@@ -25,12 +25,14 @@ pub enum CsvFlavor {
 }
 
 /// The column labels of the `anki` flavour: the note type's fields by name
-/// (so Anki maps them), question first, then the tags and the GUID. Without
-/// the note type (CSV imported before any `.apkg`), Anki falls back to Basic
-/// and fills its first field from the first column, so the question leads.
+/// (Anki maps a column to the field whose name equals its label), then the
+/// tags and the GUID. The first two, `Front` and `Back`, are also the stock
+/// Basic type's fields: a CSV imported without the `.apkg` (so without pyq's
+/// note type) falls back to Basic and still gets the question on the front
+/// and the answer on the back.
 pub const ANKI_COLUMNS: [&str; 9] = [
-    "Question",
-    "Answer",
+    "Front",
+    "Back",
     "Number",
     "Topic",
     "Difficulty",

@@ -22,6 +22,8 @@ pub enum Rule {
     UnknownTopic,
     InvalidTag,
     UnusedTopic,
+    MissingQuestion,
+    EmptyBank,
     UnknownRelated,
     UnclosedCodeFence,
     DunderOutsideCode,
@@ -44,7 +46,7 @@ pub struct RuleMeta {
 
 impl Rule {
     /// All rules, in code order.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 26] = [
         Self::YamlSyntax,
         Self::UnknownKey,
         Self::DuplicateKey,
@@ -60,6 +62,8 @@ impl Rule {
         Self::UnknownTopic,
         Self::InvalidTag,
         Self::UnusedTopic,
+        Self::MissingQuestion,
+        Self::EmptyBank,
         Self::UnknownRelated,
         Self::UnclosedCodeFence,
         Self::DunderOutsideCode,
@@ -90,15 +94,17 @@ impl Rule {
             Self::UnknownTopic      => ("PYQ204", "unknown-topic",       Error,   "a topic not declared under `topics`"),
             Self::InvalidTag        => ("PYQ205", "invalid-tag",         Error,   "a tag with spaces, upper case or other characters Anki mangles"),
             Self::UnusedTopic       => ("PYQ206", "unused-topic",        Warning, "a topic declared under `topics` that no question uses"),
+            Self::MissingQuestion   => ("PYQ207", "missing-question",    Error,   "a question whose text is empty, white space or a placeholder"),
+            Self::EmptyBank         => ("PYQ208", "empty-bank",          Warning, "a bank with no questions"),
             Self::UnknownRelated    => ("PYQ301", "unknown-related",     Error,   "`related` names an id that does not exist"),
             Self::UnclosedCodeFence => ("PYQ302", "unclosed-code-fence", Error,   "a fenced code block that never closes"),
             Self::DunderOutsideCode => ("PYQ303", "dunder-outside-code", Warning, "a `__dunder__` name outside code, which Markdown renders in bold"),
             Self::UnsafeHtml        => ("PYQ401", "unsafe-html",         Error,   "raw HTML that could run script in a card"),
             Self::RawHtml           => ("PYQ402", "raw-html",            Warning, "raw HTML, which cards show as literal text"),
             Self::CodeFails         => ("PYQ501", "code-fails",          Error,   "a Python code block fails or times out (`pyq check-code`)"),
-            Self::PublishedIdRemoved   => ("PYQ601", "published-id-removed",   Error, "a question listed in `pyq.lock` is neither in the bank nor retired"),
+            Self::PublishedIdRemoved   => ("PYQ601", "published-id-removed",   Error, "a question listed in the bank's lock is neither in the bank nor retired"),
             Self::RetiredIdReused      => ("PYQ602", "retired-id-reused",      Error, "a question uses the id of a retired one"),
-            Self::PublishedDeckChanged => ("PYQ603", "published-deck-changed", Error, "`anki_deck_id` differs from the one in `pyq.lock`"),
+            Self::PublishedDeckChanged => ("PYQ603", "published-deck-changed", Error, "`anki_deck_id` differs from the one in the bank's lock"),
         };
         RuleMeta { code, name, default_severity, summary }
     }

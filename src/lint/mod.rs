@@ -26,8 +26,8 @@ pub(crate) struct Ctx<'a> {
     pub question_md: Vec<Option<Box<markdown::Facts>>>,
     pub answer_md: Vec<Option<Box<markdown::Facts>>>,
     pub description_md: markdown::Facts,
-    /// What has been published (`pyq.lock`), when there is a lock.
-    pub lock: Option<&'a crate::lock::Lock>,
+    /// What has been published (the bank's lock), when there is one.
+    pub lock: Option<&'a crate::identity::lock::Lock>,
 }
 
 static NO_FACTS: markdown::Facts = markdown::Facts::EMPTY;
@@ -92,12 +92,12 @@ pub fn check(loaded: &Loaded<'_>, source: &SourceFile, settings: &Settings) -> V
 }
 
 /// [`check`], plus the rules about what has been published when the bank
-/// has a `pyq.lock`.
+/// has a lock (`<bank>.pyq.lock`).
 pub fn check_with(
     loaded: &Loaded<'_>,
     source: &SourceFile,
     settings: &Settings,
-    lock: Option<&crate::lock::Lock>,
+    lock: Option<&crate::identity::lock::Lock>,
 ) -> Vec<Diagnostic> {
     let mut out = loaded.diagnostics.clone();
     if loaded.complete {
@@ -192,26 +192,21 @@ pub(crate) mod test {
         concise(yaml, rule, None)
     }
 
-    /// [`lint_rule`] with a `pyq.lock` that published `ids` under `deck_id`.
+    /// [`lint_rule`] with a lock that published `ids` under `deck_id`.
     pub(crate) fn lint_rule_locked(yaml: &str, rule: Rule, deck_id: i64, ids: &[&str]) -> String {
-        let lock = crate::lock::Lock {
+        let lock = crate::identity::lock::Lock {
             note: String::new(),
             version: 1,
             deck_id,
             published: ids
                 .iter()
-                .map(|id| {
-                    (
-                        (*id).to_owned(),
-                        crate::export::anki::guid::guid(deck_id, id),
-                    )
-                })
+                .map(|id| ((*id).to_owned(), crate::identity::guid(deck_id, id)))
                 .collect(),
         };
         concise(yaml, rule, Some(&lock))
     }
 
-    fn concise(yaml: &str, rule: Rule, lock: Option<&crate::lock::Lock>) -> String {
+    fn concise(yaml: &str, rule: Rule, lock: Option<&crate::identity::lock::Lock>) -> String {
         let source = SourceFile::new(Path::new("q.yaml"), yaml.to_owned());
         let loaded = crate::load::load(&source);
         let diags: Vec<_> = check_with(&loaded, &source, &Settings::default(), lock)

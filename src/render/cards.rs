@@ -21,12 +21,25 @@ pub struct Card {
     /// "See also" as an HTML list of related questions (number and text),
     /// empty when there are none.
     pub see_also: String,
-    /// Anki tags: the question's tags, `topic::KEY` and `difficulty::LEVEL`.
+    /// Anki tags, all under `pyq::` so they never mix with a learner's own:
+    /// `pyq::tag::TAG` for each of the question's tags,
+    /// `pyq::topic::KEY` and `pyq::difficulty::LEVEL`.
     pub tags: Vec<String>,
 }
 
 /// Questions rendered per chunk.
 const CHUNK: usize = 1024;
+
+/// The Anki tags pyq adds live under `pyq::` (with `pyq::retired`), apart
+/// from a learner's own tags: `tag:pyq::topic::asyncio` finds exactly the
+/// bank's asyncio questions, and Anki's tag list shows them under one
+/// collapsible `pyq` entry. Frozen once published: a learner's saved
+/// searches and filtered decks name them (docs/formats.md, "Tags").
+pub const TAG_PREFIX: &str = "pyq::tag::";
+/// See [`TAG_PREFIX`].
+pub const TOPIC_PREFIX: &str = "pyq::topic::";
+/// See [`TAG_PREFIX`].
+pub const DIFFICULTY_PREFIX: &str = "pyq::difficulty::";
 
 /// Renders the bank chunk by chunk, in bank order, calling `f` with each
 /// chunk. A producer thread renders the next chunk (on both cores) while `f`
@@ -87,9 +100,13 @@ fn render(
             let q = &bank.questions[i];
             let topic_key = q.topic.as_ref().map_or("", Spanned::as_str);
             let difficulty = q.difficulty.as_ref().map_or("", |d| d.value.as_str());
-            let mut tags: Vec<String> = q.tags.iter().map(|t| t.as_str().to_owned()).collect();
-            tags.push(format!("topic::{topic_key}"));
-            tags.push(format!("difficulty::{difficulty}"));
+            let mut tags: Vec<String> = q
+                .tags
+                .iter()
+                .map(|t| format!("{TAG_PREFIX}{}", t.as_str()))
+                .collect();
+            tags.push(format!("{TOPIC_PREFIX}{topic_key}"));
+            tags.push(format!("{DIFFICULTY_PREFIX}{difficulty}"));
             Card {
                 id: q.id_str().unwrap_or("").to_owned(),
                 number: i as i64 + 1,

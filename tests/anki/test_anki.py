@@ -17,7 +17,9 @@ from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPack
 ROOT = Path(__file__).resolve().parents[2]
 PYQ = os.environ.get("PYQ_BIN", str(ROOT / "target" / "debug" / "pyq"))
 APKG = "python-interview-questions.apkg"
-FIELDS = ["Number", "Question", "Answer", "Topic", "Difficulty", "See also", "Id"]
+# Frozen (docs/formats.md): the first two match the stock Basic type, so the
+# CSV imported on its own fills Basic's Front and Back.
+FIELDS = ["Front", "Back", "Number", "Topic", "Difficulty", "See also", "Id"]
 
 
 def pyq(*args, cwd, stamp=None, check=True):
@@ -73,14 +75,25 @@ def test_fresh_import(bank, tmp_path):
     model = col.models.by_name("Python Interview Questions (pyq)")
     assert model is not None
     assert [f["name"] for f in model["flds"]] == FIELDS
-    assert model["sortf"] == 0
+    assert model["sortf"] == FIELDS.index("Number")
     assert len(col.find_notes("")) == 50
     assert len(col.find_cards("")) == 50
 
     notes = notes_by_id(col)
     assert len(notes) == 50
     gil = notes["refcount-gil"]
-    assert set(gil.tags) == {"gil", "refcounting", "free-threading", "topic::internals", "difficulty::senior"}
+    assert set(gil.tags) == {
+        "pyq::tag::gil",
+        "pyq::tag::refcounting",
+        "pyq::tag::free-threading",
+        "pyq::topic::internals",
+        "pyq::difficulty::senior",
+    }
+    # A learner finds the bank's questions by pyq's tags, apart from their own.
+    internals = (bank / "questions.yaml").read_text(encoding="utf-8").count("\n    topic: internals\n")
+    assert internals > 0 and len(col.find_notes("tag:pyq::topic::internals")) == internals
+    assert len(col.find_notes("tag:pyq::difficulty::senior")) > 0
+    assert col.find_notes("tag:topic::*") == [] and col.find_notes("tag:gil") == []
     assert gil["Number"] == "43" and gil["Topic"] == "CPython internals"
     assert len({n.guid for n in notes.values()}) == 50
 
@@ -94,14 +107,39 @@ def test_fresh_import(bank, tmp_path):
     front = notes["list-overallocation-growth"].cards()[0].question()
     assert "\\(O(1)\\)" in front and "$O(1)$" not in front
     # `<` in text and code is escaped, never lost.
-    assert "<code>&lt;lambda&gt;</code>" in notes["closure-return-lambda"]["Answer"]
-    assert "&lt;User at 0x...&gt;" in notes["sqlalchemy-detached-lazy-load"]["Answer"]
+    assert "<code>&lt;lambda&gt;</code>" in notes["closure-return-lambda"]["Back"]
+    assert "<code>pip install --no-cache-dir &lt;pkg&gt;</code>" in notes["pip-no-cache"]["Back"]
     # "See also" links both ways, by number and question.
     assert "#33" in notes["list-append-amortized"]["See also"]
     assert "#9" in notes["list-overallocation-growth"]["See also"]
     # The front shows topic and difficulty; the back adds the answer.
     assert "Data structures and complexity" in front and "senior" in front
     assert "Short answer:" in notes["list-overallocation-growth"].cards()[0].answer()
+
+
+def test_the_package_checksums_the_question_as_anki_does(bank, tmp_path):
+    """Anki's duplicate check reads `csum`, the checksum of the first field
+    (the question) with its HTML stripped: pyq writes the value Anki would."""
+    import sqlite3
+    import zipfile
+
+    import hashlib
+
+    from anki.collection import StripHtmlMode
+
+    col = new_collection(tmp_path)  # Anki's backend, for its strip_html
+    apkg = export(bank, 1_800_000_000)
+    with zipfile.ZipFile(apkg) as z:
+        (tmp_path / "package.anki2").write_bytes(z.read("collection.anki2"))
+    db = sqlite3.connect(tmp_path / "package.anki2")
+    rows = db.execute("select flds, csum from notes").fetchall()
+    db.close()
+    assert len(rows) == 50
+    for flds, csum in rows:
+        front = flds.split("\x1f")[0]
+        stripped = col._backend.strip_html(text=front, mode=StripHtmlMode.PRESERVE_MEDIA_FILENAMES)
+        # anki.utils.field_checksum, without its need for a UI language.
+        assert csum == int(hashlib.sha1(stripped.encode()).hexdigest()[:8], 16), front
 
 
 def test_reimport_updates_the_edited_note_and_keeps_its_reviews(bank, tmp_path):
@@ -123,7 +161,7 @@ def test_reimport_updates_the_edited_note_and_keeps_its_reviews(bank, tmp_path):
     assert [n.id.nid for n in log.updated] == [target.id]
     assert len(log.duplicate) == 49
     note = col.get_note(target.id)
-    assert "(Edited for the test.)" in note["Answer"]
+    assert "(Edited for the test.)" in note["Back"]
     card = col.get_card(card.id)
     assert (card.type, card.queue, card.ivl, card.due, card.reps) == reviewed
     assert col.db.scalar("select count() from revlog where cid=?", card.id) == 1
@@ -184,7 +222,7 @@ def test_a_retired_question_becomes_a_notice_on_reimport_and_is_absent_from_a_fr
 
     col = new_collection(tmp_path)
     import_apkg(col, export(bank, 1_800_000_000))
-    assert (bank / "pyq.lock").exists()
+    assert (bank / "questions.pyq.lock").exists()
     note = notes_by_id(col)[target]
     card = note.cards()[0]
     card.start_timer()
@@ -205,7 +243,7 @@ def test_a_retired_question_becomes_a_notice_on_reimport_and_is_absent_from_a_fr
     assert note.id in [n.id.nid for n in log.updated]
     retired = col.get_note(note.id)
     assert "pyq::retired" in retired.tags
-    assert "retired" in retired["Question"] and "Covered by the other answers now." in retired["Answer"]
+    assert "retired" in retired["Front"] and "Covered by the other answers now." in retired["Back"]
     assert retired["Id"] == target
     # The learner's card and its review history are still there, to delete.
     assert col.db.scalar("select count() from revlog where cid=?", card.id) == 1

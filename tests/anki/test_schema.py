@@ -29,6 +29,7 @@ KEYWORDS = {
     "invalid-id": {"pattern"},
     "invalid-tag": {"pattern", "uniqueItems"},
     "missing-answer": {"required", "pattern", "type"},
+    "missing-question": {"required", "pattern", "type"},
     "numbering": {"minimum"},
     "unknown-related": {"uniqueItems"},
 }
@@ -47,6 +48,8 @@ CANNOT_EXPRESS = {
     "unknown-topic.yaml": "unknown-topic: a topic must be a key of `topics`",
     "unknown-related.yaml": "unknown-related: a related id must be another question's id",
     "placeholder-answer.yaml": "missing-answer: a placeholder answer such as TODO",
+    "question-placeholder.yaml": "missing-question: a placeholder question such as TODO",
+    "question-shows-nothing.yaml": "missing-question: Markdown that renders as no text (`-`)",
     "unclosed-fence.yaml": "unclosed-code-fence: Markdown inside the answer",
     "javascript-link.yaml": "unsafe-html: Markdown inside the answer",
     "onerror-handler.yaml": "unsafe-html: Markdown inside the answer",

@@ -173,3 +173,58 @@ def test_hooks_run_only_when_the_bank_or_its_exports_change(bank, pre_commit_hom
     assert code == 1, out
     assert status == {"pyq lint": "Skipped", "pyq export --check": "Failed"}, out
     assert "exports/sample.apkg differs from what the bank produces" in out, out
+
+
+BANKS_CONFIG = """\
+repos:
+  - repo: {repo}
+    rev: {rev}
+    hooks:
+      - {{id: pyq-lint, name: pyq lint python, args: [python.yaml], files: ^python\\.yaml$}}
+      - {{id: pyq-lint, name: pyq lint rust, args: [rust.yaml], files: ^rust\\.yaml$}}
+      - {{id: pyq-export-check, name: pyq export --check python, args: [python.yaml], files: ^(python\\.(yaml|pyq\\.lock)|exports/)}}
+      - {{id: pyq-export-check, name: pyq export --check rust, args: [rust.yaml], files: ^(rust\\.(yaml|pyq\\.lock)|exports/)}}
+"""
+
+
+@pytest.fixture
+def banks(tmp_path, hooks):
+    """A repository with two banks side by side (different ids and deck ids),
+    each with its own lock, and the hooks listed once per bank as README.md
+    shows."""
+    repo, rev = hooks
+    folder = tmp_path / "banks"
+    folder.mkdir()
+    shutil.copy(ROOT / "tests" / "fixtures" / "valid.yaml", folder / "python.yaml")
+    shutil.copy(ROOT / "tests" / "fixtures" / "second-bank.yaml", folder / "rust.yaml")
+    for bank in ("python.yaml", "rust.yaml"):
+        run(PYQ, "export", bank, cwd=folder, env=ENV | {"SOURCE_DATE_EPOCH": "1800000000"})
+    assert (folder / "python.pyq.lock").exists() and (folder / "rust.pyq.lock").exists()
+    (folder / ".pre-commit-config.yaml").write_text(BANKS_CONFIG.format(repo=repo, rev=rev), encoding="utf-8")
+    git("init", "--quiet", "--initial-branch=main", cwd=folder)
+    commit_all(folder, "two banks")
+    return folder
+
+
+BANK_HOOKS = {f"pyq {hook} {bank}" for hook in ("lint", "export --check") for bank in ("python", "rust")}
+
+
+def test_several_banks_in_one_folder_each_pass_their_own_hooks(banks, pre_commit_home):
+    code, out, status = pre_commit(banks, pre_commit_home, "--all-files")
+    assert code == 0, out
+    assert status == dict.fromkeys(BANK_HOOKS, "Passed"), out
+
+    # An edit to one bank runs and fails only that bank's export check.
+    path = banks / "rust.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("at once?", "at the same time?"), encoding="utf-8")
+    git("add", "rust.yaml", cwd=banks)
+    code, out, status = pre_commit(banks, pre_commit_home)
+    assert code == 1, out
+    assert status == {
+        "pyq lint python": "Skipped",
+        "pyq lint rust": "Passed",
+        "pyq export --check python": "Skipped",
+        "pyq export --check rust": "Failed",
+    }, out
+    assert "exports/rust-basics.md differs from what the bank produces" in out, out
+    assert "PYQ601" not in out and "PYQ603" not in out, out

@@ -65,9 +65,24 @@ def test_the_hooks_manifest_is_valid():
 
 def test_the_pre_commit_snippet_is_valid_and_names_real_hooks(tmp_path):
     config = tmp_path / ".pre-commit-config.yaml"
-    config.write_text(block("id: pyq-lint"), encoding="utf-8")
+    config.write_text(block("- id: pyq-lint #"), encoding="utf-8")
     code, out = run(sys.executable, "-m", "pre_commit", "validate-config", str(config))
     assert code == 0, out
     used = [h["id"] for r in yaml.safe_load(config.read_text(encoding="utf-8"))["repos"] for h in r["hooks"]]
     manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert used == [h["id"] for h in manifest] == ["pyq-lint", "pyq-export-check"]
+
+
+def test_the_several_banks_snippet_is_valid_and_is_the_one_tested(tmp_path):
+    """README.md's hooks for two banks in one folder: valid for pre-commit,
+    and the very lines test_precommit.py runs for real."""
+    from test_precommit import BANKS_CONFIG
+
+    snippet = block("name: pyq lint python")
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(snippet, encoding="utf-8")
+    code, out = run(sys.executable, "-m", "pre_commit", "validate-config", str(config))
+    assert code == 0, out
+    hooks = [line for line in snippet.splitlines() if line.lstrip().startswith("- {id:")]
+    tested = BANKS_CONFIG.replace("{{", "{").replace("}}", "}").splitlines()
+    assert len(hooks) == 4 and all(h in tested for h in hooks), hooks

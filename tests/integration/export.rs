@@ -132,7 +132,7 @@ fn guids_depend_only_on_ids() {
     assert_eq!(guids(&apkg(dir.path())), before);
     assert_eq!(
         before["list-append"],
-        pyq::export::anki::guid::guid(1700000000001, "list-append")
+        pyq::identity::guid(1700000000001, "list-append")
     );
 }
 
@@ -247,7 +247,7 @@ fn anki_csv_has_its_header_and_the_deck_guids() {
             "#html:true",
             "#notetype:Tricky (pyq)",
             "#deck:Tricky",
-            "#columns:Question\tAnswer\tNumber\tTopic\tDifficulty\tSee also\tId\tTags\tGUID",
+            "#columns:Front\tBack\tNumber\tTopic\tDifficulty\tSee also\tId\tTags\tGUID",
             "#tags column:8",
             "#guid column:9",
         ]
@@ -280,7 +280,10 @@ fn anki_csv_has_its_header_and_the_deck_guids() {
         &rows[0][0],
         "=HYPERLINK(\"http://x\") is a formula, isn't it?"
     );
-    assert_eq!(&rows[0][7], "a b-c topic::misc difficulty::junior");
+    assert_eq!(
+        &rows[0][7],
+        "pyq::tag::a pyq::tag::b-c pyq::topic::misc pyq::difficulty::junior"
+    );
     assert!(rows[0][5].contains("#2"), "see also: {}", &rows[0][5]);
 }
 
@@ -463,9 +466,12 @@ fn the_lock_records_what_was_published_and_check_wants_it_current() {
     let dir = bank_dir(BANK);
     let out = pyq(dir.path(), &["export"], "1800000000");
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("wrote pyq.lock (3 published ids)"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("wrote questions.pyq.lock (3 published ids)")
+    );
     let lock: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("pyq.lock")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(dir.path().join("questions.pyq.lock")).unwrap())
+            .unwrap();
     assert_eq!(lock["deck_id"], 1_700_000_000_001_i64);
     assert_eq!(
         lock["published"]
@@ -475,10 +481,10 @@ fn the_lock_records_what_was_published_and_check_wants_it_current() {
             .collect::<Vec<_>>(),
         ["closure-cells", "list-append", "list-growth"]
     );
-    std::fs::remove_file(dir.path().join("pyq.lock")).unwrap();
+    std::fs::remove_file(dir.path().join("questions.pyq.lock")).unwrap();
     let check = pyq(dir.path(), &["export", "--check"], "1800000000");
     assert_eq!(check.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&check.stdout).contains("pyq.lock is missing"));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("questions.pyq.lock is missing"));
 
     // Retire one: the lock keeps it, the Markdown lists it, the CSV drops it.
     assert!(pyq(dir.path(), &["export"], "1800000000").status.success());
@@ -499,7 +505,7 @@ fn the_lock_records_what_was_published_and_check_wants_it_current() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let lock = std::fs::read_to_string(dir.path().join("pyq.lock")).unwrap();
+    let lock = std::fs::read_to_string(dir.path().join("questions.pyq.lock")).unwrap();
     assert!(lock.contains("\"list-growth\""), "{lock}");
     let md = std::fs::read_to_string(dir.path().join("exports/sample.md")).unwrap();
     assert!(
@@ -509,4 +515,163 @@ fn the_lock_records_what_was_published_and_check_wants_it_current() {
     );
     let csv = std::fs::read_to_string(dir.path().join("exports/sample.csv")).unwrap();
     assert!(!csv.contains("list-growth"), "{csv}");
+}
+
+const SECOND_BANK: &str = include_str!("../fixtures/second-bank.yaml");
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "pyq tests")
+        .env("GIT_AUTHOR_EMAIL", "tests@example.invalid")
+        .env("GIT_COMMITTER_NAME", "pyq tests")
+        .env("GIT_COMMITTER_EMAIL", "tests@example.invalid")
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Two banks with different ids and deck ids side by side: each has its own
+/// lock, so exporting one never makes the other's ids look removed (the
+/// PYQ601/PYQ603 collision of a lock named for the folder).
+#[test]
+fn several_banks_in_one_folder_keep_their_own_locks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("a.yaml"), BANK).unwrap();
+    std::fs::write(d.join("b.yaml"), SECOND_BANK).unwrap();
+    for bank in ["a.yaml", "b.yaml"] {
+        let out = pyq(d, &["export", bank], "1800000000");
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let a: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("a.pyq.lock")).unwrap()).unwrap();
+    let b: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("b.pyq.lock")).unwrap()).unwrap();
+    assert_eq!(a["deck_id"], 1_700_000_000_001_i64);
+    assert_eq!(b["deck_id"], 1_700_000_000_101_i64);
+    let ids = |lock: &serde_json::Value| -> Vec<String> {
+        lock["published"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(ids(&a), ["closure-cells", "list-append", "list-growth"]);
+    assert_eq!(ids(&b), ["borrow-rules", "move-semantics"]);
+    assert!(!d.join("pyq.lock").exists());
+    for bank in ["a.yaml", "b.yaml"] {
+        let lint = pyq(d, &["lint", "--format", "concise", bank], "1800000000");
+        assert!(lint.status.success(), "{bank}: {}", text(&lint));
+        let check = pyq(d, &["export", "--check", bank], "1800000000");
+        assert!(check.status.success(), "{bank}: {}", text(&check));
+        let stem = bank.trim_end_matches(".yaml");
+        assert!(
+            text(&check).contains(&format!("and so is {stem}.pyq.lock")),
+            "{}",
+            text(&check)
+        );
+    }
+
+    // A change to one bank makes only its own exports stale.
+    git(d, &["init", "--quiet"]);
+    git(d, &["add", "--all"]);
+    git(
+        d,
+        &["commit", "--quiet", "--no-gpg-sign", "-m", "two banks"],
+    );
+    let edited = SECOND_BANK.replace("at once?", "at the same time?");
+    std::fs::write(d.join("b.yaml"), edited).unwrap();
+    assert_eq!(
+        pyq(d, &["export", "--check", "b.yaml"], "1800000000")
+            .status
+            .code(),
+        Some(1)
+    );
+    assert!(
+        pyq(d, &["export", "--check", "a.yaml"], "1800000000")
+            .status
+            .success()
+    );
+
+    // `pyq diff` sees each bank on its own.
+    let diff = pyq(d, &["diff", "--since", "HEAD", "b.yaml"], "1800000000");
+    assert!(diff.status.success(), "{}", text(&diff));
+    assert!(text(&diff).contains("1 changed"), "{}", text(&diff));
+    assert!(
+        text(&diff).contains("(`borrow-rules`): question"),
+        "{}",
+        text(&diff)
+    );
+    let diff = pyq(d, &["diff", "--since", "HEAD", "a.yaml"], "1800000000");
+    assert!(
+        text(&diff).contains("No question changed."),
+        "{}",
+        text(&diff)
+    );
+    let diff = pyq(d, &["diff", "a.yaml", "b.yaml"], "1800000000");
+    assert!(diff.status.success(), "{}", text(&diff));
+
+    // Removing a question of b is b's finding alone.
+    let removed = SECOND_BANK.replace(
+        "  - number: 2\n    id: borrow-rules",
+        "  - number: 2\n    id: borrow-checker",
+    );
+    std::fs::write(d.join("b.yaml"), removed).unwrap();
+    let lint = pyq(d, &["lint", "--format", "concise", "b.yaml"], "1800000000");
+    assert_eq!(lint.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&lint.stdout),
+        "b.yaml:2:1: error[PYQ601] published-id-removed: published question `borrow-rules` is gone from the bank (it is in b.pyq.lock)\n"
+    );
+    assert!(pyq(d, &["lint", "a.yaml"], "1800000000").status.success());
+}
+
+/// A lock named for the folder (pyq's old layout) holds published ids: pyq
+/// never ignores it, and says how to rename it.
+#[test]
+fn a_legacy_folder_lock_stops_pyq_with_the_rename_command() {
+    let dir = bank_dir(BANK);
+    let d = dir.path();
+    assert!(pyq(d, &["export"], "1800000000").status.success());
+    std::fs::rename(d.join("questions.pyq.lock"), d.join("pyq.lock")).unwrap();
+    let before = std::fs::read(d.join("pyq.lock")).unwrap();
+    for args in [&["lint"][..], &["export"], &["export", "--check"]] {
+        let out = pyq(d, args, "1800000000");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        let err = text(&out);
+        assert!(
+            err.contains("`pyq.lock` is a lock named for its folder"),
+            "{err}"
+        );
+        assert!(err.contains("git mv pyq.lock questions.pyq.lock"), "{err}");
+        assert!(err.contains("deck id 1700000000001"), "{err}");
+    }
+    assert_eq!(
+        std::fs::read(d.join("pyq.lock")).unwrap(),
+        before,
+        "left alone"
+    );
+    std::fs::rename(d.join("pyq.lock"), d.join("questions.pyq.lock")).unwrap();
+    assert!(
+        pyq(d, &["export", "--check"], "1800000000")
+            .status
+            .success()
+    );
 }

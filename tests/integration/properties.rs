@@ -197,7 +197,7 @@ proptest! {
         let a = guids(&qs);
         prop_assert_eq!(&a, &guids(&changed));
         for (id, guid) in &a {
-            prop_assert_eq!(guid, &export::anki::guid::guid(DECK_ID, id));
+            prop_assert_eq!(guid, &pyq::identity::guid(DECK_ID, id));
         }
         let distinct: std::collections::BTreeSet<_> = a.values().collect();
         prop_assert_eq!(distinct.len(), a.len());

@@ -195,13 +195,13 @@ fn no_filter_evasion_input_survives_into_the_deck_or_the_csv() {
             assert_safe(html, &format!("note {i} field {f}"));
         }
         // Escaped, not dropped: the answer still shows the input as text.
-        let answer: String = html5gum::Tokenizer::new(fields[2].as_str())
+        let answer: String = html5gum::Tokenizer::new(fields[1].as_str())
             .filter_map(|t| match t {
                 Ok(html5gum::Token::String(s)) => Some(String::from_utf8_lossy(&s).into_owned()),
                 _ => None,
             })
             .collect();
-        let number: usize = fields[0].parse().expect("a number");
+        let number: usize = fields[2].parse().expect("a number");
         let v = &vectors[number - 1];
         if v.contains("alert") {
             assert!(answer.contains("alert"), "note {number}: {answer}");

@@ -8,9 +8,10 @@ use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 
-use super::template::{BACK, CSS, FIELDS, FRONT, TEMPLATE_NAME};
-use super::{Ids, Previous, carry_mod, deck_signature, guid, model_signature, note_signature};
+use super::template::{BACK, CSS, FIELDS, FRONT, SORT_FIELD, TEMPLATE_NAME};
+use super::{Ids, Previous, carry_mod, deck_signature, model_signature, note_signature};
 use crate::export::Context;
+use crate::identity;
 use crate::model::{Spanned, Text};
 use crate::render::Card;
 
@@ -98,9 +99,9 @@ impl<'a> Builder<'a> {
         for c in cards {
             let number = c.number.to_string();
             let fields = [
-                &number,
                 &c.question,
                 &c.answer,
+                &number,
                 &c.topic,
                 &c.difficulty,
                 &c.see_also,
@@ -108,11 +109,11 @@ impl<'a> Builder<'a> {
             ];
             let flds = join_fields(&fields);
             let tags = format!(" {} ", c.tags.join(" "));
-            let guid = guid::guid(ids.deck, &c.id);
+            let guid = identity::guid(ids.deck, &c.id);
             let sig = note_signature(&flds, &tags);
             let m = carry_mod(self.previous.notes.get(&guid), &sig, self.ctx.stamp);
             self.latest = self.latest.max(m);
-            let nid = guid::object_id(ids.deck, &c.id, "note");
+            let nid = identity::object_id(ids.deck, &c.id, "note");
             note.execute(params![
                 nid,
                 guid,
@@ -121,10 +122,10 @@ impl<'a> Builder<'a> {
                 tags,
                 flds,
                 c.number,
-                checksum(&number)
+                checksum(&c.question)
             ])?;
             card.execute(params![
-                guid::object_id(ids.deck, &c.id, "card0"),
+                identity::object_id(ids.deck, &c.id, "card0"),
                 nid,
                 ids.deck,
                 m,
@@ -182,9 +183,9 @@ impl<'a> Builder<'a> {
                 id.to_owned(),
             );
             let fields = [
-                &number,
                 &question,
                 &answer,
+                &number,
                 &topic,
                 &difficulty,
                 &see_also,
@@ -192,19 +193,19 @@ impl<'a> Builder<'a> {
             ];
             let flds = join_fields(&fields);
             let tags = format!(" {RETIRED_TAG} ");
-            let guid = guid::guid(ids.deck, id);
+            let guid = identity::guid(ids.deck, id);
             let sig = note_signature(&flds, &tags);
             let m = carry_mod(self.previous.notes.get(&guid), &sig, ctx.stamp);
             self.latest = self.latest.max(m);
             note.execute(params![
-                guid::object_id(ids.deck, id, "note"),
+                identity::object_id(ids.deck, id, "note"),
                 guid,
                 ids.model,
                 m,
                 tags,
                 flds,
                 0,
-                checksum(&number)
+                checksum(&question)
             ])?;
         }
         Ok(())
@@ -265,11 +266,34 @@ fn with_mod(mut v: Value, m: i64) -> Value {
     v
 }
 
-/// Anki's note checksum: the first 8 hex digits of the SHA-1 of the first
-/// field, as an integer.
+/// Anki's note checksum, which its duplicate check uses: the first 8 hex
+/// digits of the SHA-1 of the first field with its HTML stripped, as an
+/// integer.
 fn checksum(first_field: &str) -> i64 {
-    let d = Sha1::digest(first_field.as_bytes());
+    let d = Sha1::digest(strip_html(first_field).as_bytes());
     i64::from(u32::from_be_bytes([d[0], d[1], d[2], d[3]]))
+}
+
+/// A field's text without tags, with the entities pyq's HTML uses decoded
+/// (as Anki's `strip_html` does for the checksum).
+fn strip_html(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        rest = rest[open..]
+            .find('>')
+            .map_or("", |close| &rest[open + close + 1..]);
+    }
+    text.push_str(rest);
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+        .trim()
+        .to_owned()
 }
 
 fn model_json(ctx: &Context<'_>, ids: &Ids) -> Value {
@@ -283,14 +307,14 @@ fn model_json(ctx: &Context<'_>, ids: &Ids) -> Value {
         "name": super::note_type_name(ctx.bank),
         "type": 0,
         "usn": -1,
-        "sortf": 0,
+        "sortf": SORT_FIELD,
         "did": ids.deck,
         "flds": flds,
         "tmpls": [{"name": TEMPLATE_NAME, "ord": 0, "qfmt": FRONT, "afmt": BACK, "bqfmt": "", "bafmt": "", "did": null}],
         "css": CSS,
         "latexPre": "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
         "latexPost": "\\end{document}",
-        "req": [[0, "any", [1]]],
+        "req": [[0, "any", [0]]],
         "tags": [],
         "vers": [],
     })

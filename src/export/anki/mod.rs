@@ -4,7 +4,7 @@
 //!
 //! Identity and updates (docs/formats.md, "Anki"):
 //! - GUIDs, note ids and card ids derive from the deck id and question id
-//!   only ([`guid`]); deck and note type ids come from the bank;
+//!   only ([`crate::identity`]); deck and note type ids come from the bank;
 //! - a note keeps the `mod` it had in the previous package in the output
 //!   folder when its fields and tags are unchanged; a changed or new note
 //!   gets the export's stamp (`SOURCE_DATE_EPOCH`, else now), and never less
@@ -15,7 +15,6 @@
 //!   previous package give byte-identical output.
 
 mod collection;
-pub mod guid;
 mod previous;
 pub mod template;
 

@@ -4,28 +4,37 @@
 //! frozen. Templates and CSS may change; the note type's `mod` is bumped
 //! when they do.
 
-/// Field names, in order. Frozen.
+/// Field names, in order. Frozen (docs/formats.md, "Note type"): the first
+/// two are named like the stock Basic type's, so that the Anki CSV, imported
+/// into a collection that lacks this note type, still fills Basic's Front
+/// with the question and Back with the answer (Anki maps a CSV column to the
+/// field whose name equals the column's label). First, the question is
+/// also the field Anki checks for duplicates.
 pub const FIELDS: [&str; 7] = [
+    "Front",
+    "Back",
     "Number",
-    "Question",
-    "Answer",
     "Topic",
     "Difficulty",
     "See also",
     "Id",
 ];
 
+/// The index in [`FIELDS`] of the sort field (the browser's "Sort Field"
+/// column): the question's number, so the browser lists the bank in order.
+pub const SORT_FIELD: usize = 2;
+
 /// The one card template's name. Frozen.
 pub const TEMPLATE_NAME: &str = "Question → Answer";
 
 pub const FRONT: &str = r#"<div class="pyq-card">
 <div class="pyq-meta"><span class="pyq-num">#{{Number}}</span><span class="pyq-topic">{{Topic}}</span><span class="pyq-level pyq-level-{{Difficulty}}">{{Difficulty}}</span></div>
-<div class="pyq-question">{{Question}}</div>
+<div class="pyq-question">{{Front}}</div>
 </div>"#;
 
 pub const BACK: &str = r#"{{FrontSide}}
 <hr id="answer">
-<div class="pyq-card pyq-answer">{{Answer}}</div>
+<div class="pyq-card pyq-answer">{{Back}}</div>
 {{#See also}}<div class="pyq-card pyq-see-also"><div class="pyq-see-also-title">See also</div>{{See also}}</div>{{/See also}}"#;
 
 /// One stylesheet: readable on a phone, light and night mode (Anki adds

@@ -109,7 +109,9 @@ mod tests {
             "\n",
         ] {
             let bank = VALID_BANK.replace("tags: [closures]", &format!("tags: [{tag:?}]"));
-            let fires = !lint_rule(&bank, Rule::InvalidTag).is_empty();
+            // An empty or blank tag is `invalid-value` ("is empty").
+            let fires = !lint_rule(&bank, Rule::InvalidTag).is_empty()
+                || !lint_rule(&bank, Rule::InvalidValue).is_empty();
             assert_eq!(pattern.is_match(tag), !fires, "{tag:?}");
         }
     }

@@ -7,7 +7,8 @@ use crate::lint::codes::Rule;
 /// What `pyq rules missing-answer` prints.
 pub(crate) const EXPLANATION: &str = "\
 ## What it does
-Reports a question whose `answer` is absent, empty, only white space, or a placeholder:
+Reports a question whose `answer` is absent, empty, only white space, Markdown that shows no
+text on the card (`-`, an empty list item; `#`; `[](x)`), or a placeholder:
 `TODO`, `TBD`, `TBA`, `FIXME`, `XXX`, `WIP`, `...`, `N/A`, `placeholder`, `coming soon`,
 `lorem ipsum`, or a short answer (under 80 characters) that starts with `TODO` or `TBD`.
 
@@ -66,6 +67,14 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     )
                     .label("empty")
                     .help("write the answer under `answer: |`")
+                } else if super::missing_question::shows_nothing(text) {
+                    Diagnostic::new(
+                        Rule::MissingAnswer,
+                        answer.span,
+                        format!("{who} has an answer that shows no text"),
+                    )
+                    .label("Markdown that renders as nothing to read")
+                    .help("write the answer in words under `answer: |`")
                 } else if is_placeholder(text) {
                     Diagnostic::new(
                         Rule::MissingAnswer,
@@ -83,7 +92,8 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn is_placeholder(text: &str) -> bool {
+/// Whether `text` (trimmed, not empty) is a placeholder rather than content.
+pub(super) fn is_placeholder(text: &str) -> bool {
     let lower = text.to_lowercase();
     let bare = lower.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '*' | '_' | '`' | '!' | ':' | '.' | '-')
@@ -97,7 +107,7 @@ fn is_placeholder(text: &str) -> bool {
             }))
 }
 
-fn first_line(text: &str) -> &str {
+pub(super) fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or(text)
 }
 
@@ -127,6 +137,14 @@ mod tests {
             "\"TODO: write this\"",
         );
         assert!(lint_rule(&todo, Rule::MissingAnswer).contains("q.yaml:39:13: error[PYQ201] missing-answer: question 3 (`closure-cells`) has a placeholder answer"));
+        let dash = VALID_BANK.replace(
+            "The variables themselves, in cells, not their values.",
+            "\"-\"",
+        );
+        assert_eq!(
+            lint_rule(&dash, Rule::MissingAnswer),
+            "q.yaml:39:13: error[PYQ201] missing-answer: question 3 (`closure-cells`) has an answer that shows no text\n"
+        );
     }
 
     #[test]

@@ -11,12 +11,14 @@ mod dunder_outside_code;
 mod duplicate_id;
 mod duplicate_key;
 mod duplicate_question;
+mod empty_bank;
 mod invalid_config;
 mod invalid_id;
 mod invalid_tag;
 mod invalid_value;
 mod missing_answer;
 mod missing_field;
+mod missing_question;
 pub(crate) mod near_duplicate;
 mod numbering;
 mod published_deck_changed;
@@ -40,6 +42,8 @@ pub(crate) fn run_all(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     duplicate_id::duplicate_id(ctx, out);
     invalid_id::invalid_id(ctx, out);
     missing_answer::missing_answer(ctx, out);
+    missing_question::missing_question(ctx, out);
+    empty_bank::empty_bank(ctx, out);
     duplicate_question::duplicate_question(ctx, out);
     unknown_topic::unknown_topic(ctx, out);
     invalid_tag::invalid_tag(ctx, out);
@@ -72,6 +76,8 @@ pub(crate) fn explanation(rule: Rule) -> &'static str {
         Rule::UnknownTopic => unknown_topic::EXPLANATION,
         Rule::InvalidTag => invalid_tag::EXPLANATION,
         Rule::UnusedTopic => unused_topic::EXPLANATION,
+        Rule::MissingQuestion => missing_question::EXPLANATION,
+        Rule::EmptyBank => empty_bank::EXPLANATION,
         Rule::UnknownRelated => unknown_related::EXPLANATION,
         Rule::UnclosedCodeFence => unclosed_code_fence::EXPLANATION,
         Rule::DunderOutsideCode => dunder_outside_code::EXPLANATION,

@@ -7,8 +7,8 @@ use crate::lint::codes::Rule;
 /// What `pyq rules published-deck-changed` prints.
 pub(crate) const EXPLANATION: &str = "\
 ## What it does
-Checks that `deck.anki_deck_id` is the deck id recorded in `pyq.lock` when the bank was
-first published.
+Checks that `deck.anki_deck_id` is the deck id recorded in the bank's lock
+(`<bank>.pyq.lock`) when the bank was first published.
 
 ## Why is this bad?
 Every note's GUID is derived from the deck id and the question's id. A new deck id gives
@@ -16,10 +16,10 @@ every note a new GUID: on their next import, learners get a second copy of every
 with no review history, and the old copies never update again.
 
 ## Example
-`pyq.lock` says `\"deck_id\": 1700000000001`, the bank says `anki_deck_id: 1700000000009`.
+`questions.pyq.lock` says `\"deck_id\": 1700000000001`, the bank says `anki_deck_id: 1700000000009`.
 
 Use instead: put the published deck id back. To start a genuinely new deck, start a new
-bank (and a new pyq.lock) next to the old one.";
+bank (and a new lock) next to the old one.";
 
 pub(crate) fn published_deck_changed(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let Some(lock) = ctx.lock else { return };
@@ -32,8 +32,10 @@ pub(crate) fn published_deck_changed(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 Rule::PublishedDeckChanged,
                 id.span,
                 format!(
-                    "`anki_deck_id` is {}, but this bank was published with {} (pyq.lock)",
-                    id.value, lock.deck_id
+                    "`anki_deck_id` is {}, but this bank was published with {} ({})",
+                    id.value,
+                    lock.deck_id,
+                    crate::identity::lock::file_name_for(ctx.source.path())
                 ),
             )
             .label("changed after publishing")
@@ -54,7 +56,7 @@ mod tests {
     fn fires_on_a_changed_deck_id() {
         assert_eq!(
             lint_rule_locked(VALID_BANK, Rule::PublishedDeckChanged, 42, &[]),
-            "q.yaml:5:17: error[PYQ603] published-deck-changed: `anki_deck_id` is 1700000000001, but this bank was published with 42 (pyq.lock)\n"
+            "q.yaml:5:17: error[PYQ603] published-deck-changed: `anki_deck_id` is 1700000000001, but this bank was published with 42 (q.pyq.lock)\n"
         );
     }
 

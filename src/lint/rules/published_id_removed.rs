@@ -9,8 +9,8 @@ use crate::source::Span;
 /// What `pyq rules published-id-removed` prints.
 pub(crate) const EXPLANATION: &str = "\
 ## What it does
-Checks that every id in `pyq.lock` (the ids `pyq export` has published, kept beside the
-bank) is still a question in the bank, or is listed under `retired:`.
+Checks that every id in the bank's lock (`questions.yaml` → `questions.pyq.lock`: the
+ids `pyq export` has published, kept beside the bank) is still a question in the bank, or is listed under `retired:`.
 
 ## Why is this bad?
 Anki never deletes notes on import. A question deleted from the bank stays in every
@@ -19,7 +19,7 @@ retired question instead becomes a note that says why it went and asks to be del
 (tagged `pyq::retired`), and `pyq diff` lists it in the release notes.
 
 ## Example
-`pyq.lock` lists `list-growth`, and the bank no longer has it.
+`questions.pyq.lock` lists `list-growth`, and the bank no longer has it.
 
 Use instead: restore the question, or retire it:
 ```yaml
@@ -44,6 +44,7 @@ pub(crate) fn published_id_removed(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         .retired_key
         .or_else(|| ctx.bank.deck.as_ref().map(|d| d.span))
         .unwrap_or(Span::new(0, 0));
+    let lock_name = crate::identity::lock::file_name_for(ctx.source.path());
     for id in lock.published.keys() {
         if present.contains(id.as_str()) {
             continue;
@@ -52,7 +53,7 @@ pub(crate) fn published_id_removed(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Rule::PublishedIdRemoved,
                 at,
-                format!("published question `{id}` is gone from the bank (it is in pyq.lock)"),
+                format!("published question `{id}` is gone from the bank (it is in {lock_name})"),
             )
             .label("neither a question nor retired")
             .help(format!(
@@ -79,7 +80,7 @@ mod tests {
                 DECK,
                 &["gone", "list-append"]
             ),
-            "q.yaml:2:1: error[PYQ601] published-id-removed: published question `gone` is gone from the bank (it is in pyq.lock)\n"
+            "q.yaml:2:1: error[PYQ601] published-id-removed: published question `gone` is gone from the bank (it is in q.pyq.lock)\n"
         );
     }
 

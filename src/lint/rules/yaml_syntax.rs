@@ -7,6 +7,12 @@ Reports a file that is not YAML, not UTF-8, or past one of pyq's safety limits: 
 512 MiB, nested deeper than 64 levels, aliases that expand to more than 100,000 values,
 anchors holding more than 1,000,000 values, or more than one YAML document.
 
+A file saved as UTF-16 or UTF-32 (some Windows editors, PowerShell's `>`) is reported at
+line 1, column 1 with its encoding and the command that converts it
+(`iconv -f UTF-16 -t UTF-8 questions.yaml > fixed.yaml`). In a file that is not valid UTF-8,
+the finding points at the first bad byte, gives its value and what it would be in Latin-1 or
+Windows-1252 (`byte 0xE9, é`), and the `iconv -f WINDOWS-1252` command.
+
 ## Why is this bad?
 Nothing after the error can be read reliably, so pyq stops there and runs no content rules
 (they would only report the fallout). The limits keep a hostile pull request from hanging
