@@ -18,7 +18,7 @@ use crate::export::csv::CsvFlavor;
     after_help = "\
 Examples:
   pyq lint                     check ./questions.yaml
-  pyq export                   write exports/ (Anki package, CSV, Markdown)
+  pyq export                   write exports/ (Anki package, CSV, Markdown, HTML page)
   pyq rules missing-answer     explain a rule
   pyq help lint                the options of one command"
 )]
@@ -42,11 +42,12 @@ Examples:
 Exit codes: 0 no errors, 1 errors found, 2 pyq could not run.")]
     Lint(LintArgs),
 
-    /// Write the bank as an Anki deck, a CSV and a Markdown document into exports/ (the bank must lint clean).
+    /// Write the bank as an Anki deck, a CSV, a Markdown document and an HTML page into exports/ (the bank must lint clean).
     #[command(after_help = "\
 Examples:
-  pyq export                          write exports/<deck>.apkg, .csv and .md from ./questions.yaml
+  pyq export                          write exports/<deck>.apkg, .csv, .md and .html from ./questions.yaml
   pyq export --format anki            only the Anki package
+  pyq export --format html            only the page (self-contained: open it in any browser)
   pyq export --format csv --csv-flavor plain
                                       exports/<deck>.plain.csv for spreadsheets
   pyq export -o out/ bank.yaml        another bank, another folder

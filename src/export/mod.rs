@@ -6,6 +6,7 @@
 
 pub mod anki;
 pub mod csv;
+pub mod html;
 pub mod markdown;
 
 use std::path::{Path, PathBuf};
@@ -67,7 +68,9 @@ pub enum ExportFormat {
     Csv,
     /// A Markdown document to read on GitHub.
     Markdown,
-    /// The `.apkg`, the CSV and the Markdown.
+    /// A self-contained HTML page (no network): every card, answers to reveal, search.
+    Html,
+    /// The `.apkg`, the CSV, the Markdown and the HTML page.
     All,
 }
 
@@ -96,7 +99,8 @@ impl ExportFormat {
             Self::Anki => vec![anki()],
             Self::Csv => vec![csv()],
             Self::Markdown => vec![markdown()],
-            Self::All => vec![anki(), csv(), markdown()],
+            Self::Html => vec![Box::new(html::Html)],
+            Self::All => vec![anki(), csv(), markdown(), Box::new(html::Html)],
         }
     }
 }

@@ -5,7 +5,9 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::model::{Bank, Spanned, Text};
-use crate::render::{Highlighter, escape, sanitize_owned, to_html, to_inline_html};
+use crate::render::{
+    Highlighter, Math, escape, sanitize_owned, sanitize_page, to_html_with, to_inline_html_with,
+};
 
 /// One question, rendered. Built only from a bank that linted clean.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,32 +85,50 @@ fn render(
     hl: &mut Highlighter,
 ) -> Vec<Card> {
     range
-        .map(|i| {
-            let q = &bank.questions[i];
-            let topic_key = q.topic.as_ref().map_or("", Spanned::as_str);
-            let difficulty = q.difficulty.as_ref().map_or("", |d| d.value.as_str());
-            let mut tags: Vec<String> = q.tags.iter().map(|t| t.as_str().to_owned()).collect();
-            tags.push(format!("topic::{topic_key}"));
-            tags.push(format!("difficulty::{difficulty}"));
-            Card {
-                id: q.id_str().unwrap_or("").to_owned(),
-                number: i as i64 + 1,
-                question: sanitize_owned(to_inline_html(&text(q.question.as_ref()), hl)),
-                answer: sanitize_owned(to_html(&text(q.answer.as_ref()), hl)),
-                topic: escape(bank.topic_title(topic_key).unwrap_or(topic_key)),
-                difficulty: difficulty.to_owned(),
-                see_also: sanitize_owned(see_also(bank, &related[i], hl)),
-                tags,
-            }
-        })
+        .map(|i| card(bank, related, i, hl, Math::MathJax))
         .collect()
+}
+
+/// Question `i` of the bank as a card, its math rendered as `math` says
+/// (the HTML page re-renders the few cards with math as MathML). `related`
+/// is [`Bank::related_both_ways`].
+pub fn card(
+    bank: &Bank<'_>,
+    related: &[Vec<usize>],
+    i: usize,
+    hl: &mut Highlighter,
+    math: Math,
+) -> Card {
+    let q = &bank.questions[i];
+    let topic_key = q.topic.as_ref().map_or("", Spanned::as_str);
+    let difficulty = q.difficulty.as_ref().map_or("", |d| d.value.as_str());
+    let mut tags: Vec<String> = q.tags.iter().map(|t| t.as_str().to_owned()).collect();
+    tags.push(format!("topic::{topic_key}"));
+    tags.push(format!("difficulty::{difficulty}"));
+    let clean = |html: String| match math {
+        Math::MathJax => sanitize_owned(html),
+        Math::MathMl => match sanitize_page(&html) {
+            Cow::Borrowed(_) => html,
+            Cow::Owned(clean) => clean,
+        },
+    };
+    Card {
+        id: q.id_str().unwrap_or("").to_owned(),
+        number: i as i64 + 1,
+        question: clean(to_inline_html_with(&text(q.question.as_ref()), hl, math)),
+        answer: clean(to_html_with(&text(q.answer.as_ref()), hl, math)),
+        topic: escape(bank.topic_title(topic_key).unwrap_or(topic_key)),
+        difficulty: difficulty.to_owned(),
+        see_also: clean(see_also(bank, &related[i], hl, math)),
+        tags,
+    }
 }
 
 fn text<'t>(t: Option<&'t Text<'_>>) -> Cow<'t, str> {
     t.map_or(Cow::Borrowed(""), Text::value)
 }
 
-fn see_also(bank: &Bank<'_>, related: &[usize], hl: &mut Highlighter) -> String {
+fn see_also(bank: &Bank<'_>, related: &[usize], hl: &mut Highlighter, math: Math) -> String {
     if related.is_empty() {
         return String::new();
     }
@@ -118,7 +138,7 @@ fn see_also(bank: &Bank<'_>, related: &[usize], hl: &mut Highlighter) -> String 
         html.push_str(&format!(
             "<li><span class=\"pyq-ref\">#{}</span> {}</li>",
             j + 1,
-            to_inline_html(&text(q.question.as_ref()), hl)
+            to_inline_html_with(&text(q.question.as_ref()), hl, math)
         ));
     }
     html.push_str("</ul>");

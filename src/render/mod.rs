@@ -4,25 +4,33 @@
 //!
 //! - raw HTML in the source is shown as text, never passed through;
 //! - `<`, `>`, `&` in text and code are escaped (`<class 'int'>` shows as is);
-//! - `$…$` / `$$…$$` become MathJax's `\(…\)` / `\[…\]`, only outside code;
+//! - `$…$` / `$$…$$` become MathJax's `\(…\)` / `\[…\]`, only outside code
+//!   (or MathML, for the HTML page: see [`Math`]);
 //! - fenced code is highlighted at build time into CSS classes (no script);
 //! - links keep only `http`, `https` and `mailto` destinations; images are
 //!   shown as their alt text (cards never load remote content).
 
 mod cards;
 mod highlight;
+mod math;
 pub mod sanitize;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 
-pub use cards::{Card, cards, for_each_chunk};
+pub use cards::{Card, card, cards, for_each_chunk};
 pub use highlight::Highlighter;
-pub use sanitize::{sanitize, sanitize_owned};
+pub use math::Math;
+pub use sanitize::{sanitize, sanitize_owned, sanitize_page};
 
 use crate::lint::markdown::options;
 
 /// Renders Markdown to the HTML that goes into a card field.
 pub fn to_html(markdown: &str, hl: &mut Highlighter) -> String {
+    to_html_with(markdown, hl, Math::MathJax)
+}
+
+/// [`to_html`], with math rendered as `math` says.
+pub fn to_html_with(markdown: &str, hl: &mut Highlighter, math: Math) -> String {
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut code: Option<(String, String)> = None; // (language, text)
     let mut skip_link_end: Vec<bool> = Vec::new();
@@ -50,10 +58,10 @@ pub fn to_html(markdown: &str, hl: &mut Highlighter) -> String {
             }
             Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
             Event::InlineMath(m) => {
-                events.push(Event::Html(format!("\\({}\\)", escape(&m)).into()));
+                events.push(Event::Html(math::render(&m, false, math).into()));
             }
             Event::DisplayMath(m) => {
-                events.push(Event::Html(format!("\\[{}\\]", escape(&m)).into()));
+                events.push(Event::Html(math::render(&m, true, math).into()));
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -92,7 +100,12 @@ pub fn to_html(markdown: &str, hl: &mut Highlighter) -> String {
 /// Renders Markdown that should read as one line (a question in a list):
 /// the outer paragraph is removed.
 pub fn to_inline_html(markdown: &str, hl: &mut Highlighter) -> String {
-    let html = to_html(markdown, hl);
+    to_inline_html_with(markdown, hl, Math::MathJax)
+}
+
+/// [`to_inline_html`], with math rendered as `math` says.
+pub fn to_inline_html_with(markdown: &str, hl: &mut Highlighter, math: Math) -> String {
+    let html = to_html_with(markdown, hl, math);
     let trimmed = html.trim_end();
     match trimmed
         .strip_prefix("<p>")
