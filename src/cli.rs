@@ -19,6 +19,7 @@ use crate::export::csv::CsvFlavor;
 Examples:
   pyq lint                     check ./questions.yaml
   pyq export                   write exports/ (Anki package, CSV, Markdown, HTML page)
+  pyq preview                  see every card in a browser while you edit
   pyq rules missing-answer     explain a rule
   pyq help lint                the options of one command"
 )]
@@ -57,6 +58,18 @@ Examples:
 Unchanged notes keep their modification time from the previous package in the
 folder; changed and new ones get SOURCE_DATE_EPOCH when set, else the current time.")]
     Export(ExportArgs),
+
+    /// Serve the HTML page on 127.0.0.1 and follow edits: see each card as Anki will show it, while writing.
+    #[command(after_help = "\
+Examples:
+  pyq preview                         serve ./questions.yaml on http://127.0.0.1:8765/
+  pyq preview --port 9000 bank.yaml   another bank, another port (0: any free port)
+
+The page rebuilds when the bank or its pyq.toml is saved and the open tab
+reloads by itself. Lint findings show at the top with line:column; while the
+bank has errors, the cards below are from its last version without errors.
+Only this machine can connect (127.0.0.1). Ctrl-C stops it.")]
+    Preview(PreviewArgs),
 
     /// Run every Python code block of every answer and report the ones that fail.
     #[command(after_help = "\
@@ -250,6 +263,20 @@ pub struct ConfigArgs {
     /// Ignore every pyq.toml.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The bank to preview.
+    #[arg(default_value = "questions.yaml")]
+    pub file: PathBuf,
+
+    /// The port on 127.0.0.1 to serve on (0: any free port, printed at start).
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Debug, Args)]

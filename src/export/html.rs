@@ -157,6 +157,20 @@ pub fn document(bank: &Bank<'_>, cards: &[Card], preview: Option<&Preview<'_>>) 
     s
 }
 
+/// The preview's page while the bank has never been free of errors: the
+/// findings and nothing else (there are no cards to show yet).
+pub fn document_without_cards(name: &str, preview: &Preview<'_>) -> String {
+    let title = escape(name);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"color-scheme\" content=\"light dark\">\n<title>{title}</title>\n<style>\n{CSS}</style>\n</head>\n\
+         <body class=\"card pyq-page\">\n{}<main id=\"questions\"><p class=\"pyq-none\">No cards yet: \
+         fix the errors above and save.</p></main>\n<script>\n{}</script>\n</body>\n</html>\n",
+        preview.banner, preview.script
+    )
+}
+
 fn header(s: &mut String, bank: &Bank<'_>, cards: &[Card], title: &str, hl: &mut Highlighter) {
     let _ = write!(
         s,
