@@ -19,6 +19,8 @@ use crate::preview::server::{self, Shared};
 
 /// How often the files are looked at.
 const POLL: Duration = Duration::from_millis(200);
+/// How long a change must hold before it is built (a save in progress).
+const SETTLE: Duration = Duration::from_millis(50);
 
 /// Set by Ctrl-C (SIGINT) or SIGTERM.
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -73,8 +75,8 @@ fn bind(port: u16) -> Result<TcpListener, Error> {
     })
 }
 
-/// Rebuilds when a watched file changed and has stayed the same for one poll
-/// (an editor's save is finished), until a stop signal.
+/// Rebuilds when a watched file changed and has then stayed the same for a
+/// moment (an editor's save is finished), until a stop signal.
 /// A page that did not change (a file touched, a comment edited) is not
 /// published again, so open tabs do not reload for nothing.
 fn follow(
@@ -85,12 +87,15 @@ fn follow(
 ) -> Result<(), Error> {
     let mut generation = 1;
     let mut built = builder.stamps();
-    let mut seen = built.clone();
     while !STOP.load(Ordering::SeqCst) {
         std::thread::sleep(POLL);
         let now = builder.stamps();
-        if now != built && now == seen {
-            built = now.clone();
+        if now == built {
+            continue;
+        }
+        std::thread::sleep(SETTLE);
+        if builder.stamps() == now {
+            built = now;
             let build = builder.build();
             if build.page != page {
                 generation += 1;
@@ -100,7 +105,6 @@ fn follow(
             writeln!(out, "{}", build.summary)?;
             out.flush()?;
         }
-        seen = now;
     }
     Ok(())
 }

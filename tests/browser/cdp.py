@@ -238,10 +238,14 @@ class Page:
         return reply["result"].get("value")
 
     def wait_until(self, expression, timeout=5.0, interval=0.05):
-        """Polls until the expression is truthy; returns its value."""
+        """Polls until the expression is truthy; returns its value. An
+        evaluation that fails because the page is reloading counts as false."""
         deadline = time.monotonic() + timeout
         while True:
-            value = self.evaluate(expression)
+            try:
+                value = self.evaluate(expression)
+            except ProtocolError:
+                value = None
             if value:
                 return value
             if time.monotonic() > deadline:
