@@ -398,7 +398,7 @@ fn big_bank(n: usize, answer: &str) -> String {
 #[test]
 fn a_killed_export_leaves_whole_files_and_the_next_run_leaves_no_temporary_files() {
     use std::time::Duration;
-    let files = ["big.apkg", "big.csv", "big.md"];
+    let files = ["big.apkg", "big.csv", "big.md", "big.html"];
     let read_all = |dir: &Path| -> Vec<Vec<u8>> {
         files
             .iter()
