@@ -5,7 +5,8 @@
 //! the Anki cards and styled by the same stylesheet ([`CSS`] is built from
 //! the note type's parts), so the page shows what Anki shows; only math
 //! differs, as MathML written at export time instead of MathJax's `\(…\)`
-//! (the page runs no third-party script). The answer is inside
+//! (the page runs no third-party script): the cards are rendered once for
+//! every exporter, those with math in both forms ([`Card::page`]). The answer is inside
 //! `<details>`, hidden until revealed, with no script. A small inline
 //! script, which the page does not need in order to be read, adds search,
 //! filters by topic, difficulty and tag, and a light/dark toggle (the page
@@ -27,7 +28,7 @@ use crate::export::markdown::anchor;
 use crate::export::{Context, Exporter, Sink, deck_name, slug};
 use crate::model::{Bank, Spanned};
 use crate::render::{
-    Card, Highlighter, Math, card, escape, sanitize_page, to_html_with, to_inline_html_with,
+    Card, Highlighter, Math, PageFields, escape, sanitize_page, to_html_with, to_inline_html_with,
 };
 
 pub struct Html;
@@ -53,8 +54,6 @@ impl Exporter for Html {
 /// Collects the cards (their math as MathML), then writes the page.
 pub struct HtmlSink<'a> {
     bank: &'a Bank<'a>,
-    related: Vec<Vec<usize>>,
-    hl: Highlighter,
     cards: Vec<Card>,
 }
 
@@ -62,40 +61,49 @@ impl<'a> HtmlSink<'a> {
     pub fn new(bank: &'a Bank<'a>) -> Self {
         Self {
             bank,
-            related: bank.related_both_ways(),
-            hl: Highlighter::new(),
             cards: Vec::with_capacity(bank.questions.len()),
         }
-    }
-
-    /// The cards taken so far.
-    pub fn into_cards(self) -> Vec<Card> {
-        self.cards
     }
 }
 
 impl Sink for HtmlSink<'_> {
-    /// The shared cards carry MathJax's `\(…\)`; the few with math (or with
-    /// text that looks like it) are rendered again with MathML, so the page
-    /// costs one extra rendering only of those.
+    fn wants_mathml(&self) -> bool {
+        true
+    }
+
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error> {
-        for c in cards {
-            let has_math = [&c.question, &c.answer, &c.see_also]
-                .iter()
-                .any(|html| html.contains("\\(") || html.contains("\\["));
-            self.cards.push(if has_math {
-                let i = (c.number - 1) as usize;
-                card(self.bank, &self.related, i, &mut self.hl, Math::MathMl)
-            } else {
-                c.clone()
-            });
-        }
+        self.cards.extend(cards.iter().map(page_card));
         Ok(())
     }
 
     fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
         Ok(document(self.bank, &self.cards, None).into_bytes())
     }
+}
+
+/// A card as the page shows it: with its MathML fields where it has them.
+fn page_card(card: &Card) -> Card {
+    let mut card = card.clone();
+    if let Some(page) = card.page.take() {
+        let PageFields {
+            question,
+            answer,
+            see_also,
+        } = *page;
+        (card.question, card.answer, card.see_also) = (question, answer, see_also);
+    }
+    card
+}
+
+/// Every card of a bank that linted clean, as the page shows them (for
+/// `pyq preview`, which builds the page without the export's machinery).
+pub fn page_cards(bank: &Bank<'_>) -> Vec<Card> {
+    let mut cards = Vec::with_capacity(bank.questions.len());
+    let _ = crate::render::for_each_chunk_with(bank, true, |chunk| {
+        cards.extend(chunk.iter().map(page_card));
+        Ok::<(), std::convert::Infallible>(())
+    });
+    cards
 }
 
 /// What `pyq preview` adds to the page.
@@ -382,9 +390,7 @@ mod tests {
         let source =
             crate::source::SourceFile::new(std::path::Path::new("q.yaml"), yaml.to_owned());
         let bank = crate::load::load(&source).bank;
-        let mut sink = HtmlSink::new(&bank);
-        sink.cards(&crate::render::cards(&bank)).unwrap();
-        document(&bank, &sink.into_cards(), None)
+        document(&bank, &page_cards(&bank), None)
     }
 
     const BANK: &str = "version: 1\ndeck: {name: D, anki_deck_id: 1, anki_model_id: 2}\n\

@@ -54,6 +54,12 @@ pub trait Sink {
         true
     }
 
+    /// Whether the cards should also carry their math as MathML
+    /// ([`Card::page`]; the HTML page's).
+    fn wants_mathml(&self) -> bool {
+        false
+    }
+
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error>;
 
     fn finish(self: Box<Self>) -> Result<Vec<u8>, Error>;
@@ -169,7 +175,8 @@ fn open_previous(path: &Path) -> std::io::Result<std::fs::File> {
 /// finishes them into files' bytes.
 pub fn finish(mut started: Started<'_>, bank: &Bank<'_>) -> Result<Vec<Artifact>, Error> {
     if started.iter().any(|(_, s)| s.wants_cards()) {
-        crate::render::for_each_chunk(bank, |chunk| {
+        let mathml = started.iter().any(|(_, s)| s.wants_mathml());
+        crate::render::for_each_chunk_with(bank, mathml, |chunk| {
             started
                 .iter_mut()
                 .filter(|(_, s)| s.wants_cards())

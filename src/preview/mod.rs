@@ -14,8 +14,7 @@ use std::time::SystemTime;
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::emit::concise;
-use crate::export::Sink as _;
-use crate::export::html::{self, HtmlSink, Preview};
+use crate::export::html::{self, Preview};
 use crate::lint::Settings;
 use crate::render::escape;
 use crate::source::SourceFile;
@@ -137,10 +136,11 @@ impl Builder {
             Some(text) => {
                 let source = SourceFile::new(&self.bank, text.clone());
                 let loaded = crate::load::load(&source);
-                let mut sink = HtmlSink::new(&loaded.bank);
-                // Rendering a bank that linted clean does not fail.
-                let _ = sink.cards(&crate::render::cards(&loaded.bank));
-                html::document(&loaded.bank, &sink.into_cards(), Some(&preview))
+                html::document(
+                    &loaded.bank,
+                    &html::page_cards(&loaded.bank),
+                    Some(&preview),
+                )
             }
             None => html::document_without_cards(&name, &preview),
         };

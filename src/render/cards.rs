@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use crate::model::{Bank, Spanned, Text};
 use crate::render::{
-    Highlighter, Math, escape, sanitize_owned, sanitize_page, to_html_with, to_inline_html_with,
+    Highlighter, Math, escape, parse, sanitize_owned, sanitize_page, to_inline_html_with,
 };
 
 /// One question, rendered. Built only from a bank that linted clean.
@@ -25,17 +25,38 @@ pub struct Card {
     pub see_also: String,
     /// Anki tags: the question's tags, `topic::KEY` and `difficulty::LEVEL`.
     pub tags: Vec<String>,
+    /// For the HTML page: the fields with math as MathML, when the page asked
+    /// for them ([`for_each_chunk_with`]) and the card has math.
+    pub page: Option<Box<PageFields>>,
+}
+
+/// A card's fields with math as MathML (sanitised with the page's policy).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageFields {
+    pub question: String,
+    pub answer: String,
+    pub see_also: String,
 }
 
 /// Questions rendered per chunk.
 const CHUNK: usize = 1024;
 
-/// Renders the bank chunk by chunk, in bank order, calling `f` with each
-/// chunk. A producer thread renders the next chunk (on both cores) while `f`
-/// consumes the current one; at most a few chunks exist at a time. An error
-/// from `f` stops the rendering and is returned.
+/// [`for_each_chunk_with`], without MathML.
 pub fn for_each_chunk<E>(
     bank: &Bank<'_>,
+    f: impl FnMut(&[Card]) -> Result<(), E>,
+) -> Result<(), E> {
+    for_each_chunk_with(bank, false, f)
+}
+
+/// Renders the bank chunk by chunk, in bank order, calling `f` with each
+/// chunk; with `mathml`, cards with math also carry [`Card::page`] (their
+/// text is parsed and highlighted once for both). A producer thread renders the next chunk (on both cores) while `f`
+/// consumes the current one; at most a few chunks exist at a time. An error
+/// from `f` stops the rendering and is returned.
+pub fn for_each_chunk_with<E>(
+    bank: &Bank<'_>,
+    mathml: bool,
     mut f: impl FnMut(&[Card]) -> Result<(), E>,
 ) -> Result<(), E> {
     let related = bank.related_both_ways();
@@ -49,9 +70,9 @@ pub fn for_each_chunk<E>(
                 let range = start..(start + CHUNK).min(n);
                 let middle = range.start + range.len() / 2;
                 let cards = std::thread::scope(|inner| {
-                    let first =
-                        inner.spawn(|| render(bank, related, range.start..middle, &mut left));
-                    let mut second = render(bank, related, middle..range.end, &mut right);
+                    let first = inner
+                        .spawn(|| render(bank, related, range.start..middle, &mut left, mathml));
+                    let mut second = render(bank, related, middle..range.end, &mut right, mathml);
                     let mut cards = first.join().expect("rendering does not panic");
                     cards.append(&mut second);
                     cards
@@ -83,21 +104,20 @@ fn render(
     related: &[Vec<usize>],
     range: Range<usize>,
     hl: &mut Highlighter,
+    mathml: bool,
 ) -> Vec<Card> {
-    range
-        .map(|i| card(bank, related, i, hl, Math::MathJax))
-        .collect()
+    range.map(|i| card(bank, related, i, hl, mathml)).collect()
 }
 
-/// Question `i` of the bank as a card, its math rendered as `math` says
-/// (the HTML page re-renders the few cards with math as MathML). `related`
-/// is [`Bank::related_both_ways`].
-pub fn card(
+/// Question `i` of the bank as a card; with `mathml`, also its fields with
+/// math as MathML when it has math. `related` is
+/// [`Bank::related_both_ways`].
+fn card(
     bank: &Bank<'_>,
     related: &[Vec<usize>],
     i: usize,
     hl: &mut Highlighter,
-    math: Math,
+    mathml: bool,
 ) -> Card {
     let q = &bank.questions[i];
     let topic_key = q.topic.as_ref().map_or("", Spanned::as_str);
@@ -105,22 +125,40 @@ pub fn card(
     let mut tags: Vec<String> = q.tags.iter().map(|t| t.as_str().to_owned()).collect();
     tags.push(format!("topic::{topic_key}"));
     tags.push(format!("difficulty::{difficulty}"));
-    let clean = |html: String| match math {
-        Math::MathJax => sanitize_owned(html),
-        Math::MathMl => match sanitize_page(&html) {
-            Cow::Borrowed(_) => html,
-            Cow::Owned(clean) => clean,
-        },
+    let question_text = text(q.question.as_ref());
+    let answer_text = text(q.answer.as_ref());
+    let question = parse(&question_text, hl);
+    let answer = parse(&answer_text, hl);
+    let see_also_html = see_also(bank, &related[i], hl, Math::MathJax);
+    let page = if mathml {
+        let see_also_mathml = see_also(bank, &related[i], hl, Math::MathMl);
+        (question.has_math() || answer.has_math() || see_also_mathml != see_also_html).then(|| {
+            Box::new(PageFields {
+                question: page_clean(question.inline_html(Math::MathMl)),
+                answer: page_clean(answer.html(Math::MathMl)),
+                see_also: page_clean(see_also_mathml),
+            })
+        })
+    } else {
+        None
     };
     Card {
         id: q.id_str().unwrap_or("").to_owned(),
         number: i as i64 + 1,
-        question: clean(to_inline_html_with(&text(q.question.as_ref()), hl, math)),
-        answer: clean(to_html_with(&text(q.answer.as_ref()), hl, math)),
+        question: sanitize_owned(question.inline_html(Math::MathJax)),
+        answer: sanitize_owned(answer.html(Math::MathJax)),
         topic: escape(bank.topic_title(topic_key).unwrap_or(topic_key)),
         difficulty: difficulty.to_owned(),
-        see_also: clean(see_also(bank, &related[i], hl, math)),
+        see_also: sanitize_owned(see_also_html),
         tags,
+        page,
+    }
+}
+
+fn page_clean(html: String) -> String {
+    match sanitize_page(&html) {
+        Cow::Borrowed(_) => html,
+        Cow::Owned(clean) => clean,
     }
 }
 
@@ -168,5 +206,34 @@ mod tests {
         });
         assert_eq!(stopped, Err("stop"));
         assert_eq!(seen, 1024);
+    }
+
+    #[test]
+    fn only_cards_with_math_carry_mathml_and_only_when_asked() {
+        let text = "version: 1\ndeck: {name: D, anki_deck_id: 1, anki_model_id: 2}\ntopics: {t: T}\nquestions:\n\
+            - {number: 1, id: a, topic: t, difficulty: mid, question: 'Cost $O(n)$?', answer: \"Yes.\\n\\n```python\\nx = 1\\n```\\n\"}\n\
+            - {number: 2, id: b, topic: t, difficulty: mid, question: 'Plain?', answer: 'No math.', related: [a]}\n";
+        let source =
+            crate::source::SourceFile::new(std::path::Path::new("q.yaml"), text.to_owned());
+        let bank = crate::load::load(&source).bank;
+        assert!(cards(&bank).iter().all(|c| c.page.is_none()));
+        let mut with = Vec::new();
+        let _ = for_each_chunk_with(&bank, true, |chunk| {
+            with.extend_from_slice(chunk);
+            Ok::<(), ()>(())
+        });
+        let page = with[0].page.as_ref().expect("math: MathML fields");
+        assert_eq!(with[0].question, "Cost \\(O(n)\\)?");
+        assert!(
+            page.question.starts_with("Cost <math>"),
+            "{}",
+            page.question
+        );
+        // The code is highlighted the same in both.
+        assert_eq!(page.answer, with[0].answer);
+        // Card 2 has no math itself, but its "See also" quotes card 1's.
+        let page = with[1].page.as_ref().expect("math in See also");
+        assert!(page.see_also.contains("<math>"), "{}", page.see_also);
+        assert_eq!(page.question, with[1].question);
     }
 }
