@@ -6,7 +6,7 @@
 //! the note type's parts), so the page shows what Anki shows; only math
 //! differs, as MathML written at export time instead of MathJax's `\(…\)`
 //! (the page runs no third-party script): the cards are rendered once for
-//! every exporter, those with math in both forms ([`Card::page`]). The answer is inside
+//! every exporter, answers with math in both forms ([`Card::page_answer`]). The answer is inside
 //! `<details>`, hidden until revealed, with no script. A small inline
 //! script, which the page does not need in order to be read, adds search,
 //! filters by topic, difficulty and tag, and a light/dark toggle (the page
@@ -28,7 +28,7 @@ use crate::export::markdown::anchor;
 use crate::export::{Context, Exporter, Sink, deck_name, slug};
 use crate::model::{Bank, Spanned};
 use crate::render::{
-    Card, Highlighter, Math, PageFields, escape, sanitize_page, to_html_with, to_inline_html_with,
+    Card, Highlighter, Math, escape, sanitize_page, to_html_with, to_inline_html_with,
 };
 
 pub struct Html;
@@ -51,17 +51,17 @@ impl Exporter for Html {
     }
 }
 
-/// Collects the cards (their math as MathML), then writes the page.
+/// Writes the page as the cards come: the head, the header and the contents
+/// at the start (from the bank alone), each card as it arrives, the rest at
+/// the end. Only the page itself and each question's HTML are kept.
 pub struct HtmlSink<'a> {
-    bank: &'a Bank<'a>,
-    cards: Vec<Card>,
+    page: Page<'a>,
 }
 
 impl<'a> HtmlSink<'a> {
     pub fn new(bank: &'a Bank<'a>) -> Self {
         Self {
-            bank,
-            cards: Vec::with_capacity(bank.questions.len()),
+            page: Page::begin(bank, ""),
         }
     }
 }
@@ -72,38 +72,93 @@ impl Sink for HtmlSink<'_> {
     }
 
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error> {
-        self.cards.extend(cards.iter().map(page_card));
+        for card in cards {
+            self.page.push(card);
+        }
         Ok(())
     }
 
     fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
-        Ok(document(self.bank, &self.cards, None).into_bytes())
+        Ok(self.page.end(None).into_bytes())
     }
 }
 
-/// A card as the page shows it: with its MathML fields where it has them.
-fn page_card(card: &Card) -> Card {
-    let mut card = card.clone();
-    if let Some(page) = card.page.take() {
-        let PageFields {
-            question,
+/// The page for `bank`, written as it is built.
+pub struct Page<'a> {
+    bank: &'a Bank<'a>,
+    related: Vec<Vec<usize>>,
+    /// Each question's HTML (MathML math), for the contents and the links
+    /// to it.
+    questions: Vec<String>,
+    s: String,
+}
+
+impl<'a> Page<'a> {
+    /// Starts the page: everything before the first card. `banner` goes
+    /// above the header (the preview's findings).
+    pub fn begin(bank: &'a Bank<'a>, banner: &str) -> Self {
+        let mut hl = Highlighter::new();
+        let questions = bank
+            .questions
+            .iter()
+            .map(|q| {
+                let text = q.question.as_ref().map_or(Cow::Borrowed(""), |t| t.value());
+                page_html(to_inline_html_with(&text, &mut hl, Math::MathMl))
+            })
+            .collect();
+        let mut page = Self {
+            bank,
+            related: bank.related_both_ways(),
+            questions,
+            s: String::with_capacity(64 * 1024),
+        };
+        let title = escape(deck_name(bank));
+        let _ = write!(
+            page.s,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <meta name=\"color-scheme\" content=\"light dark\">\n\
+             <meta name=\"generator\" content=\"pyq\">\n<title>{title}</title>\n<style>\n{CSS}</style>\n</head>\n\
+             <body class=\"card pyq-page\">\n{banner}"
+        );
+        header(&mut page.s, bank, &title, &mut hl);
+        contents(&mut page.s, bank, &page.questions);
+        page.s.push_str("<main id=\"questions\">\n");
+        page
+    }
+
+    /// Adds the next card (in bank order), with its MathML answer where it
+    /// has one ([`Card::page_answer`]).
+    pub fn push(&mut self, card: &Card) {
+        let answer = card.page_answer.as_ref().unwrap_or(&card.answer);
+        question(
+            &mut self.s,
+            self.bank,
+            card,
             answer,
-            see_also,
-        } = *page;
-        (card.question, card.answer, card.see_also) = (question, answer, see_also);
+            &self.questions,
+            &self.related,
+        );
     }
-    card
-}
 
-/// Every card of a bank that linted clean, as the page shows them (for
-/// `pyq preview`, which builds the page without the export's machinery).
-pub fn page_cards(bank: &Bank<'_>) -> Vec<Card> {
-    let mut cards = Vec::with_capacity(bank.questions.len());
-    let _ = crate::render::for_each_chunk_with(bank, true, |chunk| {
-        cards.extend(chunk.iter().map(page_card));
-        Ok::<(), std::convert::Infallible>(())
-    });
-    cards
+    /// Ends the page; `script` is the preview's reload script.
+    pub fn end(mut self, script: Option<&str>) -> String {
+        self.s.push_str(
+            "<p id=\"pyq-none\" class=\"pyq-none\" hidden>No question matches.</p>\n</main>\n",
+        );
+        retired(
+            &mut self.s,
+            self.bank,
+            &self.questions,
+            &mut Highlighter::new(),
+        );
+        let _ = write!(self.s, "<script>\n{SCRIPT}</script>\n");
+        if let Some(script) = script {
+            let _ = write!(self.s, "<script>\n{script}</script>\n");
+        }
+        self.s.push_str("</body>\n</html>\n");
+        self.s
+    }
 }
 
 /// What `pyq preview` adds to the page.
@@ -131,38 +186,18 @@ pub const CSS: &str = concat!(
 /// The page's script: search, filters, the theme toggle.
 pub const SCRIPT: &str = include_str!("html/page.js");
 
-/// The whole page for `bank`, whose cards are `cards` (in bank order, with
-/// MathML math).
-pub fn document(bank: &Bank<'_>, cards: &[Card], preview: Option<&Preview<'_>>) -> String {
-    let mut hl = Highlighter::new();
-    let mut s = String::with_capacity(64 * 1024 + cards.len() * 4096);
-    let title = escape(deck_name(bank));
-    let _ = write!(
-        s,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"color-scheme\" content=\"light dark\">\n\
-         <meta name=\"generator\" content=\"pyq\">\n<title>{title}</title>\n<style>\n{CSS}</style>\n</head>\n\
-         <body class=\"card pyq-page\">\n"
-    );
-    if let Some(p) = preview {
-        s.push_str(p.banner);
-    }
-    header(&mut s, bank, cards, &title, &mut hl);
-    contents(&mut s, bank, cards);
-    s.push_str("<main id=\"questions\">\n");
-    let related = bank.related_both_ways();
-    for c in cards {
-        question(&mut s, bank, c, cards, &related);
-    }
-    s.push_str("<p id=\"pyq-none\" class=\"pyq-none\" hidden>No question matches.</p>\n</main>\n");
-    retired(&mut s, bank, cards, &mut hl);
-    let _ = write!(s, "<script>\n{SCRIPT}</script>\n");
-    if let Some(p) = preview {
-        let _ = write!(s, "<script>\n{}</script>\n", p.script);
-    }
-    s.push_str("</body>\n</html>\n");
-    s
+/// The whole page for a bank that linted clean, rendered here (for `pyq
+/// preview` and tests; `pyq export` streams it through [`HtmlSink`]).
+pub fn document(bank: &Bank<'_>, preview: Option<&Preview<'_>>) -> String {
+    let mut page = Page::begin(bank, preview.map_or("", |p| p.banner));
+    // Rendering a bank that linted clean does not fail.
+    let _ = crate::render::for_each_chunk_with(bank, true, |chunk| {
+        for card in chunk {
+            page.push(card);
+        }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    page.end(preview.map(|p| p.script))
 }
 
 /// The preview's page while the bank has never been free of errors: the
@@ -179,7 +214,7 @@ pub fn document_without_cards(name: &str, preview: &Preview<'_>) -> String {
     )
 }
 
-fn header(s: &mut String, bank: &Bank<'_>, cards: &[Card], title: &str, hl: &mut Highlighter) {
+fn header(s: &mut String, bank: &Bank<'_>, title: &str, hl: &mut Highlighter) {
     let _ = write!(
         s,
         "<header class=\"pyq-header\">\n<div class=\"pyq-bar\"><h1>{title}</h1>\
@@ -193,7 +228,7 @@ fn header(s: &mut String, bank: &Bank<'_>, cards: &[Card], title: &str, hl: &mut
         s,
         "<p class=\"pyq-count\">{} questions. Generated by pyq from <code>questions.yaml</code>; \
          edit that file, not this page.</p>",
-        cards.len()
+        bank.questions.len()
     );
     // The filters need the script, which shows them.
     s.push_str(
@@ -212,7 +247,11 @@ fn header(s: &mut String, bank: &Bank<'_>, cards: &[Card], title: &str, hl: &mut
     s.push_str(
         "</select>\n<select id=\"pyq-difficulty\" aria-label=\"Difficulty\"><option value=\"\">All levels</option>",
     );
-    let levels: BTreeSet<&str> = cards.iter().map(|c| c.difficulty.as_str()).collect();
+    let levels: BTreeSet<&str> = bank
+        .questions
+        .iter()
+        .filter_map(|q| q.difficulty.as_ref().map(|d| d.value.as_str()))
+        .collect();
     for level in ["junior", "mid", "senior"] {
         if levels.contains(level) {
             let _ = write!(s, "<option value=\"{level}\">{level}</option>");
@@ -233,7 +272,7 @@ fn header(s: &mut String, bank: &Bank<'_>, cards: &[Card], title: &str, hl: &mut
     let _ = write!(
         s,
         "</select>\n<output id=\"pyq-shown\" class=\"pyq-shown\">{n} of {n}</output>\n</form>\n</header>\n",
-        n = cards.len()
+        n = bank.questions.len()
     );
 }
 
@@ -247,20 +286,20 @@ fn used_topics<'b>(bank: &'b Bank<'_>) -> impl Iterator<Item = &'b crate::model:
 }
 
 /// The table of contents, grouped by topic, folded away.
-fn contents(s: &mut String, bank: &Bank<'_>, cards: &[Card]) {
+fn contents(s: &mut String, bank: &Bank<'_>, questions: &[String]) {
     s.push_str(
         "<nav class=\"pyq-toc\" aria-label=\"Contents\"><details><summary>Contents</summary>\n",
     );
     for topic in used_topics(bank) {
         let _ = write!(s, "<h2>{}</h2>\n<ol>\n", escape(topic.title.as_str()));
-        for (q, c) in bank.questions.iter().zip(cards) {
+        for (i, q) in bank.questions.iter().enumerate() {
             if q.topic.as_ref().is_some_and(|k| k.value == topic.key.value) {
                 let _ = writeln!(
                     s,
                     "<li value=\"{}\"><a href=\"#{}\">{}</a></li>",
-                    c.number,
-                    anchor(&c.id),
-                    without_links(&c.question)
+                    i + 1,
+                    anchor(q.id_str().unwrap_or("")),
+                    without_links(&questions[i])
                 );
             }
         }
@@ -269,7 +308,16 @@ fn contents(s: &mut String, bank: &Bank<'_>, cards: &[Card]) {
     s.push_str("</details></nav>\n");
 }
 
-fn question(s: &mut String, bank: &Bank<'_>, c: &Card, cards: &[Card], related: &[Vec<usize>]) {
+/// One card's article; `answer` is its answer with MathML math, and its
+/// question's is `questions[i]`.
+fn question(
+    s: &mut String,
+    bank: &Bank<'_>,
+    c: &Card,
+    answer: &str,
+    questions: &[String],
+    related: &[Vec<usize>],
+) {
     let i = (c.number - 1) as usize;
     let q = &bank.questions[i];
     let topic_key = q.topic.as_ref().map_or("", Spanned::as_str);
@@ -295,8 +343,8 @@ fn question(s: &mut String, bank: &Bank<'_>, c: &Card, cards: &[Card], related: 
         s,
         "</div>\n<div class=\"pyq-question\">{}</div>\n</div>\n\
          <details class=\"pyq-reveal\"><summary>Show answer</summary>\n\
-         <div class=\"pyq-card pyq-answer\">{}</div>\n",
-        c.question, c.answer
+         <div class=\"pyq-card pyq-answer\">{answer}</div>\n",
+        questions[i]
     );
     if !related[i].is_empty() {
         s.push_str(
@@ -304,13 +352,12 @@ fn question(s: &mut String, bank: &Bank<'_>, c: &Card, cards: &[Card], related: 
              <ul class=\"pyq-see-also-list\">",
         );
         for &j in &related[i] {
-            let other = &cards[j];
             let _ = write!(
                 s,
                 "<li><a href=\"#{}\"><span class=\"pyq-ref\">#{}</span> {}</a></li>",
-                anchor(&other.id),
-                other.number,
-                without_links(&other.question)
+                anchor(bank.questions[j].id_str().unwrap_or("")),
+                j + 1,
+                without_links(&questions[j])
             );
         }
         s.push_str("</ul></div>\n");
@@ -319,7 +366,7 @@ fn question(s: &mut String, bank: &Bank<'_>, c: &Card, cards: &[Card], related: 
 }
 
 /// The retired questions, as in the Markdown document.
-fn retired(s: &mut String, bank: &Bank<'_>, cards: &[Card], hl: &mut Highlighter) {
+fn retired(s: &mut String, bank: &Bank<'_>, questions: &[String], hl: &mut Highlighter) {
     if bank.retired.is_empty() {
         return;
     }
@@ -338,13 +385,13 @@ fn retired(s: &mut String, bank: &Bank<'_>, cards: &[Card], hl: &mut Highlighter
                 .iter()
                 .position(|q| q.id_str() == Some(to.as_str()))
         });
-        if let Some(c) = replacement.and_then(|j| cards.get(j)) {
+        if let Some(j) = replacement {
             let _ = write!(
                 s,
                 " Replaced by <a href=\"#{}\">#{} {}</a>.",
-                anchor(&c.id),
-                c.number,
-                without_links(&c.question)
+                anchor(bank.questions[j].id_str().unwrap_or("")),
+                j + 1,
+                without_links(&questions[j])
             );
         }
         s.push_str("</li>\n");
@@ -390,7 +437,7 @@ mod tests {
         let source =
             crate::source::SourceFile::new(std::path::Path::new("q.yaml"), yaml.to_owned());
         let bank = crate::load::load(&source).bank;
-        document(&bank, &page_cards(&bank), None)
+        document(&bank, None)
     }
 
     const BANK: &str = "version: 1\ndeck: {name: D, anki_deck_id: 1, anki_model_id: 2}\n\

@@ -136,11 +136,7 @@ impl Builder {
             Some(text) => {
                 let source = SourceFile::new(&self.bank, text.clone());
                 let loaded = crate::load::load(&source);
-                html::document(
-                    &loaded.bank,
-                    &html::page_cards(&loaded.bank),
-                    Some(&preview),
-                )
+                html::document(&loaded.bank, Some(&preview))
             }
             None => html::document_without_cards(&name, &preview),
         };
@@ -262,4 +258,5 @@ const BANNER_CSS: &str = ".pyq-findings{margin:12px auto 0;border:2px solid #bf8
 .pyq-finding code{white-space:pre-wrap;overflow-wrap:anywhere;background:none;padding:0}\
 .pyq-finding.pyq-error code{color:var(--pyq-keyword)}\
 .pyq-help{color:var(--pyq-muted);margin-left:1.5em}\
-.pyq-findings p{margin:6px 0;font-size:14px}";
+.pyq-findings p{margin:6px 0;font-size:14px}\
+@media (max-width:47em){.pyq-findings{margin:8px 8px 0}}";

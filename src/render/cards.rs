@@ -25,17 +25,10 @@ pub struct Card {
     pub see_also: String,
     /// Anki tags: the question's tags, `topic::KEY` and `difficulty::LEVEL`.
     pub tags: Vec<String>,
-    /// For the HTML page: the fields with math as MathML, when the page asked
-    /// for them ([`for_each_chunk_with`]) and the card has math.
-    pub page: Option<Box<PageFields>>,
-}
-
-/// A card's fields with math as MathML (sanitised with the page's policy).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PageFields {
-    pub question: String,
-    pub answer: String,
-    pub see_also: String,
+    /// For the HTML page: the answer with math as MathML (sanitised with the
+    /// page's policy), when the page asked for it ([`for_each_chunk_with`])
+    /// and the answer has math. (The page renders the questions itself.)
+    pub page_answer: Option<String>,
 }
 
 /// Questions rendered per chunk.
@@ -50,8 +43,8 @@ pub fn for_each_chunk<E>(
 }
 
 /// Renders the bank chunk by chunk, in bank order, calling `f` with each
-/// chunk; with `mathml`, cards with math also carry [`Card::page`] (their
-/// text is parsed and highlighted once for both). A producer thread renders the next chunk (on both cores) while `f`
+/// chunk; with `mathml`, cards whose answer has math also carry
+/// [`Card::page_answer`] (the answer is parsed and highlighted once for both). A producer thread renders the next chunk (on both cores) while `f`
 /// consumes the current one; at most a few chunks exist at a time. An error
 /// from `f` stops the rendering and is returned.
 pub fn for_each_chunk_with<E>(
@@ -109,7 +102,7 @@ fn render(
     range.map(|i| card(bank, related, i, hl, mathml)).collect()
 }
 
-/// Question `i` of the bank as a card; with `mathml`, also its fields with
+/// Question `i` of the bank as a card; with `mathml`, also its answer with
 /// math as MathML when it has math. `related` is
 /// [`Bank::related_both_ways`].
 fn card(
@@ -129,19 +122,7 @@ fn card(
     let answer_text = text(q.answer.as_ref());
     let question = parse(&question_text, hl);
     let answer = parse(&answer_text, hl);
-    let see_also_html = see_also(bank, &related[i], hl, Math::MathJax);
-    let page = if mathml {
-        let see_also_mathml = see_also(bank, &related[i], hl, Math::MathMl);
-        (question.has_math() || answer.has_math() || see_also_mathml != see_also_html).then(|| {
-            Box::new(PageFields {
-                question: page_clean(question.inline_html(Math::MathMl)),
-                answer: page_clean(answer.html(Math::MathMl)),
-                see_also: page_clean(see_also_mathml),
-            })
-        })
-    } else {
-        None
-    };
+    let page_answer = (mathml && answer.has_math()).then(|| page_clean(answer.html(Math::MathMl)));
     Card {
         id: q.id_str().unwrap_or("").to_owned(),
         number: i as i64 + 1,
@@ -149,9 +130,9 @@ fn card(
         answer: sanitize_owned(answer.html(Math::MathJax)),
         topic: escape(bank.topic_title(topic_key).unwrap_or(topic_key)),
         difficulty: difficulty.to_owned(),
-        see_also: sanitize_owned(see_also_html),
+        see_also: sanitize_owned(see_also(bank, &related[i], hl, Math::MathJax)),
         tags,
-        page,
+        page_answer,
     }
 }
 
@@ -209,31 +190,29 @@ mod tests {
     }
 
     #[test]
-    fn only_cards_with_math_carry_mathml_and_only_when_asked() {
+    fn only_answers_with_math_carry_mathml_and_only_when_asked() {
         let text = "version: 1\ndeck: {name: D, anki_deck_id: 1, anki_model_id: 2}\ntopics: {t: T}\nquestions:\n\
-            - {number: 1, id: a, topic: t, difficulty: mid, question: 'Cost $O(n)$?', answer: \"Yes.\\n\\n```python\\nx = 1\\n```\\n\"}\n\
-            - {number: 2, id: b, topic: t, difficulty: mid, question: 'Plain?', answer: 'No math.', related: [a]}\n";
+            - {number: 1, id: a, topic: t, difficulty: mid, question: 'Cost?', answer: \"$O(n)$.\\n\\n```python\\nx = 1\\n```\\n\"}\n\
+            - {number: 2, id: b, topic: t, difficulty: mid, question: 'Plain $x$?', answer: 'No math.'}\n";
         let source =
             crate::source::SourceFile::new(std::path::Path::new("q.yaml"), text.to_owned());
         let bank = crate::load::load(&source).bank;
-        assert!(cards(&bank).iter().all(|c| c.page.is_none()));
+        assert!(cards(&bank).iter().all(|c| c.page_answer.is_none()));
         let mut with = Vec::new();
         let _ = for_each_chunk_with(&bank, true, |chunk| {
             with.extend_from_slice(chunk);
             Ok::<(), ()>(())
         });
-        let page = with[0].page.as_ref().expect("math: MathML fields");
-        assert_eq!(with[0].question, "Cost \\(O(n)\\)?");
+        let page = with[0].page_answer.as_ref().expect("math: a MathML answer");
         assert!(
-            page.question.starts_with("Cost <math>"),
+            with[0].answer.starts_with("<p>\\(O(n)\\).</p>"),
             "{}",
-            page.question
+            with[0].answer
         );
-        // The code is highlighted the same in both.
-        assert_eq!(page.answer, with[0].answer);
-        // Card 2 has no math itself, but its "See also" quotes card 1's.
-        let page = with[1].page.as_ref().expect("math in See also");
-        assert!(page.see_also.contains("<math>"), "{}", page.see_also);
-        assert_eq!(page.question, with[1].question);
+        assert!(page.starts_with("<p><math>"), "{page}");
+        // The code is highlighted once, the same in both.
+        let code = |html: &str| html[html.find("<pre").unwrap()..].to_owned();
+        assert_eq!(code(page), code(&with[0].answer));
+        assert!(with[1].page_answer.is_none());
     }
 }
