@@ -18,7 +18,8 @@ use crate::export::csv::CsvFlavor;
     after_help = "\
 Examples:
   pyq lint                     check ./questions.yaml
-  pyq export                   write exports/ (Anki package, CSV, Markdown)
+  pyq export                   write exports/ (Anki package, CSV, Markdown, HTML page)
+  pyq preview                  see every card in a browser while you edit
   pyq rules missing-answer     explain a rule
   pyq help lint                the options of one command"
 )]
@@ -42,11 +43,12 @@ Examples:
 Exit codes: 0 no errors, 1 errors found, 2 pyq could not run.")]
     Lint(LintArgs),
 
-    /// Write the bank as an Anki deck, a CSV and a Markdown document into exports/ (the bank must lint clean).
+    /// Write the bank as an Anki deck, a CSV, a Markdown document and an HTML page into exports/ (the bank must lint clean).
     #[command(after_help = "\
 Examples:
-  pyq export                          write exports/<deck>.apkg, .csv and .md from ./questions.yaml
+  pyq export                          write exports/<deck>.apkg, .csv, .md and .html from ./questions.yaml
   pyq export --format anki            only the Anki package
+  pyq export --format html            only the page (self-contained: open it in any browser)
   pyq export --format csv --csv-flavor plain
                                       exports/<deck>.plain.csv for spreadsheets
   pyq export -o out/ bank.yaml        another bank, another folder
@@ -56,6 +58,18 @@ Examples:
 Unchanged notes keep their modification time from the previous package in the
 folder; changed and new ones get SOURCE_DATE_EPOCH when set, else the current time.")]
     Export(ExportArgs),
+
+    /// Serve the HTML page on 127.0.0.1 and follow edits: see each card as Anki will show it, while writing.
+    #[command(after_help = "\
+Examples:
+  pyq preview                         serve ./questions.yaml on http://127.0.0.1:8765/
+  pyq preview --port 9000 bank.yaml   another bank, another port (0: any free port)
+
+The page rebuilds when the bank or its pyq.toml is saved and the open tab
+reloads by itself. Lint findings show at the top with line:column; while the
+bank has errors, the cards below are from its last version without errors.
+Only this machine can connect (127.0.0.1). Ctrl-C stops it.")]
+    Preview(PreviewArgs),
 
     /// Run every Python code block of every answer and report the ones that fail.
     #[command(after_help = "\
@@ -273,6 +287,20 @@ pub struct ConfigArgs {
     /// Ignore every pyq.toml.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The bank to preview.
+    #[arg(default_value = "questions.yaml")]
+    pub file: PathBuf,
+
+    /// The port on 127.0.0.1 to serve on (0: any free port, printed at start).
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Debug, Args)]

@@ -1028,7 +1028,7 @@ mod tests {
             [
                 "1:11 `version` must be an integer, found a string | remove the quotes",
                 "2:8 `lint` must be a table, found an integer | write `[lint]` on a line of its own, with its settings below it",
-                "4:10 `format` must be a string, found an integer | use one of `anki`, `csv`, `markdown`, `all`",
+                "4:10 `format` must be a string, found an integer | use one of `anki`, `csv`, `markdown`, `html`, `all`",
                 "5:10 `output` must be a string, found a boolean | name a folder, relative to this file's folder, e.g. `output = \"exports\"`",
                 "6:11 `details` must be a boolean, found a string | remove the quotes",
                 "7:14 `csv-flavor` must be a string, found an array | use one of `anki`, `plain`",
@@ -1057,7 +1057,7 @@ mod tests {
                 "3:10 unknown rule `near-dupe` | did you mean `near-duplicate`? `pyq rules` lists every rule's name and code",
                 "3:23 `warnings` cannot be in `allow` | `deny = [\"warnings\"]` makes every warning an error; to change one rule, name it here",
                 "3:35 unknown rule `PYQ999` | `pyq rules` lists every rule's name and code",
-                "5:10 unknown export format `apkg` | did you mean `anki`? use one of `anki`, `csv`, `markdown`, `all`",
+                "5:10 unknown export format `apkg` | did you mean `anki`? use one of `anki`, `csv`, `markdown`, `html`, `all`",
                 "6:14 unknown CSV flavor `excel` | use one of `anki`, `plain`",
                 "7:10 `output` is empty | name a folder, relative to this file's folder, e.g. `output = \"exports\"`",
                 "9:11 `timeout` must be a positive number of seconds, found `-1` | write e.g. `timeout = 10.0`",
@@ -1088,7 +1088,7 @@ mod tests {
         let d = parse(&source).expect_err("a problem");
         assert_eq!(
             d[0].primary.text.as_deref(),
-            Some("not anki, csv, markdown or all")
+            Some("not anki, csv, markdown, html or all")
         );
     }
 

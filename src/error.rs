@@ -125,6 +125,28 @@ pub enum Error {
     )]
     Interrupted(&'static str),
 
+    #[error("port {port} on 127.0.0.1 is already in use")]
+    #[diagnostic(
+        code(pyq::preview),
+        help(
+            "another program (or another `pyq preview`) is serving there: choose another port with `--port N`, or `--port 0` for any free one"
+        )
+    )]
+    PortInUse { port: u16 },
+
+    #[error("could not serve on 127.0.0.1:{port}")]
+    #[diagnostic(
+        code(pyq::preview),
+        help(
+            "choose another port with `--port N` (ports below 1024 need privileges), or `--port 0` for any free one"
+        )
+    )]
+    Serve {
+        port: u16,
+        #[source]
+        source: io::Error,
+    },
+
     #[error("internal error: {0}")]
     #[diagnostic(code(pyq::internal))]
     Internal(String),

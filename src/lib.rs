@@ -21,6 +21,7 @@ pub mod lint;
 pub mod load;
 pub mod memory;
 pub mod model;
+pub mod preview;
 pub mod render;
 pub mod sandbox;
 pub mod source;
@@ -36,6 +37,7 @@ pub fn run(cli: &cli::Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<S
         cli::Command::Lint(args) => cmd::lint::run(args, &cmd::lint::Env::from_process(), out, err),
         cli::Command::Rules(args) => cmd::rules::run(args, out),
         cli::Command::Export(args) => cmd::export::run(args, out, err),
+        cli::Command::Preview(args) => cmd::preview::run(args, out),
         cli::Command::CheckCode(args) => {
             cmd::check_code::run(args, &cmd::lint::Env::from_process(), out, err)
         }

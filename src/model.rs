@@ -474,7 +474,7 @@ impl Question<'_> {
 #[schemars(
     deny_unknown_fields,
     title = "pyq question bank",
-    description = "A bank of interview questions for pyq (file format version 1): `pyq lint` checks it, `pyq export` turns it into an Anki deck, a CSV and a Markdown document. See docs/formats.md."
+    description = "A bank of interview questions for pyq (file format version 1): `pyq lint` checks it, `pyq export` turns it into an Anki deck, a CSV, a Markdown document and an HTML page. See docs/formats.md."
 )]
 pub struct Bank<'src> {
     #[schemars(

@@ -6,6 +6,7 @@ pub mod diff;
 pub mod export;
 pub mod lint;
 pub mod man;
+pub mod preview;
 pub mod rules;
 pub mod schema;
 

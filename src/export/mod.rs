@@ -6,6 +6,7 @@
 
 pub mod anki;
 pub mod csv;
+pub mod html;
 pub mod markdown;
 
 use std::path::{Path, PathBuf};
@@ -53,6 +54,12 @@ pub trait Sink {
         true
     }
 
+    /// Whether the cards should also carry their math as MathML
+    /// ([`Card::page`]; the HTML page's).
+    fn wants_mathml(&self) -> bool {
+        false
+    }
+
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error>;
 
     fn finish(self: Box<Self>) -> Result<Vec<u8>, Error>;
@@ -67,7 +74,9 @@ pub enum ExportFormat {
     Csv,
     /// A Markdown document to read on GitHub.
     Markdown,
-    /// The `.apkg`, the CSV and the Markdown.
+    /// A self-contained HTML page (no network): every card, answers to reveal, search.
+    Html,
+    /// The `.apkg`, the CSV, the Markdown and the HTML page.
     All,
 }
 
@@ -96,7 +105,8 @@ impl ExportFormat {
             Self::Anki => vec![anki()],
             Self::Csv => vec![csv()],
             Self::Markdown => vec![markdown()],
-            Self::All => vec![anki(), csv(), markdown()],
+            Self::Html => vec![Box::new(html::Html)],
+            Self::All => vec![anki(), csv(), markdown(), Box::new(html::Html)],
         }
     }
 }
@@ -165,7 +175,8 @@ fn open_previous(path: &Path) -> std::io::Result<std::fs::File> {
 /// finishes them into files' bytes.
 pub fn finish(mut started: Started<'_>, bank: &Bank<'_>) -> Result<Vec<Artifact>, Error> {
     if started.iter().any(|(_, s)| s.wants_cards()) {
-        crate::render::for_each_chunk(bank, |chunk| {
+        let mathml = started.iter().any(|(_, s)| s.wants_mathml());
+        crate::render::for_each_chunk_with(bank, mathml, |chunk| {
             started
                 .iter_mut()
                 .filter(|(_, s)| s.wants_cards())

@@ -5,7 +5,9 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::model::{Bank, Spanned, Text};
-use crate::render::{Highlighter, escape, sanitize_owned, to_html, to_inline_html};
+use crate::render::{
+    Highlighter, Math, escape, parse, sanitize_owned, sanitize_page, to_inline_html_with,
+};
 
 /// One question, rendered. Built only from a bank that linted clean.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +27,10 @@ pub struct Card {
     /// `pyq::tag::TAG` for each of the question's tags,
     /// `pyq::topic::KEY` and `pyq::difficulty::LEVEL`.
     pub tags: Vec<String>,
+    /// For the HTML page: the answer with math as MathML (sanitised with the
+    /// page's policy), when the page asked for it ([`for_each_chunk_with`])
+    /// and the answer has math. (The page renders the questions itself.)
+    pub page_answer: Option<String>,
 }
 
 /// Questions rendered per chunk.
@@ -41,12 +47,22 @@ pub const TOPIC_PREFIX: &str = "pyq::topic::";
 /// See [`TAG_PREFIX`].
 pub const DIFFICULTY_PREFIX: &str = "pyq::difficulty::";
 
-/// Renders the bank chunk by chunk, in bank order, calling `f` with each
-/// chunk. A producer thread renders the next chunk (on both cores) while `f`
-/// consumes the current one; at most a few chunks exist at a time. An error
-/// from `f` stops the rendering and is returned.
+/// [`for_each_chunk_with`], without MathML.
 pub fn for_each_chunk<E>(
     bank: &Bank<'_>,
+    f: impl FnMut(&[Card]) -> Result<(), E>,
+) -> Result<(), E> {
+    for_each_chunk_with(bank, false, f)
+}
+
+/// Renders the bank chunk by chunk, in bank order, calling `f` with each
+/// chunk; with `mathml`, cards whose answer has math also carry
+/// [`Card::page_answer`] (the answer is parsed and highlighted once for both). A producer thread renders the next chunk (on both cores) while `f`
+/// consumes the current one; at most a few chunks exist at a time. An error
+/// from `f` stops the rendering and is returned.
+pub fn for_each_chunk_with<E>(
+    bank: &Bank<'_>,
+    mathml: bool,
     mut f: impl FnMut(&[Card]) -> Result<(), E>,
 ) -> Result<(), E> {
     let related = bank.related_both_ways();
@@ -60,9 +76,9 @@ pub fn for_each_chunk<E>(
                 let range = start..(start + CHUNK).min(n);
                 let middle = range.start + range.len() / 2;
                 let cards = std::thread::scope(|inner| {
-                    let first =
-                        inner.spawn(|| render(bank, related, range.start..middle, &mut left));
-                    let mut second = render(bank, related, middle..range.end, &mut right);
+                    let first = inner
+                        .spawn(|| render(bank, related, range.start..middle, &mut left, mathml));
+                    let mut second = render(bank, related, middle..range.end, &mut right, mathml);
                     let mut cards = first.join().expect("rendering does not panic");
                     cards.append(&mut second);
                     cards
@@ -94,38 +110,61 @@ fn render(
     related: &[Vec<usize>],
     range: Range<usize>,
     hl: &mut Highlighter,
+    mathml: bool,
 ) -> Vec<Card> {
-    range
-        .map(|i| {
-            let q = &bank.questions[i];
-            let topic_key = q.topic.as_ref().map_or("", Spanned::as_str);
-            let difficulty = q.difficulty.as_ref().map_or("", |d| d.value.as_str());
-            let mut tags: Vec<String> = q
-                .tags
-                .iter()
-                .map(|t| format!("{TAG_PREFIX}{}", t.as_str()))
-                .collect();
-            tags.push(format!("{TOPIC_PREFIX}{topic_key}"));
-            tags.push(format!("{DIFFICULTY_PREFIX}{difficulty}"));
-            Card {
-                id: q.id_str().unwrap_or("").to_owned(),
-                number: i as i64 + 1,
-                question: sanitize_owned(to_inline_html(&text(q.question.as_ref()), hl)),
-                answer: sanitize_owned(to_html(&text(q.answer.as_ref()), hl)),
-                topic: escape(bank.topic_title(topic_key).unwrap_or(topic_key)),
-                difficulty: difficulty.to_owned(),
-                see_also: sanitize_owned(see_also(bank, &related[i], hl)),
-                tags,
-            }
-        })
-        .collect()
+    range.map(|i| card(bank, related, i, hl, mathml)).collect()
+}
+
+/// Question `i` of the bank as a card; with `mathml`, also its answer with
+/// math as MathML when it has math. `related` is
+/// [`Bank::related_both_ways`].
+fn card(
+    bank: &Bank<'_>,
+    related: &[Vec<usize>],
+    i: usize,
+    hl: &mut Highlighter,
+    mathml: bool,
+) -> Card {
+    let q = &bank.questions[i];
+    let topic_key = q.topic.as_ref().map_or("", Spanned::as_str);
+    let difficulty = q.difficulty.as_ref().map_or("", |d| d.value.as_str());
+    let mut tags: Vec<String> = q
+        .tags
+        .iter()
+        .map(|t| format!("{TAG_PREFIX}{}", t.as_str()))
+        .collect();
+    tags.push(format!("{TOPIC_PREFIX}{topic_key}"));
+    tags.push(format!("{DIFFICULTY_PREFIX}{difficulty}"));
+    let question_text = text(q.question.as_ref());
+    let answer_text = text(q.answer.as_ref());
+    let question = parse(&question_text, hl);
+    let answer = parse(&answer_text, hl);
+    let page_answer = (mathml && answer.has_math()).then(|| page_clean(answer.html(Math::MathMl)));
+    Card {
+        id: q.id_str().unwrap_or("").to_owned(),
+        number: i as i64 + 1,
+        question: sanitize_owned(question.inline_html(Math::MathJax)),
+        answer: sanitize_owned(answer.html(Math::MathJax)),
+        topic: escape(bank.topic_title(topic_key).unwrap_or(topic_key)),
+        difficulty: difficulty.to_owned(),
+        see_also: sanitize_owned(see_also(bank, &related[i], hl, Math::MathJax)),
+        tags,
+        page_answer,
+    }
+}
+
+fn page_clean(html: String) -> String {
+    match sanitize_page(&html) {
+        Cow::Borrowed(_) => html,
+        Cow::Owned(clean) => clean,
+    }
 }
 
 fn text<'t>(t: Option<&'t Text<'_>>) -> Cow<'t, str> {
     t.map_or(Cow::Borrowed(""), Text::value)
 }
 
-fn see_also(bank: &Bank<'_>, related: &[usize], hl: &mut Highlighter) -> String {
+fn see_also(bank: &Bank<'_>, related: &[usize], hl: &mut Highlighter, math: Math) -> String {
     if related.is_empty() {
         return String::new();
     }
@@ -135,7 +174,7 @@ fn see_also(bank: &Bank<'_>, related: &[usize], hl: &mut Highlighter) -> String 
         html.push_str(&format!(
             "<li><span class=\"pyq-ref\">#{}</span> {}</li>",
             j + 1,
-            to_inline_html(&text(q.question.as_ref()), hl)
+            to_inline_html_with(&text(q.question.as_ref()), hl, math)
         ));
     }
     html.push_str("</ul>");
@@ -165,5 +204,32 @@ mod tests {
         });
         assert_eq!(stopped, Err("stop"));
         assert_eq!(seen, 1024);
+    }
+
+    #[test]
+    fn only_answers_with_math_carry_mathml_and_only_when_asked() {
+        let text = "version: 1\ndeck: {name: D, anki_deck_id: 1, anki_model_id: 2}\ntopics: {t: T}\nquestions:\n\
+            - {number: 1, id: a, topic: t, difficulty: mid, question: 'Cost?', answer: \"$O(n)$.\\n\\n```python\\nx = 1\\n```\\n\"}\n\
+            - {number: 2, id: b, topic: t, difficulty: mid, question: 'Plain $x$?', answer: 'No math.'}\n";
+        let source =
+            crate::source::SourceFile::new(std::path::Path::new("q.yaml"), text.to_owned());
+        let bank = crate::load::load(&source).bank;
+        assert!(cards(&bank).iter().all(|c| c.page_answer.is_none()));
+        let mut with = Vec::new();
+        let _ = for_each_chunk_with(&bank, true, |chunk| {
+            with.extend_from_slice(chunk);
+            Ok::<(), ()>(())
+        });
+        let page = with[0].page_answer.as_ref().expect("math: a MathML answer");
+        assert!(
+            with[0].answer.starts_with("<p>\\(O(n)\\).</p>"),
+            "{}",
+            with[0].answer
+        );
+        assert!(page.starts_with("<p><math>"), "{page}");
+        // The code is highlighted once, the same in both.
+        let code = |html: &str| html[html.find("<pre").unwrap()..].to_owned();
+        assert_eq!(code(page), code(&with[0].answer));
+        assert!(with[1].page_answer.is_none());
     }
 }

@@ -4,26 +4,75 @@
 //!
 //! - raw HTML in the source is shown as text, never passed through;
 //! - `<`, `>`, `&` in text and code are escaped (`<class 'int'>` shows as is);
-//! - `$…$` / `$$…$$` become MathJax's `\(…\)` / `\[…\]`, only outside code;
+//! - `$…$` / `$$…$$` become MathJax's `\(…\)` / `\[…\]`, only outside code
+//!   (or MathML, for the HTML page: see [`Math`]);
 //! - fenced code is highlighted at build time into CSS classes (no script);
 //! - links keep only `http`, `https` and `mailto` destinations; images are
 //!   shown as their alt text (cards never load remote content).
 
 mod cards;
 mod highlight;
+mod math;
 pub mod sanitize;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 
-pub use cards::{Card, cards, for_each_chunk};
+pub use cards::{Card, cards, for_each_chunk, for_each_chunk_with};
 pub use highlight::Highlighter;
-pub use sanitize::{sanitize, sanitize_owned};
+pub use math::Math;
+pub use sanitize::{sanitize, sanitize_owned, sanitize_page};
 
 use crate::lint::markdown::options;
 
 /// Renders Markdown to the HTML that goes into a card field.
 pub fn to_html(markdown: &str, hl: &mut Highlighter) -> String {
+    to_html_with(markdown, hl, Math::MathJax)
+}
+
+/// [`to_html`], with math rendered as `math` says.
+pub fn to_html_with(markdown: &str, hl: &mut Highlighter, math: Math) -> String {
+    parse(markdown, hl).html(math)
+}
+
+/// A text parsed, its code highlighted and its unsafe parts neutralised,
+/// ready to be written as HTML with either kind of math (so a page that
+/// needs both highlights each code block once).
+pub struct Parsed<'a> {
+    events: Vec<Event<'a>>,
+    has_math: bool,
+    len: usize,
+}
+
+impl Parsed<'_> {
+    /// Whether the text has math (so its two HTML forms differ).
+    pub fn has_math(&self) -> bool {
+        self.has_math
+    }
+
+    /// The HTML, with math rendered as `math` says.
+    pub fn html(&self, math: Math) -> String {
+        let mut html = String::with_capacity(self.len * 3 / 2);
+        pulldown_cmark::html::push_html(
+            &mut html,
+            self.events.iter().map(|event| match event {
+                Event::InlineMath(m) => Event::Html(math::render(m, false, math).into()),
+                Event::DisplayMath(m) => Event::Html(math::render(m, true, math).into()),
+                other => other.clone(),
+            }),
+        );
+        html
+    }
+
+    /// [`Self::html`] without the outer paragraph (see [`to_inline_html`]).
+    pub fn inline_html(&self, math: Math) -> String {
+        strip_paragraph(self.html(math))
+    }
+}
+
+/// Parses `markdown` for [`Parsed::html`].
+pub fn parse<'a>(markdown: &'a str, hl: &mut Highlighter) -> Parsed<'a> {
     let mut events: Vec<Event<'_>> = Vec::new();
+    let mut has_math = false;
     let mut code: Option<(String, String)> = None; // (language, text)
     let mut skip_link_end: Vec<bool> = Vec::new();
     for event in Parser::new_ext(markdown, options()) {
@@ -49,11 +98,10 @@ pub fn to_html(markdown: &str, hl: &mut Highlighter) -> String {
                 code = Some((lang, String::new()));
             }
             Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
-            Event::InlineMath(m) => {
-                events.push(Event::Html(format!("\\({}\\)", escape(&m)).into()));
-            }
-            Event::DisplayMath(m) => {
-                events.push(Event::Html(format!("\\[{}\\]", escape(&m)).into()));
+            // Written by `Parsed::html`, as MathJax's LaTeX or as MathML.
+            math @ (Event::InlineMath(_) | Event::DisplayMath(_)) => {
+                has_math = true;
+                events.push(math);
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -84,15 +132,25 @@ pub fn to_html(markdown: &str, hl: &mut Highlighter) -> String {
             other => events.push(other),
         }
     }
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    html
+    Parsed {
+        events,
+        has_math,
+        len: markdown.len(),
+    }
 }
 
 /// Renders Markdown that should read as one line (a question in a list):
 /// the outer paragraph is removed.
 pub fn to_inline_html(markdown: &str, hl: &mut Highlighter) -> String {
-    let html = to_html(markdown, hl);
+    to_inline_html_with(markdown, hl, Math::MathJax)
+}
+
+/// [`to_inline_html`], with math rendered as `math` says.
+pub fn to_inline_html_with(markdown: &str, hl: &mut Highlighter, math: Math) -> String {
+    strip_paragraph(to_html_with(markdown, hl, math))
+}
+
+fn strip_paragraph(html: String) -> String {
     let trimmed = html.trim_end();
     match trimmed
         .strip_prefix("<p>")

@@ -10,6 +10,12 @@
 //! text. Anything a browser would read as a tag (`<x`, `</x`, `<!`, `<?`)
 //! starts with `<`, so nothing else can slip through.
 //!
+//! The HTML page ([`sanitize_page`]) also allows the MathML elements and
+//! attributes its math is written in (MathML cannot run script; `href` is
+//! not allowed on it), and `style` on them only with characters that cannot
+//! form a URL or a function (`url(…)`): letters, digits, spaces and
+//! `:;.#%-`.
+//!
 //! Attribute values are checked too: `href` must be a relative, `http(s):`
 //! or `mailto:` URL after entity decoding, `style` only the exact
 //! `text-align` declarations pulldown-cmark writes for table columns,
@@ -54,17 +60,87 @@ pub const POLICY: &[(&str, &[&str])] = &[
     ("ul", &["class"]),
 ];
 
+/// The MathML that math-core writes, for the HTML page: its elements, the
+/// HTML it may put inside `<mtext>`, and one list of attributes for all.
+pub const MATHML_POLICY: &[(&str, &[&str])] = &[
+    ("math", MATHML_ATTRIBUTES),
+    ("menclose", MATHML_ATTRIBUTES),
+    ("merror", MATHML_ATTRIBUTES),
+    ("mfrac", MATHML_ATTRIBUTES),
+    ("mi", MATHML_ATTRIBUTES),
+    ("mmultiscripts", MATHML_ATTRIBUTES),
+    ("mn", MATHML_ATTRIBUTES),
+    ("mo", MATHML_ATTRIBUTES),
+    ("mover", MATHML_ATTRIBUTES),
+    ("mpadded", MATHML_ATTRIBUTES),
+    ("mphantom", MATHML_ATTRIBUTES),
+    ("mprescripts", MATHML_ATTRIBUTES),
+    ("mroot", MATHML_ATTRIBUTES),
+    ("mrow", MATHML_ATTRIBUTES),
+    ("mspace", MATHML_ATTRIBUTES),
+    ("msqrt", MATHML_ATTRIBUTES),
+    ("msub", MATHML_ATTRIBUTES),
+    ("msubsup", MATHML_ATTRIBUTES),
+    ("msup", MATHML_ATTRIBUTES),
+    ("mtable", MATHML_ATTRIBUTES),
+    ("mtd", MATHML_ATTRIBUTES),
+    ("mtext", MATHML_ATTRIBUTES),
+    ("mtr", MATHML_ATTRIBUTES),
+    ("munder", MATHML_ATTRIBUTES),
+    ("munderover", MATHML_ATTRIBUTES),
+    // Text styles inside `<mtext>` (`\textbf{…}`, `\textsc{…}`, …).
+    ("b", &[]),
+    ("i", &[]),
+    ("s", &[]),
+    ("u", &[]),
+    ("span", &["class", "style"]),
+];
+
+const MATHML_ATTRIBUTES: &[&str] = &[
+    "accent",
+    "accentunder",
+    "class",
+    "display",
+    "displaystyle",
+    "form",
+    "linethickness",
+    "lspace",
+    "mathvariant",
+    "maxsize",
+    "minsize",
+    "movablelimits",
+    "notation",
+    "rspace",
+    "scriptlevel",
+    "stretchy",
+    "style",
+    "symmetric",
+    "width",
+];
+
+/// Which allow-lists apply, searched in order.
+type Policy = &'static [&'static [(&'static str, &'static [&'static str])]];
+
 /// `html` with every tag outside the allow-list escaped; borrowed (no copy)
 /// when there is nothing to change, as for everything the renderer makes.
 pub fn sanitize(html: &str) -> Cow<'_, str> {
-    let Some(first) = first_rejected(html, 0) else {
+    sanitize_with(html, &[POLICY])
+}
+
+/// [`sanitize`] for the HTML page, whose math is MathML.
+pub fn sanitize_page(html: &str) -> Cow<'_, str> {
+    sanitize_with(html, &[MATHML_POLICY, POLICY])
+}
+
+fn sanitize_with(html: &str, policy: Policy) -> Cow<'_, str> {
+    let Some(first) = first_rejected(html, 0, policy) else {
         return Cow::Borrowed(html);
     };
     let mut out = String::with_capacity(html.len() + 16);
     out.push_str(&html[..first]);
     out.push_str("&lt;");
     let mut pos = first + 1;
-    while let Some(next) = first_rejected(html, pos) {
+    while let Some(next) = first_rejected(html, pos, policy) {
         out.push_str(&html[pos..next]);
         out.push_str("&lt;");
         pos = next + 1;
@@ -83,10 +159,10 @@ pub fn sanitize_owned(html: String) -> String {
 
 /// The byte offset of the first `<` at or after `from` that does not open
 /// an allowed tag.
-fn first_rejected(html: &str, mut from: usize) -> Option<usize> {
+fn first_rejected(html: &str, mut from: usize, policy: Policy) -> Option<usize> {
     while let Some(rel) = html[from..].find('<') {
         let at = from + rel;
-        match tag_len(&html.as_bytes()[at..]) {
+        match tag_len(&html.as_bytes()[at..], policy) {
             Some(len) => from = at + len,
             None => return Some(at),
         }
@@ -95,7 +171,7 @@ fn first_rejected(html: &str, mut from: usize) -> Option<usize> {
 }
 
 /// The length of the allowed tag that `b` (starting at `<`) opens.
-fn tag_len(b: &[u8]) -> Option<usize> {
+fn tag_len(b: &[u8], policy: Policy) -> Option<usize> {
     let mut i = 1;
     let closing = b.get(i) == Some(&b'/');
     if closing {
@@ -109,13 +185,17 @@ fn tag_len(b: &[u8]) -> Option<usize> {
         i += 1;
     }
     let name = std::str::from_utf8(&b[name_start..i]).ok()?;
-    let allowed = POLICY.iter().find(|(tag, _)| *tag == name)?.1;
+    let allowed = policy
+        .iter()
+        .find_map(|table| table.iter().find(|(tag, _)| *tag == name))?
+        .1;
     if closing {
         return (b.get(i) == Some(&b'>')).then_some(i + 1);
     }
     loop {
         match b.get(i)? {
             b'>' => return Some(i + 1),
+            b'/' if b[i..].starts_with(b"/>") => return Some(i + 2),
             b' ' if b[i..].starts_with(b" />") => return Some(i + 3),
             b' ' => i += 1,
             _ => return None,
@@ -137,20 +217,25 @@ fn tag_len(b: &[u8]) -> Option<usize> {
             return None;
         }
         let value = std::str::from_utf8(&b[value_start..i]).ok()?;
-        if !value_ok(attr, value) {
+        if !value_ok(name, attr, value) {
             return None;
         }
         i += 1;
     }
 }
 
-fn value_ok(attr: &str, value: &str) -> bool {
+fn value_ok(tag: &str, attr: &str, value: &str) -> bool {
     match attr {
         "href" => decode_entities(value).is_some_and(|url| super::is_safe_url(&url)),
-        "style" => matches!(
+        // A table cell's alignment, as pulldown-cmark writes it.
+        "style" if matches!(tag, "td" | "th") => matches!(
             value,
             "text-align: left" | "text-align: center" | "text-align: right"
         ),
+        // MathML's (only the page's policy allows it elsewhere).
+        "style" => value
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b" :;.#%-".contains(&c)),
         "start" => !value.is_empty() && value.bytes().all(|c| c.is_ascii_digit()),
         // Class names and titles cannot run anything.
         _ => true,
@@ -252,5 +337,32 @@ mod tests {
             clean("<a href=\"#x\">a</a><a href=\"/p?q=1\">b</a><a href=\"mailto:a@b.c\">c</a>"),
             "<a href=\"#x\">a</a><a href=\"/p?q=1\">b</a><a href=\"mailto:a@b.c\">c</a>"
         );
+    }
+
+    #[test]
+    fn the_page_allows_mathml_and_cards_do_not() {
+        let math = "<math display=\"block\"><mrow><mspace/><mi mathvariant=\"normal\">Γ</mi></mrow><mspace width=\"1em\"/><mpadded width=\"0\" style=\"padding-right:0.2222em;\"><mn>x</mn></mpadded><mo>&lt;</mo></math>";
+        assert!(matches!(sanitize_page(math), Cow::Borrowed(_)), "{math}");
+        assert!(sanitize(math).starts_with("&lt;math"));
+        // Everything a card allows, the page allows.
+        let card = "<p><a href=\"#q-x\">x</a></p><td style=\"text-align: left\">";
+        assert!(matches!(sanitize_page(card), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn the_pages_mathml_cannot_load_or_run_anything() {
+        for html in [
+            "<mrow style=\"background:url(https://x/y.png)\">",
+            "<mrow style=\"background:url&#40;x)\">",
+            "<mi style=\"color:red\\;x\">",
+            "<mi href=\"javascript:alert(1)\">",
+            "<mi onclick=\"x\">",
+            "<maction actiontype=\"statusline\">",
+            "<annotation-xml encoding=\"text/html\">",
+            "<td style=\"color:red\">",
+            "<span style=\"color:red\" onclick=\"x\">",
+        ] {
+            assert!(sanitize_page(html).starts_with("&lt;"), "{html}");
+        }
     }
 }

@@ -357,7 +357,7 @@ fn an_output_folder_that_cannot_be_made_is_a_clear_failure() {
 fn a_failed_export_leaves_the_previous_files_and_no_temporary_files() {
     let dir = bank_dir(BANK);
     assert!(pyq(dir.path(), &["export"], "1800000000").status.success());
-    let before: Vec<_> = ["sample.apkg", "sample.csv", "sample.md"]
+    let before: Vec<_> = ["sample.apkg", "sample.csv", "sample.md", "sample.html"]
         .iter()
         .map(|f| std::fs::read(dir.path().join("exports").join(f)).unwrap())
         .collect();
@@ -371,7 +371,7 @@ fn a_failed_export_leaves_the_previous_files_and_no_temporary_files() {
         pyq(dir.path(), &["export"], "1800000100").status.code(),
         Some(1)
     );
-    let after: Vec<_> = ["sample.apkg", "sample.csv", "sample.md"]
+    let after: Vec<_> = ["sample.apkg", "sample.csv", "sample.md", "sample.html"]
         .iter()
         .map(|f| std::fs::read(dir.path().join("exports").join(f)).unwrap())
         .collect();
@@ -380,7 +380,7 @@ fn a_failed_export_leaves_the_previous_files_and_no_temporary_files() {
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names.len(), 4, "{names:?}");
 }
 
 /// A bank large enough that an export takes a while (debug build).
@@ -401,7 +401,7 @@ fn big_bank(n: usize, answer: &str) -> String {
 #[test]
 fn a_killed_export_leaves_whole_files_and_the_next_run_leaves_no_temporary_files() {
     use std::time::Duration;
-    let files = ["big.apkg", "big.csv", "big.md"];
+    let files = ["big.apkg", "big.csv", "big.md", "big.html"];
     let read_all = |dir: &Path| -> Vec<Vec<u8>> {
         files
             .iter()

@@ -9,6 +9,7 @@ mod export;
 mod fuzz;
 mod hostile;
 mod man;
+mod preview;
 mod properties;
 mod xss;
 

@@ -235,6 +235,75 @@ fn no_filter_evasion_input_survives_into_the_deck_or_the_csv() {
         rows += 1;
     }
     assert_eq!(rows, vectors.len());
+
+    let page = String::from_utf8(file("html").clone()).expect("UTF-8");
+    assert_eq!(page.matches("<article ").count(), vectors.len());
+    assert_page_safe(&page);
+}
+
+/// The HTML page: its one script is pyq's own, and nothing from the bank
+/// adds a script, an event handler, an unsafe URL, something that loads a
+/// resource, or a style that could (`url(…)`).
+fn assert_page_safe(html: &str) {
+    let (mut scripts, mut styles) = (0, 0);
+    for token in html5gum::Tokenizer::new(html) {
+        let Ok(token) = token;
+        match token {
+            html5gum::Token::StartTag(tag) => {
+                let name = String::from_utf8_lossy(&tag.name).into_owned();
+                if name == "script" {
+                    scripts += 1;
+                }
+                if name == "style" {
+                    styles += 1;
+                }
+                assert!(
+                    ![
+                        "iframe", "object", "embed", "img", "image", "link", "base", "svg",
+                        "video", "audio", "source", "frame", "frameset",
+                    ]
+                    .contains(&name.as_str()),
+                    "<{name}> in the page"
+                );
+                for (key, value) in &tag.attributes {
+                    let key = String::from_utf8_lossy(key).to_ascii_lowercase();
+                    let value = String::from_utf8_lossy(&value.value).into_owned();
+                    assert!(!key.starts_with("on"), "<{name} {key}> in the page");
+                    assert!(
+                        ![
+                            "src",
+                            "srcdoc",
+                            "srcset",
+                            "action",
+                            "formaction",
+                            "background",
+                            "poster",
+                            "xlink:href",
+                            "data",
+                            "codebase",
+                            "ping",
+                        ]
+                        .contains(&key.as_str()),
+                        "<{name} {key}> in the page"
+                    );
+                    match key.as_str() {
+                        "href" => assert!(safe_url(&value), "href={value:?} in the page"),
+                        "style" => assert!(
+                            !value.contains(['(', '\\', '"', '\'', '/']),
+                            "style={value:?} in the page"
+                        ),
+                        _ => {}
+                    }
+                }
+            }
+            html5gum::Token::Comment(c) => {
+                panic!("a comment in the page: {}", String::from_utf8_lossy(&c))
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(scripts, 1, "the page's own script only");
+    assert_eq!(styles, 1, "the page's own stylesheet only");
 }
 
 #[test]

@@ -39,8 +39,20 @@ pub const BACK: &str = r#"{{FrontSide}}
 
 /// One stylesheet: readable on a phone, light and night mode (Anki adds
 /// `.nightMode` / `.night_mode` to the card's container), code that keeps its
-/// white space and scrolls sideways, and the highlighter's classes.
-pub const CSS: &str = r#".card {
+/// white space and scrolls sideways, and the highlighter's classes. The HTML
+/// page is styled by the same parts (see [`crate::export::html`]).
+pub const CSS: &str = concat!(
+    css_light!(),
+    css_night_selector!(),
+    " ",
+    css_dark!(),
+    css_rules!()
+);
+
+/// The `.card` rule: the light colours and the variables the rules use.
+macro_rules! css_light {
+    () => {
+        r#".card {
   font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   font-size: 18px;
   line-height: 1.5;
@@ -61,7 +73,21 @@ pub const CSS: &str = r#".card {
   --pyq-type: #953800;
   --pyq-constant: #0550ae;
 }
-.nightMode.card, .night_mode.card, .nightMode .card, .night_mode .card {
+"#
+    };
+}
+
+/// Where Anki's night mode applies.
+macro_rules! css_night_selector {
+    () => {
+        ".nightMode.card, .night_mode.card, .nightMode .card, .night_mode .card"
+    };
+}
+
+/// The night colours, as a declaration block.
+macro_rules! css_dark {
+    () => {
+        r#"{
   color: #e6edf3;
   background: #0d1117;
   --pyq-muted: #9198a1;
@@ -76,7 +102,14 @@ pub const CSS: &str = r#".card {
   --pyq-type: #ffa657;
   --pyq-constant: #79c0ff;
 }
-.pyq-card { max-width: 42em; margin: 0 auto; padding: 12px 16px; }
+"#
+    };
+}
+
+/// Everything else: layout, code, tables, "See also", highlighting, phones.
+macro_rules! css_rules {
+    () => {
+        r#".pyq-card { max-width: 42em; margin: 0 auto; padding: 12px 16px; }
 .pyq-meta { font-size: 13px; color: var(--pyq-muted); display: flex; flex-wrap: wrap; gap: 8px; margin-bottom: 6px; }
 .pyq-level { border: 1px solid var(--pyq-border); border-radius: 10px; padding: 0 8px; }
 .pyq-question { font-size: 20px; font-weight: 600; }
@@ -124,4 +157,8 @@ hr#answer { border: 0; border-top: 1px solid var(--pyq-border); margin: 8px 0; }
   .pyq-question { font-size: 18px; }
   .pyq-card { padding: 8px 10px; }
 }
-"#;
+"#
+    };
+}
+
+pub(crate) use {css_dark, css_light, css_night_selector, css_rules};
