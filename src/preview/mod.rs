@@ -54,7 +54,10 @@ impl Builder {
 
     /// The files to watch: the bank, its lock (`<bank>.pyq.lock`) and the config.
     pub fn watched(&self) -> Vec<PathBuf> {
-        let mut files = vec![self.bank.clone(), crate::identity::lock::path_for(&self.bank)];
+        let mut files = vec![
+            self.bank.clone(),
+            crate::identity::lock::path_for(&self.bank),
+        ];
         files.extend(self.config.iter().cloned());
         files
     }
