@@ -83,7 +83,7 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn is_placeholder(text: &str) -> bool {
+pub(crate) fn is_placeholder(text: &str) -> bool {
     let lower = text.to_lowercase();
     let bare = lower.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '*' | '_' | '`' | '!' | ':' | '.' | '-')
