@@ -262,7 +262,7 @@ mod tests {
         );
         let text = "one ```two``` three";
         assert_eq!(
-            words(text, 0..text.len(), &[4..13])
+            words(text, 0..text.len(), std::slice::from_ref(&(4..13)))
                 .into_iter()
                 .map(|r| &text[r])
                 .collect::<Vec<_>>(),

@@ -109,10 +109,16 @@ mod tests {
         );
         assert_eq!(second("Use a tool, e.g. Python 3.12 and so on.", &[]), None);
         assert_eq!(
-            second("Call `os.path.join`. Done.", &[5..19]),
+            second("Call `os.path.join`. Done.", std::slice::from_ref(&(5..19))),
             Some("Done.")
         );
-        assert_eq!(second("Call x. `None` is returned.", &[8..14]), None);
+        assert_eq!(
+            second(
+                "Call x. `None` is returned.",
+                std::slice::from_ref(&(8..14))
+            ),
+            None
+        );
         assert_eq!(second("One sentence only.", &[]), None);
     }
 
