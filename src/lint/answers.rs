@@ -114,41 +114,114 @@ impl AnswerScan {
 
 /// The words of `text[range]` outside `skip` (sorted, disjoint ranges), as
 /// ranges of `text`.
-pub(crate) fn words(text: &str, range: Range<usize>, skip: &[Range<usize>]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut at = range.start;
-    for s in skip.iter().chain(std::iter::once(&(range.end..range.end))) {
-        if s.end <= at || s.start > range.end {
-            continue;
-        }
-        let piece = at..s.start.max(at).min(range.end);
-        push_words(text, piece, &mut out);
-        at = at.max(s.end);
+pub(crate) fn words<'t>(text: &'t str, range: Range<usize>, skip: &'t [Range<usize>]) -> Words<'t> {
+    Words {
+        text,
+        at: range.start,
+        end: range.end.min(text.len()),
+        skip,
     }
-    out
 }
 
-fn push_words(text: &str, piece: Range<usize>, out: &mut Vec<Range<usize>>) {
-    let mut start = None;
-    let mut word = false;
-    for (i, c) in text[piece.clone()].char_indices() {
-        let i = piece.start + i;
-        if c.is_whitespace() {
-            if let Some(s) = start.take()
-                && word
-            {
-                out.push(s..i);
-            }
-            word = false;
-        } else {
-            start.get_or_insert(i);
-            word |= c.is_alphanumeric();
-        }
+/// The iterator of [`words`]: one pass over the bytes, decoding only
+/// non-ASCII characters (a large bank's answers are mostly ASCII).
+pub(crate) struct Words<'t> {
+    text: &'t str,
+    at: usize,
+    end: usize,
+    skip: &'t [Range<usize>],
+}
+
+/// What a byte is to [`Words`]: one of the classes below.
+const OTHER: u8 = 0;
+const SPACE: u8 = 1;
+const ALNUM: u8 = 2;
+const NON_ASCII: u8 = 3;
+
+/// [`Words`]' class of every byte value.
+static CLASS: [u8; 256] = {
+    let mut class = [NON_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        class[b] = match b as u8 {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => SPACE,
+            b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => ALNUM,
+            _ => OTHER,
+        };
+        b += 1;
     }
-    if let Some(s) = start
-        && word
-    {
-        out.push(s..piece.end);
+    class
+};
+
+/// [`Words`] for a character that is not ASCII: whether it is white space,
+/// whether it is a letter or digit, and its length.
+#[cold]
+fn non_ascii(rest: &str) -> (bool, bool, usize) {
+    let c = rest.chars().next().unwrap_or(' ');
+    (c.is_whitespace(), c.is_alphanumeric(), c.len_utf8())
+}
+
+impl Iterator for Words<'_> {
+    type Item = Range<usize>;
+
+    fn next(&mut self) -> Option<Range<usize>> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        loop {
+            while let Some(s) = self.skip.first()
+                && s.end <= self.at
+            {
+                self.skip = &self.skip[1..];
+            }
+            if let Some(s) = self.skip.first()
+                && s.start <= self.at
+            {
+                self.at = s.end;
+                continue;
+            }
+            if self.at >= self.end {
+                return None;
+            }
+            let limit = self
+                .skip
+                .first()
+                .map_or(self.end, |s| s.start.min(self.end));
+            let mut at = self.at;
+            // White space up to the next word.
+            while at < limit {
+                match CLASS[usize::from(bytes[at])] {
+                    SPACE => at += 1,
+                    NON_ASCII => match non_ascii(&text[at..]) {
+                        (true, _, len) => at += len,
+                        _ => break,
+                    },
+                    _ => break,
+                }
+            }
+            let start = at;
+            let mut word = false;
+            while at < limit {
+                match CLASS[usize::from(bytes[at])] {
+                    SPACE => break,
+                    ALNUM => {
+                        word = true;
+                        at += 1;
+                    }
+                    NON_ASCII => match non_ascii(&text[at..]) {
+                        (true, _, _) => break,
+                        (false, alphanumeric, len) => {
+                            word |= alphanumeric;
+                            at += len;
+                        }
+                    },
+                    _ => at += 1,
+                }
+            }
+            self.at = at;
+            if word {
+                return Some(start..at);
+            }
+        }
     }
 }
 
@@ -162,6 +235,8 @@ pub(crate) struct Answer<'a> {
     pub scan: &'a AnswerScan,
     pub source: &'a SourceFile,
     pub limits: &'a Answers,
+    /// [`Answer::lead_words`], once read.
+    pub lead_words: std::cell::OnceCell<Vec<Range<usize>>>,
 }
 
 impl Answer<'_> {
@@ -191,7 +266,11 @@ impl Answer<'_> {
     }
 
     /// The lead paragraph's words after the configured lead text.
-    pub fn lead_words(&self) -> Vec<Range<usize>> {
+    pub fn lead_words(&self) -> &[Range<usize>] {
+        self.lead_words.get_or_init(|| self.read_lead_words())
+    }
+
+    fn read_lead_words(&self) -> Vec<Range<usize>> {
         let Some(lead) = self.scan.lead.clone() else {
             return Vec::new();
         };
@@ -201,13 +280,24 @@ impl Answer<'_> {
             }
             _ => lead.start,
         };
-        words(self.value, from..lead.end, &[])
+        words(self.value, from..lead.end, &[]).collect()
     }
 
-    /// The words outside code blocks.
-    pub fn prose_words(&self) -> Vec<Range<usize>> {
+    /// The words outside code blocks: how many, the first, and the one
+    /// at 0-based position `nth`.
+    pub fn prose_words(&self, nth: usize) -> (usize, Option<Range<usize>>, Option<Range<usize>>) {
         let blocks: Vec<Range<usize>> = self.scan.blocks.iter().map(|b| b.range.clone()).collect();
-        words(self.value, 0..self.value.len(), &blocks)
+        let (mut n, mut first, mut at_nth) = (0, None, None);
+        for word in words(self.value, 0..self.value.len(), &blocks) {
+            if n == 0 {
+                first = Some(word.clone());
+            }
+            if n == nth {
+                at_nth = Some(word);
+            }
+            n += 1;
+        }
+        (n, first, at_nth)
     }
 }
 
@@ -238,10 +328,7 @@ mod tests {
     }
 
     fn word_list(text: &str) -> Vec<&str> {
-        words(text, 0..text.len(), &[])
-            .into_iter()
-            .map(|r| &text[r])
-            .collect()
+        words(text, 0..text.len(), &[]).map(|r| &text[r]).collect()
     }
 
     #[test]
@@ -260,10 +347,11 @@ mod tests {
                 "x"
             ]
         );
+        // Characters, not bytes: a no-break space separates, `é` and `λ` are letters, `—` is not.
+        assert_eq!(word_list("café\u{a0}λ — x"), ["café", "λ", "x"]);
         let text = "one ```two``` three";
         assert_eq!(
             words(text, 0..text.len(), std::slice::from_ref(&(4..13)))
-                .into_iter()
                 .map(|r| &text[r])
                 .collect::<Vec<_>>(),
             ["one", "three"]

@@ -166,6 +166,7 @@ fn context<'a>(
                                 scan: &scan,
                                 source,
                                 limits,
+                                lead_words: std::cell::OnceCell::new(),
                             };
                             answers::check(&answer, &mut found);
                         }

@@ -41,7 +41,7 @@ pub(crate) fn check(a: &Answer<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let words = a.lead_words();
-    let Some(second) = second_sentence(a.value, &words, &a.scan.lead_code) else {
+    let Some(second) = second_sentence(a.value, words, &a.scan.lead_code) else {
         return;
     };
     out.push(
@@ -92,7 +92,7 @@ mod tests {
     use crate::lint::test::{VALID_BANK, lint_answers};
 
     fn second<'t>(text: &'t str, code: &[std::ops::Range<usize>]) -> Option<&'t str> {
-        let words = words(text, 0..text.len(), &[]);
+        let words: Vec<_> = words(text, 0..text.len(), &[]).collect();
         second_sentence(text, &words, code).map(|r| &text[r])
     }
 

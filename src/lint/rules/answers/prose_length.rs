@@ -29,12 +29,11 @@ pub(crate) fn check(a: &Answer<'_>, out: &mut Vec<Diagnostic>) {
     let Some((least, most)) = a.limits.prose_words else {
         return;
     };
-    let words = a.prose_words();
-    let n = words.len();
-    let d = if n > most {
+    let (n, first, past_most) = a.prose_words(most);
+    let d = if let Some(past_most) = past_most {
         a.finding(
             Rule::ProseLength,
-            words[most].clone(),
+            past_most,
             format!(
                 "the answer of {} has {} of prose, more than {most}",
                 a.who(),
@@ -48,7 +47,7 @@ pub(crate) fn check(a: &Answer<'_>, out: &mut Vec<Diagnostic>) {
         ))
     } else if n < least {
         let start = a.start();
-        let at = words.first().cloned().unwrap_or(start..start);
+        let at = first.unwrap_or(start..start);
         a.finding(
             Rule::ProseLength,
             at,
