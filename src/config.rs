@@ -18,6 +18,7 @@ use crate::error::Error;
 use crate::export::ExportFormat;
 use crate::export::csv::CsvFlavor;
 use crate::lint::rules::closest;
+use crate::lint::settings::Answers;
 use crate::lint::{Level, Rule, Settings};
 use crate::sandbox::Resource;
 use crate::source::{SourceFile, Span};
@@ -44,6 +45,8 @@ pub struct Lint {
     pub deny: Vec<Rule>,
     /// `deny = ["warnings"]`.
     pub deny_warnings: bool,
+    /// `[lint.answers]`: the writing rules' limits.
+    pub answers: Answers,
 }
 
 impl Lint {
@@ -60,6 +63,7 @@ impl Lint {
             settings.set(rule, Level::Deny);
         }
         settings.deny_warnings |= self.deny_warnings;
+        settings.answers = self.answers.clone();
     }
 }
 
@@ -244,7 +248,17 @@ fn relative_to(path: &Path, base: &Path) -> PathBuf {
 }
 
 const TOP_KEYS: &[&str] = &["version", "lint", "export", "check-code"];
-const LINT_KEYS: &[&str] = &["allow", "warn", "deny"];
+const LINT_KEYS: &[&str] = &["allow", "warn", "deny", "answers"];
+const ANSWERS_KEYS: &[&str] = &[
+    "lead",
+    "lead-max-words",
+    "lead-one-sentence",
+    "prose-words",
+    "max-code-blocks",
+    "max-code-lines",
+    "max-code-width",
+    "require-code-language",
+];
 const EXPORT_KEYS: &[&str] = &["format", "output", "csv-flavor", "details"];
 const CHECK_CODE_KEYS: &[&str] = &[
     "python",
@@ -381,6 +395,7 @@ impl Check<'_> {
         };
         let home = [
             ("lint", LINT_KEYS),
+            ("lint.answers", ANSWERS_KEYS),
             ("export", EXPORT_KEYS),
             ("check-code", CHECK_CODE_KEYS),
         ]
@@ -523,6 +538,12 @@ impl Check<'_> {
                 "allow" => (&mut lint.allow, None),
                 "warn" => (&mut lint.warn, None),
                 "deny" => (&mut lint.deny, Some(&mut lint.deny_warnings)),
+                "answers" => {
+                    if let Some(table) = self.table("lint.answers", value) {
+                        lint.answers = self.answers(table);
+                    }
+                    continue;
+                }
                 _ => {
                     self.unknown_key(key, Some("lint"), LINT_KEYS);
                     continue;
@@ -593,6 +614,125 @@ impl Check<'_> {
             }
         }
         lint
+    }
+
+    fn answers(&mut self, table: &DeTable<'_>) -> Answers {
+        let mut answers = Answers::default();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            match name {
+                "lead" => {
+                    let help = "write the text every answer starts with, e.g. `lead = \"**Short answer:**\"`".to_owned();
+                    if let Some(lead) = self.string(name, value, help) {
+                        answers.lead = Some(lead.get_ref().trim().to_owned());
+                    }
+                }
+                "lead-max-words" => answers.lead_max_words = self.count(name, value, 1, "35"),
+                "max-code-blocks" => answers.max_code_blocks = self.count(name, value, 0, "2"),
+                "max-code-lines" => answers.max_code_lines = self.count(name, value, 1, "15"),
+                "max-code-width" => answers.max_code_width = self.count(name, value, 1, "79"),
+                "lead-one-sentence" => {
+                    answers.lead_one_sentence = self.boolean(name, value).unwrap_or(false);
+                }
+                "require-code-language" => {
+                    answers.require_code_language = self.boolean(name, value).unwrap_or(false);
+                }
+                "prose-words" => answers.prose_words = self.range(name, value),
+                _ => self.unknown_key(key, Some("lint.answers"), ANSWERS_KEYS),
+            }
+        }
+        answers
+    }
+
+    /// A whole number of at least `min`; `example` shows one in the help.
+    fn count(&mut self, key: &str, value: &Value<'_>, min: usize, example: &str) -> Option<usize> {
+        let help =
+            format!("write e.g. `{key} = {example}`, or leave it out to switch the rule off");
+        match integer(value.get_ref()) {
+            Some(n) => {
+                let n = n
+                    .and_then(|n| usize::try_from(n).ok())
+                    .filter(|&n| n >= min);
+                if n.is_none() {
+                    self.push(
+                        Diagnostic::new(
+                            Rule::InvalidConfig,
+                            span(value.span()),
+                            format!(
+                                "`{key}` must be at least {min}, found `{}`",
+                                value_text(value)
+                            ),
+                        )
+                        .label(format!("below {min}"))
+                        .help(help),
+                    );
+                }
+                n
+            }
+            None => {
+                self.wrong_type(key, value, "an integer", help);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, key: &str, value: &Value<'_>) -> Option<bool> {
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(
+                    key,
+                    value,
+                    "a boolean",
+                    format!("write `{key} = true` or `{key} = false`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `[min, max]`: two whole numbers, `min <= max`.
+    fn range(&mut self, key: &str, value: &Value<'_>) -> Option<(usize, usize)> {
+        let help = format!("write the least and the most, e.g. `{key} = [120, 250]`");
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(key, value, "an array of two integers", help);
+            return None;
+        };
+        let numbers: Vec<Option<usize>> = items
+            .iter()
+            .map(|item| {
+                integer(item.get_ref())
+                    .flatten()
+                    .and_then(|n| usize::try_from(n).ok())
+            })
+            .collect();
+        match numbers[..] {
+            [Some(min), Some(max)] if min <= max => Some((min, max)),
+            [Some(min), Some(max)] => {
+                self.push(
+                    Diagnostic::new(
+                        Rule::InvalidConfig,
+                        span(value.span()),
+                        format!("`{key}` is empty: its least, {min}, is more than its most, {max}"),
+                    )
+                    .label("least first, then most")
+                    .help(help),
+                );
+                None
+            }
+            _ => {
+                self.push(
+                    Diagnostic::new(
+                        Rule::InvalidConfig,
+                        span(value.span()),
+                        format!("`{key}` must be two whole numbers, the least and the most"),
+                    )
+                    .label("expected `[least, most]`")
+                    .help(help),
+                );
+                None
+            }
+        }
     }
 
     fn export(&mut self, table: &DeTable<'_>) -> Export {
@@ -804,7 +944,7 @@ impl Check<'_> {
 
 /// The rule name closest to `word`: by edit distance, else one that starts
 /// the same way (`near-dupe` for `near-duplicate`).
-fn closest_rule(word: &str) -> Option<&'static str> {
+pub(crate) fn closest_rule(word: &str) -> Option<&'static str> {
     let names = Rule::ALL.map(Rule::name);
     closest(word, names).or_else(|| {
         names
@@ -868,6 +1008,7 @@ mod tests {
                 warn: vec![Rule::InvalidValue],
                 deny: vec![Rule::UnusedTopic],
                 deny_warnings: true,
+                answers: Default::default(),
             }
         );
         assert_eq!(
@@ -894,6 +1035,63 @@ mod tests {
                     (Resource::Processes, None),
                 ],
             }
+        );
+    }
+
+    #[test]
+    fn reads_the_writing_rules() {
+        let c = config(
+            "[lint.answers]\nlead = \"**Short answer:**\"\nlead-max-words = 35\nlead-one-sentence = true\nprose-words = [120, 250]\nmax-code-blocks = 2\nmax-code-lines = 15\nmax-code-width = 79\nrequire-code-language = true\n",
+            "pyq.toml",
+        );
+        assert_eq!(
+            c.lint.answers,
+            Answers {
+                lead: Some("**Short answer:**".to_owned()),
+                lead_max_words: Some(35),
+                lead_one_sentence: true,
+                prose_words: Some((120, 250)),
+                max_code_blocks: Some(2),
+                max_code_lines: Some(15),
+                max_code_width: Some(79),
+                require_code_language: true,
+            }
+        );
+        let mut settings = Settings::default();
+        c.lint.apply(&mut settings);
+        assert_eq!(settings.answers, c.lint.answers);
+        // Off until configured.
+        assert!(!config("[lint]\n", "pyq.toml").lint.answers.any());
+    }
+
+    #[test]
+    fn writing_rule_settings_are_checked() {
+        assert_eq!(
+            problems(
+                "[lint.answers]\nlead = \"\"\nlead-max-word = 35\nprose-words = [250, 120]\nmax-code-blocks = -1\nmax-code-lines = 0\nmax-code-width = \"79\"\nrequire-code-language = 1\n[lint]\nmax-code-width = 79\n"
+            ),
+            [
+                "2:8 `lead` is empty | write the text every answer starts with, e.g. `lead = \"**Short answer:**\"`",
+                "3:1 unknown key `lead-max-word` in `[lint.answers]` | did you mean `lead-max-words`? the keys of `[lint.answers]` are `lead`, `lead-max-words`, `lead-one-sentence`, `prose-words`, `max-code-blocks`, `max-code-lines`, `max-code-width`, `require-code-language`",
+                "4:15 `prose-words` is empty: its least, 250, is more than its most, 120 | write the least and the most, e.g. `prose-words = [120, 250]`",
+                "5:19 `max-code-blocks` must be at least 0, found `-1` | write e.g. `max-code-blocks = 2`, or leave it out to switch the rule off",
+                "6:18 `max-code-lines` must be at least 1, found `0` | write e.g. `max-code-lines = 15`, or leave it out to switch the rule off",
+                "7:18 `max-code-width` must be an integer, found a string | remove the quotes",
+                "8:25 `require-code-language` must be a boolean, found an integer | write `require-code-language = true` or `require-code-language = false`",
+                "10:1 unknown key `max-code-width` in `[lint]` | `max-code-width` belongs in `[lint.answers]`: move it below a `[lint.answers]` line",
+            ]
+        );
+        assert_eq!(
+            problems("lint.answers = 3\n"),
+            [
+                "1:16 `lint.answers` must be a table, found an integer | write `[lint.answers]` on a line of its own, with its settings below it"
+            ]
+        );
+        assert_eq!(
+            problems("[lint.answers]\nprose-words = [120]\n"),
+            [
+                "2:15 `prose-words` must be two whole numbers, the least and the most | write the least and the most, e.g. `prose-words = [120, 250]`"
+            ]
         );
     }
 
@@ -976,7 +1174,7 @@ mod tests {
             [
                 "1:1 unknown key `verison` | did you mean `version`? the top-level keys are `version`, `lint`, `export`, `check-code`",
                 "2:2 unknown key `lnt` | did you mean `lint`? the top-level keys are `version`, `lint`, `export`, `check-code`",
-                "5:1 unknown key `alow` in `[lint]` | did you mean `allow`? the keys of `[lint]` are `allow`, `warn`, `deny`",
+                "5:1 unknown key `alow` in `[lint]` | did you mean `allow`? the keys of `[lint]` are `allow`, `warn`, `deny`, `answers`",
                 "7:1 unknown key `fromat` in `[export]` | did you mean `format`? the keys of `[export]` are `format`, `output`, `csv-flavor`, `details`",
                 "10:1 unknown key `threads` in `[check-code]` | the keys of `[check-code]` are `python`, `timeout`, `jobs`, `pass-env`, `allow-network`, `limits`",
             ]
@@ -1099,6 +1297,7 @@ mod tests {
             warn: vec![Rule::UnknownTopic],
             deny: vec![Rule::MissingAnswer, Rule::NearDuplicate],
             deny_warnings: false,
+            answers: Default::default(),
         };
         let mut settings = Settings::default();
         lint.apply(&mut settings);

@@ -175,6 +175,31 @@ fn windows_1252(byte: u8) -> Option<char> {
     }
 }
 
+/// `span` of a scalar of `style`, ending at its closing quote: the parser's
+/// span of a quoted scalar runs on over the white space and comment after
+/// it (`"a"  # note`).
+fn quoted_end(text: &str, span: Span, style: ScalarStyle) -> Span {
+    let quote = match style {
+        ScalarStyle::DoubleQuoted => b'"',
+        ScalarStyle::SingleQuoted => b'\'',
+        _ => return span,
+    };
+    let bytes = text.as_bytes();
+    if bytes.get(span.start) != Some(&quote) {
+        return span;
+    }
+    let mut i = span.start + 1;
+    while i < span.end {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Span::new(span.start, i + 1),
+            _ => i += 1,
+        }
+    }
+    span
+}
+
 /// Banks smaller than this load in one piece (a split would not pay).
 const SPLIT_MIN_BYTES: usize = 4 * 1024 * 1024;
 
@@ -380,6 +405,22 @@ struct Loader<'a> {
     replay: Vec<(usize, usize, Span)>,
     replayed: usize,
     cursor: Cursor,
+    /// The end of the last scalar or alias read from the file (replays of
+    /// aliases aside): where the current question's content ends so far.
+    last_end: usize,
+    /// The first line of the question being read, for its trailing comment.
+    head: Option<Head>,
+}
+
+/// A question's first line (the one with its `-`) while it is read: the
+/// scalars that start on it, so that a `#` after the last of them is known
+/// to be a comment and not part of a quoted string.
+#[derive(Clone, Copy, Debug)]
+struct Head {
+    line_start: usize,
+    line_end: usize,
+    /// The end of the last scalar that starts on the line.
+    end: usize,
 }
 
 /// Turns the parser's character indices into byte offsets. Events arrive in
@@ -442,6 +483,8 @@ impl<'a> Loader<'a> {
             replay: Vec::new(),
             replayed: 0,
             cursor: Cursor::default(),
+            last_end: 0,
+            head: None,
         }
     }
 
@@ -479,6 +522,17 @@ impl<'a> Loader<'a> {
             end -= 1;
         }
         Span::new(span.start, end)
+    }
+
+    /// Keeps [`Loader::last_end`] and [`Loader::head`] up to date with a
+    /// scalar or alias read from the file.
+    fn note_end(&mut self, span: Span) {
+        self.last_end = self.last_end.max(span.end);
+        if let Some(head) = &mut self.head
+            && (head.line_start..head.line_end).contains(&span.start)
+        {
+            head.end = head.end.max(span.end);
+        }
     }
 
     fn scan_error(&mut self, err: &ScanError) -> Stop {
@@ -571,6 +625,7 @@ impl<'a> Loader<'a> {
                             "an alias can only refer to an anchor defined before it, outside itself",
                         ));
                     }
+                    self.note_end(span);
                     self.record_alias(id, span)?;
                     let outer = self.replay.first().map_or(span, |r| r.2);
                     self.replay.push((id, 0, outer));
@@ -582,6 +637,7 @@ impl<'a> Loader<'a> {
                     } else {
                         span
                     };
+                    self.note_end(quoted_end(self.source.text(), span, style));
                     (Ev::Scalar { value, style, span }, anchor)
                 }
                 Event::SequenceStart(anchor, _) => (Ev::SeqStart(span), anchor),
@@ -1154,6 +1210,18 @@ impl<'a> Loader<'a> {
         let index = self.index_base + self.bank.questions.len();
         let mut q = Question::default();
         let mut first_key: Option<Span> = None;
+        let item_start = self.item_start(start.span().start);
+        let text = self.source.text();
+        let line_start = text[..item_start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[item_start..]
+            .find('\n')
+            .map_or(text.len(), |i| item_start + i);
+        let dash = usize::from(text.as_bytes().get(item_start) == Some(&b'-'));
+        self.head = Some(Head {
+            line_start,
+            line_end,
+            end: item_start + dash,
+        });
         let what = Named {
             key: None,
             question: index + 1,
@@ -1196,6 +1264,12 @@ impl<'a> Loader<'a> {
         })?;
         let at = first_key.unwrap_or_else(|| start.span());
         q.span = at;
+        q.item = Span::new(item_start, self.last_end.max(item_start));
+        q.head_end = self
+            .head
+            .take()
+            .filter(|head| head.end <= head.line_end)
+            .map(|head| head.end);
         let label = match q.id_str() {
             Some(id) => format!("question {} (`{id}`)", index + 1),
             None => format!("question {}", index + 1),
@@ -1203,6 +1277,22 @@ impl<'a> Loader<'a> {
         let id = q.id.as_ref().map(|s| s.value.clone());
         self.require(&seen, REQUIRED, at, &label, id.as_deref());
         Ok(q)
+    }
+
+    /// Where a question's list item starts: its `-`, found before the
+    /// mapping's start `at` across white space, or `at` itself when no `-`
+    /// stands there (a flow list, a comment between `-` and the first key).
+    fn item_start(&self, at: usize) -> usize {
+        let text = self.source.text();
+        if text.as_bytes().get(at) == Some(&b'-') {
+            return at;
+        }
+        let before = text[..at.min(text.len())].trim_end_matches([' ', '\t', '\n', '\r']);
+        if before.ends_with('-') {
+            before.len() - 1
+        } else {
+            at
+        }
     }
 
     /// Reports a value of the wrong shape and skips it.

@@ -268,9 +268,19 @@ impl<'src> Text<'src> {
     pub fn span_of(&self, source: &SourceFile, range: Range<usize>) -> Span {
         match self.value_origin(source) {
             Some(origin) => Span::new(origin + range.start, origin + range.end),
+            None => self.span_in(source, &self.value(), range),
+        }
+    }
+
+    /// [`Text::span_of`] when the caller has the value already (`value`
+    /// must be [`Text::value`]): a `|` block's value is not rebuilt for
+    /// each finding.
+    pub fn span_in(&self, source: &SourceFile, value: &str, range: Range<usize>) -> Span {
+        match self.value_origin(source) {
+            Some(origin) => Span::new(origin + range.start, origin + range.end),
             None if self.style == TextStyle::Literal => {
-                let start = self.literal_offset(source, range.start);
-                let end = self.literal_offset(source, range.end).max(start);
+                let start = literal_offset(self.span, source, value, range.start);
+                let end = literal_offset(self.span, source, value, range.end).max(start);
                 Span::new(start, end)
             }
             None => self.span,
@@ -295,15 +305,16 @@ impl<'src> Text<'src> {
         let raw = source.text().get(self.span.start..self.span.end)?;
         Some(self.span.start + verbatim_offset(value, raw)?)
     }
+}
 
-    fn literal_offset(&self, source: &SourceFile, offset: usize) -> usize {
-        let value = self.value();
-        let value = &value[..offset.min(value.len())];
-        let line = value.matches('\n').count();
-        let col = value.rsplit('\n').next().unwrap_or("").chars().count();
-        let start = source.line_col(self.span.start);
-        source.offset_of(start.line + line, start.column - 1 + col)
-    }
+/// The file offset of byte `offset` of `value`, the value of the `|` block
+/// at `span`.
+fn literal_offset(span: Span, source: &SourceFile, value: &str, offset: usize) -> usize {
+    let value = &value[..offset.min(value.len())];
+    let line = value.matches('\n').count();
+    let col = value.rsplit('\n').next().unwrap_or("").chars().count();
+    let start = source.line_col(span.start);
+    source.offset_of(start.line + line, start.column - 1 + col)
 }
 
 /// `value` as it stands in the file's `text` at `span` (a scalar's span):
@@ -396,6 +407,14 @@ pub struct Question<'src> {
     /// whole question.
     #[schemars(skip)]
     pub span: Span,
+    /// The whole list item: from its `-` to the end of its last value.
+    #[schemars(skip)]
+    pub item: Span,
+    /// Where a comment at the end of the item's first line may start: after
+    /// the last value that starts on that line. `None` when that value runs
+    /// on to the next line.
+    #[schemars(skip)]
+    pub head_end: Option<usize>,
     #[schemars(
         required,
         range(min = 1),

@@ -170,6 +170,7 @@ mod tests {
             warn: vec![Rule::MissingAnswer],
             deny: vec![Rule::NearDuplicate],
             deny_warnings: false,
+            answers: Default::default(),
         };
         let s = settings(
             &lint_args(&["--allow", "near-duplicate", "--deny", "PYQ206"]),

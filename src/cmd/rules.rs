@@ -94,7 +94,10 @@ pub fn markdown() -> String {
          (`pyq lint --allow near-duplicate`, `--deny PYQ203`, `--warn ...`). `--deny warnings`\n\
          turns every warning into an error. Codes are grouped: `PYQ0xx` file and schema,\n\
          `PYQ1xx` numbering and identity, `PYQ2xx` content, `PYQ3xx` references and Markdown,\n\
-         `PYQ4xx` safety. A code is never reused.\n\n\
+         `PYQ4xx` safety, `PYQ7xx` writing rules and suppression comments. A code is never reused.\n\n\
+         The writing rules (`PYQ701`–`PYQ708`) are off until their setting is present under\n\
+         `[lint.answers]` in pyq.toml (docs/config.md), since banks have different conventions;\n\
+         once on, they warn (CI fails on them with `--deny warnings`).\n\n\
          | code | name | default | summary |\n| --- | --- | --- | --- |\n",
     );
     for rule in Rule::ALL {
@@ -108,6 +111,7 @@ pub fn markdown() -> String {
             m.summary
         ));
     }
+    s.push_str(&suppression_section());
     for rule in Rule::ALL {
         let m = rule.meta();
         let body = rule.explanation().replace("## ", "### ");
@@ -117,6 +121,41 @@ pub fn markdown() -> String {
             m.code,
             m.default_severity.as_str()
         ));
+    }
+    s
+}
+
+/// The section of docs/rules.md on `# pyq: allow` comments, with the rules
+/// no comment may silence (from [`crate::lint::suppress::NEVER`]).
+fn suppression_section() -> String {
+    let mut s = String::from(
+        "\n## Silencing a finding for one question\n\n\
+         When a reviewer agrees that a question may break a rule (a URL that cannot be wrapped, a\n\
+         lead that needs its second clause), a YAML comment on the question says so, for that\n\
+         question only, like ruff's `# noqa: E501`:\n\n\
+         ```yaml\n\
+         \x20 # pyq: allow code-line-too-long -- the URL in the example cannot be broken\n\
+         \x20 - number: 7\n\
+         \x20   id: requests-timeout\n\
+         \x20 - number: 8  # pyq: allow lead-too-long, PYQ704 -- the trade-off needs both halves\n\
+         ```\n\n\
+         - **Where.** On the comment lines directly above the question's `-` line (no blank line\n\
+         \x20 between), or at the end of that line. pyq reads comments only there, from the YAML's\n\
+         \x20 structure: a `#` line inside a `|` answer (a Python comment) or a `#` inside a quoted\n\
+         \x20 string is text, not a comment.\n\
+         - **What.** `# pyq: allow` then one or more rule names or codes (any case), separated by\n\
+         \x20 commas or spaces, then ` -- ` and the reason. A comment without a reason still works\n\
+         \x20 and is reported by `invalid-suppression`, so exceptions stay explained.\n\
+         - **Scope.** Findings of the named rules that point into that question's list item, from\n\
+         \x20 its `-` to its last value; nothing else. `pyq lint --allow RULE` or `[lint] allow` in\n\
+         \x20 pyq.toml switch a rule off for the whole bank instead.\n\
+         - **Kept honest.** A named rule that silenced nothing is reported by\n\
+         \x20 `unused-suppression` (also when the rule is switched off); an unknown rule name by\n\
+         \x20 `invalid-suppression`, with the closest name.\n\n\
+         Some findings are not a matter of judgement, and no comment silences them:\n\n",
+    );
+    for (rule, why) in crate::lint::suppress::NEVER {
+        s.push_str(&format!("- `{}` ({}): {why}\n", rule.name(), rule.code()));
     }
     s
 }

@@ -33,6 +33,16 @@ pub enum Rule {
     PublishedIdRemoved,
     RetiredIdReused,
     PublishedDeckChanged,
+    MissingLead,
+    LeadTooLong,
+    LeadNotOneSentence,
+    ProseLength,
+    TooManyCodeBlocks,
+    CodeBlockTooLong,
+    CodeLineTooLong,
+    MissingCodeLanguage,
+    UnusedSuppression,
+    InvalidSuppression,
 }
 
 /// A rule's row in the table.
@@ -46,7 +56,7 @@ pub struct RuleMeta {
 
 impl Rule {
     /// All rules, in code order.
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 36] = [
         Self::YamlSyntax,
         Self::UnknownKey,
         Self::DuplicateKey,
@@ -73,6 +83,16 @@ impl Rule {
         Self::PublishedIdRemoved,
         Self::RetiredIdReused,
         Self::PublishedDeckChanged,
+        Self::MissingLead,
+        Self::LeadTooLong,
+        Self::LeadNotOneSentence,
+        Self::ProseLength,
+        Self::TooManyCodeBlocks,
+        Self::CodeBlockTooLong,
+        Self::CodeLineTooLong,
+        Self::MissingCodeLanguage,
+        Self::UnusedSuppression,
+        Self::InvalidSuppression,
     ];
 
     #[rustfmt::skip]
@@ -105,6 +125,16 @@ impl Rule {
             Self::PublishedIdRemoved   => ("PYQ601", "published-id-removed",   Error, "a question listed in the bank's lock is neither in the bank nor retired"),
             Self::RetiredIdReused      => ("PYQ602", "retired-id-reused",      Error, "a question uses the id of a retired one"),
             Self::PublishedDeckChanged => ("PYQ603", "published-deck-changed", Error, "`anki_deck_id` differs from the one in the bank's lock"),
+            Self::MissingLead          => ("PYQ701", "missing-lead",           Warning, "an answer that does not start with the lead (`[lint.answers] lead`)"),
+            Self::LeadTooLong          => ("PYQ702", "lead-too-long",          Warning, "a lead paragraph longer than `lead-max-words`"),
+            Self::LeadNotOneSentence   => ("PYQ703", "lead-not-one-sentence",  Warning, "a lead paragraph of more than one sentence (`lead-one-sentence`)"),
+            Self::ProseLength          => ("PYQ704", "prose-length",           Warning, "an answer's prose outside `prose-words = [least, most]`"),
+            Self::TooManyCodeBlocks    => ("PYQ705", "too-many-code-blocks",   Warning, "an answer with more code blocks than `max-code-blocks`"),
+            Self::CodeBlockTooLong     => ("PYQ706", "code-block-too-long",    Warning, "a code block longer than `max-code-lines`"),
+            Self::CodeLineTooLong      => ("PYQ707", "code-line-too-long",     Warning, "a code line wider than `max-code-width`"),
+            Self::MissingCodeLanguage  => ("PYQ708", "missing-code-language",  Warning, "a code fence without a language (`require-code-language`)"),
+            Self::UnusedSuppression    => ("PYQ710", "unused-suppression",     Warning, "a `# pyq: allow` comment that silences nothing"),
+            Self::InvalidSuppression   => ("PYQ711", "invalid-suppression",    Warning, "a `# pyq:` comment pyq cannot read, or one that names an unknown rule"),
         };
         RuleMeta { code, name, default_severity, summary }
     }

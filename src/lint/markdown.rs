@@ -5,6 +5,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag};
 
+use crate::lint::answers::AnswerScan;
+
 /// Parser options shared with the renderer: CommonMark plus tables and math.
 pub fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_MATH | Options::ENABLE_STRIKETHROUGH
@@ -41,11 +43,20 @@ impl Facts {
     }
 
     pub fn of(text: &str) -> Self {
+        Self::of_with(text, None)
+    }
+
+    /// [`Facts::of`], also feeding every parser event to `observer` (the
+    /// writing rules' scan, in the same pass).
+    pub(crate) fn of_with(text: &str, mut observer: Option<&mut AnswerScan>) -> Self {
         let mut facts = Self::default();
-        if !text.contains(['`', '~', '<', '[', '_']) {
+        if observer.is_none() && !text.contains(['`', '~', '<', '[', '_']) {
             return facts;
         }
         for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+            if let Some(scan) = observer.as_deref_mut() {
+                scan.observe(text, &event, &range);
+            }
             match event {
                 Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => {
                     if let Some(open) = unclosed_fence(text, range.clone()) {

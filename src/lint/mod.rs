@@ -2,10 +2,12 @@
 //! findings (syntax, keys, types) come from `load`; this module adds the
 //! rest, applies [`Settings`] and sorts everything by position.
 
+pub(crate) mod answers;
 pub mod codes;
 pub mod markdown;
 pub(crate) mod rules;
 pub mod settings;
+pub(crate) mod suppress;
 
 use crate::diagnostic::Diagnostic;
 use crate::load::Loaded;
@@ -110,53 +112,107 @@ pub fn check_with(
                 rules::near_duplicate::near_duplicate(bank, &mut near);
                 near
             });
-            let mut ctx = context(bank, source);
+            let (mut ctx, found) = context(bank, source, &settings.answers);
+            out.extend(found);
             ctx.lock = lock;
             rules::run_all(&ctx, &mut out);
             near.join().expect("the near-duplicate rule does not panic")
         });
         out.extend(near);
     }
-    finish(out, source, settings)
+    finish(
+        out,
+        source,
+        settings,
+        loaded.complete.then_some(&loaded.bank),
+    )
 }
 
-fn context<'a>(bank: &'a Bank<'_>, source: &'a SourceFile) -> Ctx<'a> {
+/// The rules' context: one Markdown pass over every text field (on both
+/// cores), which also runs the writing rules that `answers` configures and
+/// returns their findings.
+fn context<'a>(
+    bank: &'a Bank<'_>,
+    source: &'a SourceFile,
+    limits: &settings::Answers,
+) -> (Ctx<'a>, Vec<Diagnostic>) {
     let facts = |t: Option<&Text<'_>>| {
         t.map_or_else(markdown::Facts::default, |t| {
             markdown::Facts::of(&t.value())
         })
     };
-    let boxed = |t: Option<&Text<'_>>| Some(Box::new(facts(t))).filter(|f| !f.is_empty());
+    let boxed = |facts: markdown::Facts| Some(Box::new(facts)).filter(|f| !f.is_empty());
+    let writing_rules = limits.any();
     type Pair = (Option<Box<markdown::Facts>>, Option<Box<markdown::Facts>>);
-    let scan = |qs: &[crate::model::Question<'_>]| -> Vec<Pair> {
-        qs.iter()
-            .map(|q| (boxed(q.question.as_ref()), boxed(q.answer.as_ref())))
-            .collect()
+    let scan = |qs: &[crate::model::Question<'_>], first: usize| -> (Vec<Pair>, Vec<Diagnostic>) {
+        let mut found = Vec::new();
+        let pairs = qs
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let question = boxed(facts(q.question.as_ref()));
+                let answer = match &q.answer {
+                    Some(text) if writing_rules => {
+                        let value = text.value();
+                        let mut scan = answers::AnswerScan::default();
+                        let facts = markdown::Facts::of_with(&value, Some(&mut scan));
+                        let trimmed = value.trim();
+                        if !trimmed.is_empty() && !rules::is_placeholder(trimmed) {
+                            let answer = answers::Answer {
+                                question: q,
+                                index: first + i,
+                                text,
+                                value: &value,
+                                scan: &scan,
+                                source,
+                                limits,
+                                lead_words: std::cell::OnceCell::new(),
+                            };
+                            answers::check(&answer, &mut found);
+                        }
+                        boxed(facts)
+                    }
+                    other => boxed(facts(other.as_ref())),
+                };
+                (question, answer)
+            })
+            .collect();
+        (pairs, found)
     };
     // Both cores: the first half on a second thread, the rest here.
-    let (first, second) = bank.questions.split_at(bank.questions.len() / 2);
-    let (mut a, b) = std::thread::scope(|s| {
-        let other = s.spawn(|| scan(first));
-        let mine = scan(second);
+    let half = bank.questions.len() / 2;
+    let (first, second) = bank.questions.split_at(half);
+    let ((mut a, mut found), (b, found_b)) = std::thread::scope(|s| {
+        let other = s.spawn(|| scan(first, 0));
+        let mine = scan(second, half);
         (
             other.join().expect("the markdown scan does not panic"),
             mine,
         )
     });
     a.extend(b);
+    found.extend(found_b);
     let (question_md, answer_md) = a.into_iter().unzip();
     let description_md = facts(bank.deck.as_ref().and_then(|d| d.description.as_ref()));
-    Ctx {
+    let ctx = Ctx {
         bank,
         source,
         question_md,
         answer_md,
         description_md,
         lock: None,
-    }
+    };
+    (ctx, found)
 }
 
-fn finish(mut out: Vec<Diagnostic>, source: &SourceFile, settings: &Settings) -> Vec<Diagnostic> {
+/// Applies the settings and the bank's suppression comments (when the bank
+/// could be read whole), then sorts by position.
+fn finish(
+    mut out: Vec<Diagnostic>,
+    source: &SourceFile,
+    settings: &Settings,
+    bank: Option<&Bank<'_>>,
+) -> Vec<Diagnostic> {
     out.retain_mut(|d| match settings.severity(d.rule) {
         Some(severity) => {
             d.severity = severity;
@@ -164,6 +220,9 @@ fn finish(mut out: Vec<Diagnostic>, source: &SourceFile, settings: &Settings) ->
         }
         None => false,
     });
+    if let Some(bank) = bank {
+        suppress::apply(bank, source, settings, &mut out);
+    }
     let mut keyed: Vec<_> = out
         .into_iter()
         .map(|d| (source.line_col(d.primary.span.start), d))
@@ -206,10 +265,26 @@ pub(crate) mod test {
         concise(yaml, rule, Some(&lock))
     }
 
+    /// [`lint_rule`] with the writing rules' `limits` (`[lint.answers]`).
+    pub(crate) fn lint_answers(yaml: &str, rule: Rule, limits: settings::Answers) -> String {
+        let mut settings = Settings::default();
+        settings.answers = limits;
+        concise_with(yaml, rule, None, &settings)
+    }
+
     fn concise(yaml: &str, rule: Rule, lock: Option<&crate::identity::lock::Lock>) -> String {
+        concise_with(yaml, rule, lock, &Settings::default())
+    }
+
+    fn concise_with(
+        yaml: &str,
+        rule: Rule,
+        lock: Option<&crate::identity::lock::Lock>,
+        settings: &Settings,
+    ) -> String {
         let source = SourceFile::new(Path::new("q.yaml"), yaml.to_owned());
         let loaded = crate::load::load(&source);
-        let diags: Vec<_> = check_with(&loaded, &source, &Settings::default(), lock)
+        let diags: Vec<_> = check_with(&loaded, &source, settings, lock)
             .into_iter()
             .filter(|d| d.rule == rule)
             .collect();

@@ -19,6 +19,38 @@ pub struct Settings {
     levels: BTreeMap<Rule, Level>,
     /// `--deny warnings`: every warning counts as an error.
     pub deny_warnings: bool,
+    /// The writing rules' limits (`[lint.answers]` in pyq.toml).
+    pub answers: Answers,
+}
+
+/// `[lint.answers]`: a bank's writing conventions. Each writing rule runs
+/// only when its setting is present, since other banks have other
+/// conventions (docs/config.md).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Answers {
+    /// `lead`: the text every answer starts with (`missing-lead`).
+    pub lead: Option<String>,
+    /// `lead-max-words`: words in the lead's paragraph (`lead-too-long`).
+    pub lead_max_words: Option<usize>,
+    /// `lead-one-sentence` (`lead-not-one-sentence`).
+    pub lead_one_sentence: bool,
+    /// `prose-words = [min, max]`: words outside code blocks (`prose-length`).
+    pub prose_words: Option<(usize, usize)>,
+    /// `max-code-blocks` (`too-many-code-blocks`).
+    pub max_code_blocks: Option<usize>,
+    /// `max-code-lines`: lines in one code block (`code-block-too-long`).
+    pub max_code_lines: Option<usize>,
+    /// `max-code-width`: characters in one code line (`code-line-too-long`).
+    pub max_code_width: Option<usize>,
+    /// `require-code-language` (`missing-code-language`).
+    pub require_code_language: bool,
+}
+
+impl Answers {
+    /// Whether any writing rule is configured.
+    pub fn any(&self) -> bool {
+        *self != Self::default()
+    }
 }
 
 impl Settings {

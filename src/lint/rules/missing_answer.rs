@@ -93,7 +93,7 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// Whether `text` (trimmed, not empty) is a placeholder rather than content.
-pub(super) fn is_placeholder(text: &str) -> bool {
+pub(crate) fn is_placeholder(text: &str) -> bool {
     let lower = text.to_lowercase();
     let bare = lower.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '*' | '_' | '`' | '!' | ':' | '.' | '-')

@@ -6,6 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::lint::Ctx;
 use crate::lint::codes::Rule;
 
+pub(crate) mod answers;
 mod code_fails;
 mod dunder_outside_code;
 mod duplicate_id;
@@ -14,6 +15,7 @@ mod duplicate_question;
 mod empty_bank;
 mod invalid_config;
 mod invalid_id;
+mod invalid_suppression;
 mod invalid_tag;
 mod invalid_value;
 mod missing_answer;
@@ -30,10 +32,12 @@ mod unknown_key;
 mod unknown_related;
 mod unknown_topic;
 mod unsafe_html;
+mod unused_suppression;
 mod unused_topic;
 mod yaml_syntax;
 
 pub(crate) use invalid_tag::TAG_PATTERN;
+pub(crate) use missing_answer::is_placeholder;
 
 /// Runs every content rule except near-duplicate detection, which
 /// [`crate::lint::check`] runs on another thread (it needs only the bank).
@@ -87,6 +91,16 @@ pub(crate) fn explanation(rule: Rule) -> &'static str {
         Rule::PublishedIdRemoved => published_id_removed::EXPLANATION,
         Rule::RetiredIdReused => retired_id_reused::EXPLANATION,
         Rule::PublishedDeckChanged => published_deck_changed::EXPLANATION,
+        Rule::MissingLead => answers::missing_lead::EXPLANATION,
+        Rule::LeadTooLong => answers::lead_too_long::EXPLANATION,
+        Rule::LeadNotOneSentence => answers::lead_not_one_sentence::EXPLANATION,
+        Rule::ProseLength => answers::prose_length::EXPLANATION,
+        Rule::TooManyCodeBlocks => answers::too_many_code_blocks::EXPLANATION,
+        Rule::CodeBlockTooLong => answers::code_block_too_long::EXPLANATION,
+        Rule::CodeLineTooLong => answers::code_line_too_long::EXPLANATION,
+        Rule::MissingCodeLanguage => answers::missing_code_language::EXPLANATION,
+        Rule::UnusedSuppression => unused_suppression::EXPLANATION,
+        Rule::InvalidSuppression => invalid_suppression::EXPLANATION,
     }
 }
 
