@@ -10,7 +10,7 @@ and nothing is compiled. (A hook in pyq's own .pre-commit-hooks.yaml with
 repository, which builds it with cargo.) Installing the placeholder needs
 setuptools, which the wheelhouse gets from the wheels virtualenv embeds.
 
-Run by scripts/test with PYQ_WHEELHOUSE (default target/wheels).
+Run by scripts/test with PYQ_WHEELHOUSE (default target/wheelhouse).
 """
 
 import os
@@ -27,7 +27,7 @@ import yaml
 from test_precommit import ENV, HOOKS, ROOT, commit_all, edit, export, git, pre_commit
 
 VERSION = re.search(r'^version = "([^"]+)"$', (ROOT / "Cargo.toml").read_text(encoding="utf-8"), re.M).group(1)
-WHEELHOUSE = Path(os.environ.get("PYQ_WHEELHOUSE", ROOT / "target" / "wheels"))
+WHEELHOUSE = Path(os.environ.get("PYQ_WHEELHOUSE", ROOT / "target" / "wheelhouse"))
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -41,7 +41,7 @@ def readme_config():
 @pytest.fixture(scope="module")
 def wheelhouse(tmp_path_factory):
     """pyq's wheel for this machine, and setuptools for pre-commit's placeholder package."""
-    found = sorted(WHEELHOUSE.glob(f"pyq_cli-{VERSION}-py3-none-*_{os.uname().machine}.whl"))
+    found = sorted(WHEELHOUSE.glob(f"pyq_cli-{VERSION}-py3-none-*manylinux*_{os.uname().machine}.whl"))
     if not found:
         pytest.fail(f"no pyq_cli {VERSION} wheel in {WHEELHOUSE}: run scripts/build-wheel")
     house = tmp_path_factory.mktemp("wheelhouse")

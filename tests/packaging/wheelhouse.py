@@ -1,5 +1,5 @@
 """What the packaging tests share: the wheelhouse that scripts/build-wheel
-fills (target/wheels, or PYQ_WHEELHOUSE), the wheels in it, and an environment
+fills (target/wheelhouse, or PYQ_WHEELHOUSE), the wheels in it, and an environment
 with neither Rust nor the network, where pip installs only from that
 wheelhouse.
 
@@ -18,14 +18,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = re.search(r'^version = "([^"]+)"$', (ROOT / "Cargo.toml").read_text(encoding="utf-8"), re.M).group(1)
-WHEELHOUSE = Path(os.environ.get("PYQ_WHEELHOUSE", ROOT / "target" / "wheels"))
+WHEELHOUSE = Path(os.environ.get("PYQ_WHEELHOUSE", ROOT / "target" / "wheelhouse"))
 # Linux targets scripts/build-wheel builds, by the wheel's architecture tag.
 ARCHES = {"x86_64": "x86_64-unknown-linux-gnu", "aarch64": "aarch64-unknown-linux-gnu"}
 
 
 def wheel_for(arch):
     """The wheel of this version for `arch` in the wheelhouse, or None."""
-    found = sorted(WHEELHOUSE.glob(f"pyq_cli-{VERSION}-py3-none-*_{arch}.whl"))
+    found = sorted(WHEELHOUSE.glob(f"pyq_cli-{VERSION}-py3-none-*manylinux*_{arch}.whl"))
     assert len(found) <= 1, f"more than one pyq_cli {VERSION} wheel for {arch}: {found}"
     return found[0] if found else None
 
