@@ -4,6 +4,7 @@ passes pre-commit's own validation and names hooks that .pre-commit-hooks.yaml
 defines (itself checked with pre-commit's manifest validation).
 """
 
+import json
 import re
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from test_precommit import ENV, ROOT
 
 BIN = Path(sys.executable).parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+VERSION = re.search(r'^version = "([^"]+)"$', (ROOT / "Cargo.toml").read_text(encoding="utf-8"), re.M).group(1)
 YAML_BLOCKS = re.findall(r"^```yaml\n(.*?)^```$", README, re.S | re.M)
 
 
@@ -44,18 +46,24 @@ def test_the_ci_snippet_passes_actionlint(workflow):
     assert code == 0, out
 
 
-def test_the_ci_snippet_passes_zizmor(workflow):
-    code, out = run(str(BIN / "zizmor"), "--offline", "--no-progress", "--color=never", str(workflow))
-    assert code == 0, out
-    assert "No findings" in out, out
+def test_the_ci_snippet_passes_zizmor_but_for_the_tag_it_says_to_pin(workflow):
+    p = subprocess.run([str(BIN / "zizmor"), "--offline", "--no-progress", "--color=never",
+                        "--format=json", str(workflow)], env=ENV, capture_output=True, text=True)
+    # The snippet says `OWNER/pyq@v0.1.0`, "or the tag's commit SHA, as zizmor asks":
+    # a commit that does not exist yet cannot be written down here.
+    found = [(f["ident"], loc["concrete"]["feature"]) for f in json.loads(p.stdout)
+             for loc in f["locations"] if loc["symbolic"]["kind"] == "Primary"]
+    assert found == [("unpinned-uses", f"OWNER/pyq@v{VERSION}")], p.stdout
 
 
-def test_the_ci_snippet_lints_with_github_annotations(workflow):
+def test_the_ci_snippet_lints_with_the_action_and_github_annotations(workflow):
     steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["bank"]["steps"]
-    runs = [s["run"] for s in steps if "run" in s]
-    assert any(r.startswith("cargo install --locked --git ") for r in runs), runs
-    assert "pyq lint --deny warnings --format github questions.yaml" in runs
-    assert "pyq export --check questions.yaml" in runs
+    [action] = [s for s in steps if s.get("uses", "").startswith("OWNER/pyq@")]
+    assert action["uses"] == "OWNER/pyq@v" + VERSION
+    assert action["with"] == {"args": "lint --deny warnings --format github questions.yaml"}
+    inputs = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["inputs"]
+    assert set(action["with"]) <= set(inputs)
+    assert [s["run"] for s in steps if "run" in s] == ["pyq export --check questions.yaml"]
 
 
 def test_the_hooks_manifest_is_valid():
@@ -63,9 +71,10 @@ def test_the_hooks_manifest_is_valid():
     assert code == 0, out
 
 
-def test_the_pre_commit_snippet_is_valid_and_names_real_hooks(tmp_path):
+@pytest.mark.parametrize("snippet", ["rev: v", "language: python"])
+def test_the_pre_commit_snippets_are_valid_and_name_real_hooks(tmp_path, snippet):
     config = tmp_path / ".pre-commit-config.yaml"
-    config.write_text(block("- id: pyq-lint #"), encoding="utf-8")
+    config.write_text(block(snippet), encoding="utf-8")
     code, out = run(sys.executable, "-m", "pre_commit", "validate-config", str(config))
     assert code == 0, out
     used = [h["id"] for r in yaml.safe_load(config.read_text(encoding="utf-8"))["repos"] for h in r["hooks"]]
