@@ -53,6 +53,14 @@ pub trait Sink {
         true
     }
 
+    /// Whether the question at `index` must be rendered for this export
+    /// (the Anki exporter copies unchanged notes from its previous package).
+    /// A question no export needs comes as a card with only `id` and
+    /// `number`.
+    fn needs_render(&self, _index: usize) -> bool {
+        true
+    }
+
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error>;
 
     fn finish(self: Box<Self>) -> Result<Vec<u8>, Error>;
@@ -165,7 +173,14 @@ fn open_previous(path: &Path) -> std::io::Result<std::fs::File> {
 /// finishes them into files' bytes.
 pub fn finish(mut started: Started<'_>, bank: &Bank<'_>) -> Result<Vec<Artifact>, Error> {
     if started.iter().any(|(_, s)| s.wants_cards()) {
-        crate::render::for_each_chunk(bank, |chunk| {
+        let render: Vec<bool> = (0..bank.questions.len())
+            .map(|i| {
+                started
+                    .iter()
+                    .any(|(_, s)| s.wants_cards() && s.needs_render(i))
+            })
+            .collect();
+        crate::render::for_each_chunk_where(bank, &|i| render[i], |chunk| {
             started
                 .iter_mut()
                 .filter(|(_, s)| s.wants_cards())

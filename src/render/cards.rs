@@ -34,6 +34,18 @@ const CHUNK: usize = 1024;
 /// from `f` stops the rendering and is returned.
 pub fn for_each_chunk<E>(
     bank: &Bank<'_>,
+    f: impl FnMut(&[Card]) -> Result<(), E>,
+) -> Result<(), E> {
+    for_each_chunk_where(bank, &|_| true, f)
+}
+
+/// [`for_each_chunk`], rendering only the questions (by index) for which
+/// `render` is true: the others' cards carry only their `id` and `number`
+/// (for a consumer that has their fields already, see the Anki exporter's
+/// re-export).
+pub fn for_each_chunk_where<E>(
+    bank: &Bank<'_>,
+    render: &(dyn Fn(usize) -> bool + Sync),
     mut f: impl FnMut(&[Card]) -> Result<(), E>,
 ) -> Result<(), E> {
     let related = bank.related_both_ways();
@@ -47,9 +59,11 @@ pub fn for_each_chunk<E>(
                 let range = start..(start + CHUNK).min(n);
                 let middle = range.start + range.len() / 2;
                 let cards = std::thread::scope(|inner| {
-                    let first =
-                        inner.spawn(|| render(bank, related, range.start..middle, &mut left));
-                    let mut second = render(bank, related, middle..range.end, &mut right);
+                    let first = inner.spawn(|| {
+                        render_range(bank, related, range.start..middle, render, &mut left)
+                    });
+                    let mut second =
+                        render_range(bank, related, middle..range.end, render, &mut right);
                     let mut cards = first.join().expect("rendering does not panic");
                     cards.append(&mut second);
                     cards
@@ -76,15 +90,28 @@ pub fn cards(bank: &Bank<'_>) -> Vec<Card> {
     all
 }
 
-fn render(
+fn render_range(
     bank: &Bank<'_>,
     related: &[Vec<usize>],
     range: Range<usize>,
+    render: &(dyn Fn(usize) -> bool + Sync),
     hl: &mut Highlighter,
 ) -> Vec<Card> {
     range
         .map(|i| {
             let q = &bank.questions[i];
+            if !render(i) {
+                return Card {
+                    id: q.id_str().unwrap_or("").to_owned(),
+                    number: i as i64 + 1,
+                    question: String::new(),
+                    answer: String::new(),
+                    topic: String::new(),
+                    difficulty: String::new(),
+                    see_also: String::new(),
+                    tags: Vec::new(),
+                };
+            }
             let topic_key = q.topic.as_ref().map_or("", Spanned::as_str);
             let difficulty = q.difficulty.as_ref().map_or("", |d| d.value.as_str());
             let mut tags: Vec<String> = q.tags.iter().map(|t| t.as_str().to_owned()).collect();

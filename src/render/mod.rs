@@ -15,7 +15,7 @@ pub mod sanitize;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 
-pub use cards::{Card, cards, for_each_chunk};
+pub use cards::{Card, cards, for_each_chunk, for_each_chunk_where};
 pub use highlight::Highlighter;
 pub use sanitize::{sanitize, sanitize_owned};
 
