@@ -55,8 +55,9 @@ const RETIRED_HOWTO: &str = "<p>Anki never deletes notes when a deck is imported
 
 const INSERT_NOTE: &str = "INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')";
 const INSERT_SOURCE: &str = "INSERT INTO pyq_sources VALUES (?1, ?2, ?3)";
-/// An unchanged note, as the previous package has it.
-const COPY_NOTE: &str = "INSERT INTO notes SELECT * FROM prev.notes WHERE guid = ?1";
+/// An unchanged note, as the previous package has it (found by its id, the
+/// table's key; the GUID makes sure it is the same note).
+const COPY_NOTE: &str = "INSERT INTO notes SELECT * FROM prev.notes WHERE id = ?1 AND guid = ?2";
 const INSERT_CARD: &str =
     "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')";
 
@@ -107,11 +108,10 @@ impl<'a> Builder<'a> {
             .iter()
             .zip(&keys)
             .map(|(q, key)| {
+                let id = q.id_str().unwrap_or("");
                 same_model
-                    && previous
-                        .sources
-                        .get(&guid::guid(ids.deck, q.id_str().unwrap_or("")))
-                        == Some(key)
+                    && previous.sources.get(&guid::guid(ids.deck, id))
+                        == Some(&(*key, guid::object_id(ids.deck, id, "note")))
             })
             .collect();
         match &previous.collection {
@@ -155,13 +155,19 @@ impl<'a> Builder<'a> {
                 // would write (same fields and tags, so the same `mod`).
                 let guid = guid::guid(ids.deck, &c.id);
                 let (fields, m) = self.previous.notes[&guid];
-                self.conn
+                let nid = guid::object_id(ids.deck, &c.id, "note");
+                let copied = self
+                    .conn
                     .prepare_cached(COPY_NOTE)?
-                    .execute(params![guid])?;
+                    .execute(params![nid, guid])?;
+                if copied != 1 {
+                    // Its id is not the one pyq derives: not pyq's row.
+                    return Err(rusqlite::Error::StatementChangedRows(copied));
+                }
                 self.latest = self.latest.max(m);
                 card.execute(params![
                     guid::object_id(ids.deck, &c.id, "card0"),
-                    guid::object_id(ids.deck, &c.id, "note"),
+                    nid,
                     ids.deck,
                     m,
                     c.number

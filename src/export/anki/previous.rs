@@ -24,7 +24,9 @@ pub struct Previous {
     pub deck: Option<(Signature, i64)>,
     /// Source keys of the notes whose stored fields and tags are still what
     /// pyq wrote (their signature matches the one written beside the key).
-    pub sources: HashMap<String, Signature>,
+    /// With each, the note's id (a note is copied only if it is the id pyq
+    /// derives).
+    pub sources: HashMap<String, (Signature, i64)>,
     /// The previous collection, unpacked (kept while `sources` is used).
     pub collection: Option<tempfile::NamedTempFile>,
 }
@@ -64,8 +66,9 @@ impl Previous {
             .map_err(|e| format!("its collection is not a SQLite database ({e})"))?;
         let fail = |e: rusqlite::Error| format!("its collection could not be read ({e})");
         let mut notes = HashMap::new();
+        let mut ids = HashMap::new();
         let mut stmt = conn
-            .prepare("select guid, flds, tags, mod from notes")
+            .prepare("select guid, flds, tags, mod, id from notes")
             .map_err(fail)?;
         let rows = stmt
             .query_map([], |r| {
@@ -74,11 +77,13 @@ impl Previous {
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
                 ))
             })
             .map_err(fail)?;
         for row in rows {
-            let (guid, flds, tags, m) = row.map_err(fail)?;
+            let (guid, flds, tags, m, id) = row.map_err(fail)?;
+            ids.insert(guid.clone(), id);
             notes.insert(guid, (super::note_signature(&flds, &tags), m));
         }
         let (models, decks): (String, String) = conn
@@ -124,7 +129,8 @@ impl Previous {
                 };
                 // A note edited after pyq wrote it is rendered again.
                 if notes.get(&guid).is_some_and(|(sig, _)| *sig == fields) {
-                    sources.insert(guid, source);
+                    let id = ids[&guid];
+                    sources.insert(guid, (source, id));
                 }
             }
         }

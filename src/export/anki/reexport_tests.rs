@@ -220,6 +220,9 @@ fn another_renderer_renders_everything() {
 fn notes_edited_in_the_package_are_rendered_again() {
     let edit = "UPDATE notes SET flds = flds || 'x' WHERE sfld = 2";
     assert_eq!(reexport(BANK, Some(edit), BANK), 1);
+    // A note whose id is not pyq's is not copied.
+    let id = "UPDATE notes SET id = id + 1 WHERE sfld = 3";
+    assert_eq!(reexport(BANK, Some(id), BANK), 1);
     // Keys that are not signatures are ignored.
     let junk = "UPDATE pyq_sources SET source = x'00'";
     assert_eq!(reexport(BANK, Some(junk), BANK), 4);
