@@ -83,10 +83,12 @@ impl Lexer<'_> {
             let rest = &self.code[self.pos..end];
             let b = bytes[self.pos];
             // Inside an interpolation, stop at its end (at the starting depth).
-            if interpolation && self.brackets.len() == base && matches!(b, b'}' | b'!' | b':') {
-                if !(b == b'!' && rest.starts_with("!=")) {
-                    break;
-                }
+            if interpolation
+                && self.brackets.len() == base
+                && matches!(b, b'}' | b'!' | b':')
+                && !rest.starts_with("!=")
+            {
+                break;
             }
             match b {
                 b'\n' => {
