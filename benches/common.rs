@@ -104,8 +104,10 @@ impl Kind {
         }
     }
 
-    /// The bank's text, also written to target/bench-banks/<kind>-<n>.yaml
-    /// (the uniform one also to <n>.yaml, its old name).
+    /// The bank's text, also written to
+    /// target/bench-banks/<kind>-<n>/questions.yaml (each in its own folder,
+    /// since `pyq export` writes a `pyq.lock` beside the bank; the uniform one
+    /// also to <n>.yaml, its old name).
     pub(crate) fn write(self, n: usize) -> (PathBuf, String) {
         let text = match self {
             Kind::Uniform => generate(n),
@@ -115,7 +117,9 @@ impl Kind {
         if self == Kind::Uniform {
             std::fs::write(dir.join(format!("{n}.yaml")), &text).expect("write bank");
         }
-        let path = dir.join(format!("{}-{n}.yaml", self.name()));
+        let dir = dir.join(format!("{}-{n}", self.name()));
+        std::fs::create_dir_all(&dir).expect("create the bank's folder");
+        let path = dir.join("questions.yaml");
         std::fs::write(&path, &text).expect("write bank");
         (path, text)
     }

@@ -8,7 +8,7 @@
 //! of the whole in-process pipeline (load → lint → render and build the
 //! .apkg, chunk by chunk, concurrently) and of its stages. The banks are left in target/bench-banks/; peak memory is
 //! measured on the release binary:
-//! `/usr/bin/time -v target/release/pyq export target/bench-banks/realistic-100000.yaml -o /tmp/pyq-bench`.
+//! `/usr/bin/time -v target/release/pyq export target/bench-banks/realistic-100000/questions.yaml -o /tmp/pyq-bench`.
 //! The Python pipeline to compare with is benches/python_pipeline.py.
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout

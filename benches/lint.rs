@@ -5,9 +5,9 @@
 //! `cargo bench --bench lint` prints, per size, the best of several runs of
 //! (a) the YAML event stream alone (the floor), (b) `load` into the model and
 //! (c) the whole lint (load + every rule). The generated files are left in
-//! target/bench-banks/ (`<kind>-<n>.yaml`) so peak memory can be measured on
+//! target/bench-banks/ (`<kind>-<n>/questions.yaml`) so peak memory can be measured on
 //! the release binary:
-//! `/usr/bin/time -v target/release/pyq lint --format concise target/bench-banks/realistic-100000.yaml`.
+//! `/usr/bin/time -v target/release/pyq lint --format concise target/bench-banks/realistic-100000/questions.yaml`.
 //! Pass sizes and kinds as arguments to run only those
 //! (`cargo bench --bench lint -- realistic 100000`).
 
