@@ -10,8 +10,8 @@ use sha1::{Digest, Sha1};
 
 use super::template::{BACK, CSS, FIELDS, FRONT, TEMPLATE_NAME};
 use super::{
-    Ids, Previous, RENDERER, SOURCES_TABLE, Signature, carry_mod, deck_signature, guid,
-    model_signature, note_signature, source_keys,
+    Ids, Previous, SOURCES_TABLE, Signature, carry_mod, deck_signature, guid, model_signature,
+    note_signature, renderer, source_keys,
 };
 use crate::export::Context;
 use crate::model::{Spanned, Text};
@@ -95,7 +95,7 @@ impl<'a> Builder<'a> {
             "CREATE TABLE {SOURCES_TABLE} (guid text primary key, source blob not null, fields blob not null) WITHOUT ROWID;"
         ))?;
         let model = model_signature(&model_json(ctx, &ids));
-        let keys = source_keys(ctx.bank, RENDERER, model);
+        let keys = source_keys(ctx.bank, &renderer(), model);
         // A note is copied when the note type is the same (fields, templates,
         // CSS) and so is everything it is rendered from.
         let same_model = previous

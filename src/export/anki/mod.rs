@@ -84,9 +84,59 @@ impl Exporter for Anki {
 pub(crate) const SOURCES_TABLE: &str = "pyq_sources";
 
 /// What renders the fields: pyq's version, and a revision to bump when the
-/// rendering changes between versions (a development build's output must not
-/// be mistaken for a release's).
+/// way cards are assembled from rendered Markdown changes (src/render/cards.rs)
+/// between versions. Changes to the Markdown rendering itself are caught by
+/// [`renderer`]'s probe, so development builds on different branches do not
+/// take each other's notes for current.
 pub(crate) const RENDERER: &str = concat!(env!("CARGO_PKG_VERSION"), "+render.1");
+
+/// A Markdown sample that exercises every part of the rendering: the
+/// highlighters, math, links, images, raw HTML, tables, lists and escaping.
+const PROBE: &str = r#"**Short answer:** `x<y` & *it* ~~is~~ $O(n^2)$, $$a<b$$ [ok](https://a.b/) [no](javascript:x) ![alt](y.png) <b>raw</b>
+
+- item `a`
+  1. nested
+
+| a | b |
+| - | - |
+| 1 | 2 |
+
+> quote
+
+```python
+@dec(1)
+class A(B):
+    def f(self, x: int = 0x1F) -> None:  # c
+        return f"{x!r:>3}" + '''s''' if x is not None else A(1).y
+```
+
+```toml
+[a.b]
+k = { v = "s", n = 1.5e3, t = true, d = 1979-05-27 }
+```
+
+```sh
+X=1 ls -la "$HOME/${Y}" 'z' | grep -c x && echo $(date) 2>&1 # c
+```
+
+```console
+$ pip <x>
+```
+"#;
+
+/// [`RENDERER`] with a signature of the probe's rendering: a build whose
+/// Markdown, highlighting or sanitising renders differently has another
+/// renderer.
+pub(crate) fn renderer() -> String {
+    let mut hl = crate::render::Highlighter::new();
+    let html = crate::render::sanitize_owned(crate::render::to_html(PROBE, &mut hl));
+    let inline =
+        crate::render::sanitize_owned(crate::render::to_inline_html("Why `x` *odd* $y$?", &mut hl));
+    format!(
+        "{RENDERER}:{:032x}",
+        signature(&[&html, &inline, &crate::render::escape("<&\"'>")])
+    )
+}
 
 /// Each question's source key: a signature of everything its note's fields
 /// and tags are made from: the renderer and the note type (`model`, which

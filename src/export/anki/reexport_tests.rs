@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use super::{Anki, RENDERER, model_signature, source_keys};
+use super::{Anki, RENDERER, model_signature, renderer, source_keys};
 use crate::export::{Context, Exporter, produce, write};
 use crate::source::SourceFile;
 
@@ -208,7 +208,11 @@ fn another_renderer_renders_everything() {
     let source = SourceFile::new(Path::new("q.yaml"), BANK.to_owned());
     let loaded = crate::load::load(&source);
     let model = model_signature(&serde_json::json!({}));
-    let ours = source_keys(&loaded.bank, RENDERER, model);
+    let ours = source_keys(&loaded.bank, &renderer(), model);
+    // The renderer names pyq's version and the probe's rendering, which
+    // exercises the highlighters.
+    assert!(renderer().starts_with(RENDERER));
+    assert_eq!(renderer(), renderer());
     let theirs = source_keys(&loaded.bank, "0.0.0+render.0", model);
     assert!(ours.iter().zip(&theirs).all(|(a, b)| a != b));
     // A package written by another renderer has other keys.
