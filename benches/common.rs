@@ -71,3 +71,428 @@ pub(crate) fn generate(n: usize) -> String {
     }
     s
 }
+
+/// Which generated bank: `uniform` (above) or `realistic` (below).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Uniform,
+    Realistic,
+}
+
+impl Kind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Uniform => "uniform",
+            Kind::Realistic => "realistic",
+        }
+    }
+
+    /// The kinds named on the command line (`uniform`, `realistic`), or both.
+    pub(crate) fn chosen() -> Vec<Kind> {
+        let named: Vec<Kind> = std::env::args()
+            .skip(1)
+            .filter_map(|a| match a.as_str() {
+                "uniform" => Some(Kind::Uniform),
+                "realistic" => Some(Kind::Realistic),
+                _ => None,
+            })
+            .collect();
+        if named.is_empty() {
+            vec![Kind::Uniform, Kind::Realistic]
+        } else {
+            named
+        }
+    }
+
+    /// The bank's text, also written to
+    /// target/bench-banks/<kind>-<n>/questions.yaml (each in its own folder,
+    /// since `pyq export` writes a `pyq.lock` beside the bank; the uniform one
+    /// also to <n>.yaml, its old name).
+    pub(crate) fn write(self, n: usize) -> (PathBuf, String) {
+        let text = match self {
+            Kind::Uniform => generate(n),
+            Kind::Realistic => realistic(n, SEED),
+        };
+        let dir = bench_dir();
+        if self == Kind::Uniform {
+            std::fs::write(dir.join(format!("{n}.yaml")), &text).expect("write bank");
+        }
+        let dir = dir.join(format!("{}-{n}", self.name()));
+        std::fs::create_dir_all(&dir).expect("create the bank's folder");
+        let path = dir.join("questions.yaml");
+        std::fs::write(&path, &text).expect("write bank");
+        (path, text)
+    }
+}
+
+/// The realistic bank's seed.
+pub(crate) const SEED: u64 = 0x5059_515f_6265_6e63; // "PYQ_benc"
+
+/// SplitMix64: a small, seedable, portable generator.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64, stream: u64) -> Self {
+        let mut r = Rng(seed ^ stream.wrapping_mul(0xD6E8_FEB8_6659_FD93));
+        r.next();
+        r
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    /// True with probability `percent`/100.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// The real bank's questions, as plain data.
+struct Template {
+    id: String,
+    topic: String,
+    difficulty: String,
+    tags: Vec<String>,
+    related: Vec<String>,
+    question: String,
+    answer: String,
+}
+
+fn templates() -> (String, Vec<Template>) {
+    let text = include_str!("../questions.yaml");
+    let source =
+        pyq::source::SourceFile::new(std::path::Path::new("questions.yaml"), text.to_owned());
+    let loaded = pyq::load::load(&source);
+    let bank = &loaded.bank;
+    let header_end = text
+        .find("\nquestions:\n")
+        .expect("the real bank has questions")
+        + 1;
+    let header = text[..header_end].to_owned();
+    let templates = bank
+        .questions
+        .iter()
+        .map(|q| Template {
+            id: q.id_str().expect("id").to_owned(),
+            topic: q.topic.as_ref().expect("topic").as_str().to_owned(),
+            difficulty: q
+                .difficulty
+                .as_ref()
+                .expect("difficulty")
+                .value
+                .as_str()
+                .to_owned(),
+            tags: q.tags.iter().map(|t| t.as_str().to_owned()).collect(),
+            related: q.related.iter().map(|t| t.as_str().to_owned()).collect(),
+            question: q.question.as_ref().expect("question").value().into_owned(),
+            answer: q.answer.as_ref().expect("answer").value().into_owned(),
+        })
+        .collect();
+    (header, templates)
+}
+
+/// Words of four or more ASCII letters in the prose of the real answers
+/// (sorted, unique): the replacement vocabulary.
+fn vocabulary(templates: &[Template]) -> Vec<String> {
+    let mut words = std::collections::BTreeSet::new();
+    for t in templates {
+        let mut in_code = false;
+        for line in t.answer.lines().chain(t.question.lines()) {
+            if line.trim_start().starts_with("```") {
+                in_code = !in_code;
+                continue;
+            }
+            if in_code {
+                continue;
+            }
+            for w in line.split(|c: char| !c.is_ascii_alphabetic()) {
+                if w.len() >= 4 && w.bytes().all(|b| b.is_ascii_lowercase()) {
+                    words.insert(w.to_owned());
+                }
+            }
+        }
+    }
+    words.into_iter().collect()
+}
+
+const KEEP: &[&str] = &[
+    "False",
+    "None",
+    "True",
+    "and",
+    "as",
+    "assert",
+    "async",
+    "await",
+    "break",
+    "class",
+    "continue",
+    "def",
+    "del",
+    "elif",
+    "else",
+    "except",
+    "finally",
+    "for",
+    "from",
+    "global",
+    "if",
+    "import",
+    "in",
+    "is",
+    "lambda",
+    "nonlocal",
+    "not",
+    "or",
+    "pass",
+    "raise",
+    "return",
+    "try",
+    "while",
+    "with",
+    "yield",
+    "self",
+    "cls",
+    "print",
+    "len",
+    "range",
+    "list",
+    "dict",
+    "set",
+    "int",
+    "str",
+    "super",
+    "object",
+    "type",
+    "isinstance",
+    "match",
+    "case",
+    "python",
+    "pip",
+    "uv",
+    "run",
+    "echo",
+    "export",
+    "then",
+    "fi",
+    "do",
+    "done",
+];
+
+/// A bank of `n` questions built from the real bank's 50: each generated
+/// question takes one real question as its template (in turn, so topics,
+/// difficulties, tags, `related` links, answer lengths, code blocks and their
+/// languages keep the real proportions) and varies it deterministically from
+/// `seed`: prose words are swapped for other words of the bank, bullet
+/// items are reordered, and in code, identifiers are renamed (consistently
+/// within a block) and numbers changed. No two answers or code blocks come
+/// out the same; the same seed gives the same bank.
+pub(crate) fn realistic(n: usize, seed: u64) -> String {
+    let (header, templates) = templates();
+    let vocab = vocabulary(&templates);
+    let mut s = String::with_capacity(n * 2_700);
+    s.push_str(&header);
+    s.push_str("questions:\n");
+    let mut seen = std::collections::HashSet::new();
+    for i in 0..n {
+        let t = &templates[i % templates.len()];
+        let group = i / templates.len();
+        let mut rng = Rng::new(seed, i as u64);
+        // Questions are varied more than answers (as different as two real
+        // questions on one subject), and never twice the same.
+        let mut question = vary_prose(&t.question, 85, &vocab, &mut rng);
+        while !seen.insert(question.to_lowercase()) {
+            question = vary_prose(&t.question, 85, &vocab, &mut rng);
+        }
+        let answer = vary_answer(&t.answer, &vocab, &mut rng);
+        let _ = writeln!(s, "  - number: {}", i + 1);
+        let _ = writeln!(s, "    id: {}-{group}", t.id);
+        let _ = writeln!(s, "    topic: {}", t.topic);
+        let _ = writeln!(s, "    difficulty: {}", t.difficulty);
+        let _ = writeln!(s, "    tags: [{}]", t.tags.join(", "));
+        if !t.related.is_empty() {
+            let related: Vec<String> = t.related.iter().map(|r| format!("{r}-{group}")).collect();
+            let _ = writeln!(s, "    related: [{}]", related.join(", "));
+        }
+        let _ = writeln!(
+            s,
+            "    question: {}",
+            serde_json::to_string(&question).expect("a string serialises")
+        );
+        s.push_str("    answer: |\n");
+        for line in answer.lines() {
+            if line.is_empty() {
+                s.push('\n');
+            } else {
+                let _ = writeln!(s, "      {line}");
+            }
+        }
+    }
+    s
+}
+
+/// The answer with its prose varied (12% of the words), runs of one-line
+/// bullet items shuffled, and its code blocks varied.
+fn vary_answer(answer: &str, vocab: &[String], rng: &mut Rng) -> String {
+    let mut out = String::with_capacity(answer.len() + 64);
+    let lines: Vec<&str> = answer.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if line.trim_start().starts_with("```") {
+            // A fenced block: fence, body, fence.
+            let end = (i + 1..lines.len())
+                .find(|&j| lines[j].trim_start().starts_with("```"))
+                .unwrap_or(lines.len());
+            out.push_str(line);
+            out.push('\n');
+            let body: Vec<&str> = lines[i + 1..end].to_vec();
+            out.push_str(&vary_code(&body, vocab, rng));
+            if end < lines.len() {
+                out.push_str(lines[end]);
+                out.push('\n');
+            }
+            i = end + 1;
+        } else if line.starts_with("- ") {
+            // A run of top-level bullet items (with their continuation lines).
+            let mut items: Vec<Vec<&str>> = Vec::new();
+            while i < lines.len()
+                && (lines[i].starts_with("- ")
+                    || (!items.is_empty()
+                        && lines[i].starts_with("  ")
+                        && !lines[i].trim_start().starts_with("```")))
+            {
+                if lines[i].starts_with("- ") {
+                    items.push(vec![lines[i]]);
+                } else {
+                    items.last_mut().expect("an item").push(lines[i]);
+                }
+                i += 1;
+            }
+            // Fisher-Yates, keeping the first item first (it often leads).
+            for k in (2..items.len()).rev() {
+                let j = 1 + rng.below(k);
+                items.swap(k, j);
+            }
+            for item in items {
+                for l in item {
+                    out.push_str(&vary_prose(l, 12, vocab, rng));
+                    out.push('\n');
+                }
+            }
+        } else {
+            out.push_str(&vary_prose(line, 12, vocab, rng));
+            out.push('\n');
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Swaps `percent`% of the lowercase words of three or more letters for
+/// other words of the vocabulary, outside inline code, math and link
+/// destinations.
+fn vary_prose(text: &str, percent: u64, vocab: &[String], rng: &mut Rng) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut word = String::new();
+    let (mut code, mut math, mut dest) = (false, false, false);
+    let mut prev = '\0';
+    let flush = |word: &mut String, out: &mut String, rng: &mut Rng, plain: bool| {
+        if plain
+            && word.len() >= 3
+            && word.bytes().all(|b| b.is_ascii_lowercase())
+            && rng.chance(percent)
+        {
+            out.push_str(&vocab[rng.below(vocab.len())]);
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphabetic() {
+            word.push(c);
+            prev = c;
+            continue;
+        }
+        flush(&mut word, &mut out, rng, !(code || math || dest));
+        match c {
+            '`' => code = !code,
+            '$' if !code => math = !math,
+            '(' if prev == ']' && !code => dest = true,
+            ')' if dest => dest = false,
+            _ => {}
+        }
+        out.push(c);
+        prev = c;
+    }
+    flush(&mut word, &mut out, rng, !(code || math || dest));
+    out
+}
+
+/// A code block's lines with identifiers renamed (a third of the distinct
+/// non-keyword names, the same way throughout the block) and every number
+/// replaced by another of the same number of digits.
+fn vary_code(body: &[&str], vocab: &[String], rng: &mut Rng) -> String {
+    let mut renames: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut out = String::new();
+    for line in body {
+        let bytes = line.as_bytes();
+        let mut k = 0;
+        while k < bytes.len() {
+            let b = bytes[k];
+            if b.is_ascii_alphabetic() || b == b'_' {
+                let start = k;
+                while k < bytes.len() && (bytes[k].is_ascii_alphanumeric() || bytes[k] == b'_') {
+                    k += 1;
+                }
+                let ident = &line[start..k];
+                let attr = start > 0 && bytes[start - 1] == b'.';
+                if attr || ident.len() < 3 || KEEP.contains(&ident) || ident.starts_with("__") {
+                    out.push_str(ident);
+                    continue;
+                }
+                let new = renames.entry(ident.to_owned()).or_insert_with(|| {
+                    if rng.chance(33) {
+                        let w = &vocab[rng.below(vocab.len())];
+                        if ident.bytes().next().is_some_and(|b| b.is_ascii_uppercase()) {
+                            let mut c = w.chars();
+                            let first = c.next().map(|f| f.to_ascii_uppercase());
+                            first.into_iter().chain(c).collect()
+                        } else {
+                            format!("{ident}_{w}")
+                        }
+                    } else {
+                        ident.to_owned()
+                    }
+                });
+                out.push_str(new);
+            } else if b.is_ascii_digit() {
+                let start = k;
+                while k < bytes.len() && bytes[k].is_ascii_digit() {
+                    k += 1;
+                }
+                let len = k - start;
+                let first: u8 = if len == 1 { 0 } else { 1 };
+                out.push(char::from(
+                    first + b'0' + rng.below(usize::from(10 - first)) as u8,
+                ));
+                for _ in 1..len {
+                    out.push(char::from(b'0' + rng.below(10) as u8));
+                }
+            } else {
+                let c = line[k..].chars().next().expect("a char");
+                out.push(c);
+                k += c.len_utf8();
+            }
+        }
+        out.push('\n');
+    }
+    out
+}

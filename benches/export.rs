@@ -1,12 +1,14 @@
-//! Export benchmark: generated banks of 1,000 / 10,000 / 100,000 questions
-//! (each answer: a short answer with inline math, a list, a fenced Python
-//! block), exported to an Anki package.
+//! Export benchmark: generated banks of 1,000 / 10,000 / 100,000 questions,
+//! exported to an Anki package: uniform (each answer a short answer with
+//! inline math, a list, a fenced Python block) and realistic (the real bank's
+//! 50 questions varied; see `common::realistic`). Pass sizes and kinds to run
+//! only those (`cargo bench --bench export -- realistic 10000`).
 //!
 //! `cargo bench --bench export` prints, per size, the best of several runs
 //! of the whole in-process pipeline (load → lint → render and build the
 //! .apkg, chunk by chunk, concurrently) and of its stages. The banks are left in target/bench-banks/; peak memory is
 //! measured on the release binary:
-//! `/usr/bin/time -v target/release/pyq export target/bench-banks/100000.yaml -o /tmp/pyq-bench`.
+//! `/usr/bin/time -v target/release/pyq export target/bench-banks/realistic-100000/questions.yaml -o /tmp/pyq-bench`.
 //! The Python pipeline to compare with is benches/python_pipeline.py.
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
@@ -23,15 +25,15 @@ fn main() {
     // As the binary does (see `pyq::memory`).
     pyq::memory::return_large_blocks();
     let sizes = common::sizes();
-    let dir = common::bench_dir();
     println!(
-        "{:>9} {:>7} {:>11} {:>11} {:>11} {:>11} {:>8}",
-        "questions", "MB", "load", "lint", "render+apkg", "total", "apkg MB"
+        "{:>9} {:>9} {:>7} {:>11} {:>11} {:>11} {:>11} {:>8}",
+        "bank", "questions", "MB", "load", "lint", "render+apkg", "total", "apkg MB"
     );
-    for n in sizes {
-        let text = common::generate(n);
-        let path = dir.join(format!("{n}.yaml"));
-        std::fs::write(&path, &text).expect("write bank");
+    for (kind, n) in common::Kind::chosen()
+        .into_iter()
+        .flat_map(|k| sizes.iter().map(move |&n| (k, n)))
+    {
+        let (path, text) = kind.write(n);
         let source = SourceFile::new(&path, text);
         let runs = if n >= 100_000 { 2 } else { 5 };
         let (mut load_t, mut lint_t, mut apkg_t, mut total_t) =
@@ -69,7 +71,8 @@ fn main() {
             total_t = total_t.min(total);
         }
         println!(
-            "{n:>9} {:>7.1} {:>11} {:>11} {:>11} {:>11} {:>8.1}",
+            "{:>9} {n:>9} {:>7.1} {:>11} {:>11} {:>11} {:>11} {:>8.1}",
+            kind.name(),
             source.text().len() as f64 / 1e6,
             ms(load_t),
             ms(lint_t),

@@ -1,11 +1,15 @@
-//! Lint benchmark: generated banks of 1,000 / 10,000 / 100,000 questions.
+//! Lint benchmark: generated banks of 1,000 / 10,000 / 100,000 questions,
+//! uniform (one answer shape repeated) and realistic (the real bank's 50
+//! questions varied; see `common::realistic`).
 //!
 //! `cargo bench --bench lint` prints, per size, the best of several runs of
 //! (a) the YAML event stream alone (the floor), (b) `load` into the model and
 //! (c) the whole lint (load + every rule). The generated files are left in
-//! target/bench-banks/ so peak memory can be measured on the release binary:
-//! `/usr/bin/time -v target/release/pyq lint --format concise target/bench-banks/100000.yaml`.
-//! Pass sizes as arguments to run only those (`cargo bench --bench lint -- 100000`).
+//! target/bench-banks/ (`<kind>-<n>/questions.yaml`) so peak memory can be measured on
+//! the release binary:
+//! `/usr/bin/time -v target/release/pyq lint --format concise target/bench-banks/realistic-100000/questions.yaml`.
+//! Pass sizes and kinds as arguments to run only those
+//! (`cargo bench --bench lint -- realistic 100000`).
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
@@ -15,22 +19,21 @@ use pyq::lint::{self, Settings, markdown};
 
 #[path = "common.rs"]
 mod common;
-use common::generate;
 use pyq::source::SourceFile;
 
 fn main() {
     // As the binary does (see `pyq::memory`).
     pyq::memory::return_large_blocks();
     let sizes = common::sizes();
-    let dir = common::bench_dir();
     println!(
-        "{:>9} {:>9} {:>11} {:>11} {:>13} {:>11} {:>9} {:>6}",
-        "questions", "MB", "events", "load", "md (1 core)", "lint", "findings", "ratio"
+        "{:>9} {:>9} {:>9} {:>11} {:>11} {:>13} {:>11} {:>9} {:>6}",
+        "bank", "questions", "MB", "events", "load", "md (1 core)", "lint", "findings", "ratio"
     );
-    for n in sizes {
-        let text = generate(n);
-        let path = dir.join(format!("{n}.yaml"));
-        std::fs::write(&path, &text).expect("write bank");
+    for (kind, n) in common::Kind::chosen()
+        .into_iter()
+        .flat_map(|k| sizes.iter().map(move |&n| (k, n)))
+    {
+        let (path, text) = kind.write(n);
         let source = SourceFile::new(&path, text);
         let runs = if n >= 100_000 { 3 } else { 10 };
         let events = best(runs, || {
@@ -59,7 +62,8 @@ fn main() {
             findings
         });
         println!(
-            "{n:>9} {:>9.1} {:>11} {:>11} {:>13} {:>11} {findings:>9} {:>6.2}",
+            "{:>9} {n:>9} {:>9.1} {:>11} {:>11} {:>13} {:>11} {findings:>9} {:>6.2}",
+            kind.name(),
             source.text().len() as f64 / 1e6,
             ms(events),
             ms(load),

@@ -7,7 +7,7 @@ writes the package. Not part of CI; run it with the bench venv:
 
     python3 -m venv target/bench-py
     target/bench-py/bin/pip install pyyaml==6.0.3 markdown==3.11.3 pygments==2.21.0 genanki==0.13.1
-    target/bench-py/bin/python benches/python_pipeline.py target/bench-banks/10000.yaml
+    target/bench-py/bin/python benches/python_pipeline.py target/bench-banks/realistic-10000/questions.yaml
 """
 
 import sys

@@ -191,7 +191,7 @@ pub const SCRIPT: &str = include_str!("html/page.js");
 pub fn document(bank: &Bank<'_>, preview: Option<&Preview<'_>>) -> String {
     let mut page = Page::begin(bank, preview.map_or("", |p| p.banner));
     // Rendering a bank that linted clean does not fail.
-    let _ = crate::render::for_each_chunk_with(bank, true, |chunk| {
+    let _ = crate::render::for_each_chunk_with(bank, true, &|_| true, |chunk| {
         for card in chunk {
             page.push(card);
         }

@@ -60,6 +60,14 @@ pub trait Sink {
         false
     }
 
+    /// Whether the question at `index` must be rendered for this export
+    /// (the Anki exporter copies unchanged notes from its previous package).
+    /// A question no export needs comes as a card with only `id` and
+    /// `number`.
+    fn needs_render(&self, _index: usize) -> bool {
+        true
+    }
+
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error>;
 
     fn finish(self: Box<Self>) -> Result<Vec<u8>, Error>;
@@ -176,7 +184,14 @@ fn open_previous(path: &Path) -> std::io::Result<std::fs::File> {
 pub fn finish(mut started: Started<'_>, bank: &Bank<'_>) -> Result<Vec<Artifact>, Error> {
     if started.iter().any(|(_, s)| s.wants_cards()) {
         let mathml = started.iter().any(|(_, s)| s.wants_mathml());
-        crate::render::for_each_chunk_with(bank, mathml, |chunk| {
+        let render: Vec<bool> = (0..bank.questions.len())
+            .map(|i| {
+                started
+                    .iter()
+                    .any(|(_, s)| s.wants_cards() && s.needs_render(i))
+            })
+            .collect();
+        crate::render::for_each_chunk_with(bank, mathml, &|i| render[i], |chunk| {
             started
                 .iter_mut()
                 .filter(|(_, s)| s.wants_cards())

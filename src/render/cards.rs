@@ -52,17 +52,22 @@ pub fn for_each_chunk<E>(
     bank: &Bank<'_>,
     f: impl FnMut(&[Card]) -> Result<(), E>,
 ) -> Result<(), E> {
-    for_each_chunk_with(bank, false, f)
+    for_each_chunk_with(bank, false, &|_| true, f)
 }
 
 /// Renders the bank chunk by chunk, in bank order, calling `f` with each
 /// chunk; with `mathml`, cards whose answer has math also carry
-/// [`Card::page_answer`] (the answer is parsed and highlighted once for both). A producer thread renders the next chunk (on both cores) while `f`
-/// consumes the current one; at most a few chunks exist at a time. An error
-/// from `f` stops the rendering and is returned.
+/// [`Card::page_answer`] (the answer is parsed and highlighted once for
+/// both). Only the questions (by index) for which `render` is true are
+/// rendered: the others' cards carry only their `id` and `number` (for a
+/// consumer that has their fields already, see the Anki exporter's
+/// re-export). A producer thread renders the next chunk (on both cores)
+/// while `f` consumes the current one; at most a few chunks exist at a time.
+/// An error from `f` stops the rendering and is returned.
 pub fn for_each_chunk_with<E>(
     bank: &Bank<'_>,
     mathml: bool,
+    render: &(dyn Fn(usize) -> bool + Sync),
     mut f: impl FnMut(&[Card]) -> Result<(), E>,
 ) -> Result<(), E> {
     let related = bank.related_both_ways();
@@ -76,9 +81,18 @@ pub fn for_each_chunk_with<E>(
                 let range = start..(start + CHUNK).min(n);
                 let middle = range.start + range.len() / 2;
                 let cards = std::thread::scope(|inner| {
-                    let first = inner
-                        .spawn(|| render(bank, related, range.start..middle, &mut left, mathml));
-                    let mut second = render(bank, related, middle..range.end, &mut right, mathml);
+                    let first = inner.spawn(|| {
+                        render_range(
+                            bank,
+                            related,
+                            range.start..middle,
+                            render,
+                            &mut left,
+                            mathml,
+                        )
+                    });
+                    let mut second =
+                        render_range(bank, related, middle..range.end, render, &mut right, mathml);
                     let mut cards = first.join().expect("rendering does not panic");
                     cards.append(&mut second);
                     cards
@@ -105,14 +119,34 @@ pub fn cards(bank: &Bank<'_>) -> Vec<Card> {
     all
 }
 
-fn render(
+fn render_range(
     bank: &Bank<'_>,
     related: &[Vec<usize>],
     range: Range<usize>,
+    render: &(dyn Fn(usize) -> bool + Sync),
     hl: &mut Highlighter,
     mathml: bool,
 ) -> Vec<Card> {
-    range.map(|i| card(bank, related, i, hl, mathml)).collect()
+    range
+        .map(|i| {
+            if render(i) {
+                card(bank, related, i, hl, mathml)
+            } else {
+                let q = &bank.questions[i];
+                Card {
+                    id: q.id_str().unwrap_or("").to_owned(),
+                    number: i as i64 + 1,
+                    question: String::new(),
+                    answer: String::new(),
+                    topic: String::new(),
+                    difficulty: String::new(),
+                    see_also: String::new(),
+                    tags: Vec::new(),
+                    page_answer: None,
+                }
+            }
+        })
+        .collect()
 }
 
 /// Question `i` of the bank as a card; with `mathml`, also its answer with
@@ -216,7 +250,7 @@ mod tests {
         let bank = crate::load::load(&source).bank;
         assert!(cards(&bank).iter().all(|c| c.page_answer.is_none()));
         let mut with = Vec::new();
-        let _ = for_each_chunk_with(&bank, true, |chunk| {
+        let _ = for_each_chunk_with(&bank, true, &|_| true, |chunk| {
             with.extend_from_slice(chunk);
             Ok::<(), ()>(())
         });

@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 
 use super::template::{BACK, CSS, FIELDS, FRONT, SORT_FIELD, TEMPLATE_NAME};
-use super::{Ids, Previous, carry_mod, deck_signature, model_signature, note_signature};
+use super::{
+    Ids, Previous, SOURCES_TABLE, Signature, carry_mod, deck_signature, model_signature,
+    note_signature, renderer, source_keys,
+};
 use crate::export::Context;
 use crate::identity;
 use crate::model::{Spanned, Text};
@@ -52,6 +55,10 @@ pub const RETIRED_TAG: &str = "pyq::retired";
 const RETIRED_HOWTO: &str = "<p>Anki never deletes notes when a deck is imported again, so this one stays until you delete it. To delete every retired note: open the Browser, search <code>tag:pyq::retired</code>, select all, and delete.</p>";
 
 const INSERT_NOTE: &str = "INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')";
+const INSERT_SOURCE: &str = "INSERT INTO pyq_sources VALUES (?1, ?2, ?3)";
+/// An unchanged note, as the previous package has it (found by its id, the
+/// table's key; the GUID makes sure it is the same note).
+const COPY_NOTE: &str = "INSERT INTO notes SELECT * FROM prev.notes WHERE id = ?1 AND guid = ?2";
 const INSERT_CARD: &str =
     "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')";
 
@@ -67,6 +74,10 @@ pub(crate) struct Builder<'a> {
     /// The newest `mod` written so far.
     latest: i64,
     count: usize,
+    /// Each question's source key.
+    keys: Vec<Signature>,
+    /// Whether each question's note is copied from the previous package.
+    reuse: Vec<bool>,
 }
 
 impl<'a> Builder<'a> {
@@ -81,6 +92,38 @@ impl<'a> Builder<'a> {
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 32768; PRAGMA cache_size = -16384; PRAGMA locking_mode = EXCLUSIVE;",
         )?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(&format!(
+            "CREATE TABLE {SOURCES_TABLE} (guid text primary key, source blob not null, fields blob not null) WITHOUT ROWID;"
+        ))?;
+        let model = model_signature(&model_json(ctx, &ids));
+        let keys = source_keys(ctx.bank, &renderer(), model);
+        // A note is copied when the note type is the same (fields, templates,
+        // CSS) and so is everything it is rendered from.
+        let same_model = previous
+            .model
+            .as_ref()
+            .is_some_and(|(sig, _)| *sig == model);
+        let reuse: Vec<bool> = ctx
+            .bank
+            .questions
+            .iter()
+            .zip(&keys)
+            .map(|(q, key)| {
+                let id = q.id_str().unwrap_or("");
+                same_model
+                    && previous.sources.get(&identity::guid(ids.deck, id))
+                        == Some(&(*key, identity::object_id(ids.deck, id, "note")))
+            })
+            .collect();
+        match &previous.collection {
+            Some(prev) if reuse.contains(&true) => {
+                conn.execute(
+                    "ATTACH DATABASE ?1 AS prev",
+                    [prev.path().to_string_lossy()],
+                )?;
+            }
+            _ => {}
+        }
         conn.execute_batch("BEGIN")?;
         Ok(Self {
             ctx,
@@ -89,14 +132,50 @@ impl<'a> Builder<'a> {
             conn,
             latest: 0,
             count: 0,
+            keys,
+            reuse,
         })
+    }
+
+    /// Whether question `index`'s note is copied from the previous package
+    /// (so its card need not be rendered).
+    pub(crate) fn reuses(&self, index: usize) -> bool {
+        self.reuse.get(index).copied().unwrap_or(false)
     }
 
     pub(crate) fn add(&mut self, cards: &[Card]) -> rusqlite::Result<()> {
         let ids = &self.ids;
         let mut note = self.conn.prepare_cached(INSERT_NOTE)?;
         let mut card = self.conn.prepare_cached(INSERT_CARD)?;
+        let mut source = self.conn.prepare_cached(INSERT_SOURCE)?;
         for c in cards {
+            let index = usize::try_from(c.number - 1).expect("numbers start at 1");
+            let key = self.keys[index].to_le_bytes();
+            if self.reuse[index] {
+                // Unchanged: the previous package's row is what rendering
+                // would write (same fields and tags, so the same `mod`).
+                let guid = identity::guid(ids.deck, &c.id);
+                let (fields, m) = self.previous.notes[&guid];
+                let nid = identity::object_id(ids.deck, &c.id, "note");
+                let copied = self
+                    .conn
+                    .prepare_cached(COPY_NOTE)?
+                    .execute(params![nid, guid])?;
+                if copied != 1 {
+                    // Its id is not the one pyq derives: not pyq's row.
+                    return Err(rusqlite::Error::StatementChangedRows(copied));
+                }
+                self.latest = self.latest.max(m);
+                card.execute(params![
+                    identity::object_id(ids.deck, &c.id, "card0"),
+                    nid,
+                    ids.deck,
+                    m,
+                    c.number
+                ])?;
+                source.execute(params![guid, key, fields.to_le_bytes()])?;
+                continue;
+            }
             let number = c.number.to_string();
             let fields = [
                 &c.question,
@@ -131,6 +210,7 @@ impl<'a> Builder<'a> {
                 m,
                 c.number
             ])?;
+            source.execute(params![guid, key, sig.to_le_bytes()])?;
         }
         self.count += cards.len();
         Ok(())
@@ -296,7 +376,7 @@ fn strip_html(html: &str) -> String {
         .to_owned()
 }
 
-fn model_json(ctx: &Context<'_>, ids: &Ids) -> Value {
+pub(crate) fn model_json(ctx: &Context<'_>, ids: &Ids) -> Value {
     let flds: Vec<Value> = FIELDS
         .iter()
         .enumerate()

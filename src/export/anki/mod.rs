@@ -12,7 +12,13 @@
 //! - the note type and deck follow the same rule, so template and CSS changes
 //!   reach learners and nothing else churns;
 //! - the zip has fixed timestamps and entry order: the same bank and the same
-//!   previous package give byte-identical output.
+//!   previous package give byte-identical output;
+//! - re-exports render only what changed: each note's source key (a
+//!   signature of everything its fields and tags are made from, see
+//!   [`source_keys`]) is stored in the package (table `pyq_sources`, which
+//!   Anki ignores), and a note whose key, note type and stored fields are
+//!   unchanged is copied from the previous package instead of rendered. The
+//!   output is the same bytes a full render gives.
 
 mod collection;
 mod previous;
@@ -71,6 +77,109 @@ impl Exporter for Anki {
     }
 }
 
+/// The table of source keys in the collection: `guid`, `source` (the note's
+/// source key) and `fields` (the signature of the fields and tags written
+/// with it, so a note edited since is rendered again).
+pub(crate) const SOURCES_TABLE: &str = "pyq_sources";
+
+/// What renders the fields: pyq's version, and a revision to bump when the
+/// way cards are assembled from rendered Markdown changes (src/render/cards.rs)
+/// between versions. Changes to the Markdown rendering itself are caught by
+/// [`renderer`]'s probe, so development builds on different branches do not
+/// take each other's notes for current.
+pub(crate) const RENDERER: &str = concat!(env!("CARGO_PKG_VERSION"), "+render.1");
+
+/// A Markdown sample that exercises every part of the rendering: the
+/// highlighters, math, links, images, raw HTML, tables, lists and escaping.
+const PROBE: &str = r#"**Short answer:** `x<y` & *it* ~~is~~ $O(n^2)$, $$a<b$$ [ok](https://a.b/) [no](javascript:x) ![alt](y.png) <b>raw</b>
+
+- item `a`
+  1. nested
+
+| a | b |
+| - | - |
+| 1 | 2 |
+
+> quote
+
+```python
+@dec(1)
+class A(B):
+    def f(self, x: int = 0x1F) -> None:  # c
+        return f"{x!r:>3}" + '''s''' if x is not None else A(1).y
+```
+
+```toml
+[a.b]
+k = { v = "s", n = 1.5e3, t = true, d = 1979-05-27 }
+```
+
+```sh
+X=1 ls -la "$HOME/${Y}" 'z' | grep -c x && echo $(date) 2>&1 # c
+```
+
+```console
+$ pip <x>
+```
+"#;
+
+/// [`RENDERER`] with a signature of the probe's rendering: a build whose
+/// Markdown, highlighting or sanitising renders differently has another
+/// renderer.
+pub(crate) fn renderer() -> String {
+    let mut hl = crate::render::Highlighter::new();
+    let html = crate::render::sanitize_owned(crate::render::to_html(PROBE, &mut hl));
+    let inline =
+        crate::render::sanitize_owned(crate::render::to_inline_html("Why `x` *odd* $y$?", &mut hl));
+    format!(
+        "{RENDERER}:{:032x}",
+        signature(&[&html, &inline, &crate::render::escape("<&\"'>")])
+    )
+}
+
+/// Each question's source key: a signature of everything its note's fields
+/// and tags are made from: the renderer and the note type (`model`, which
+/// holds the field names, templates and CSS), its position (the number), id,
+/// question, answer, topic key and title, difficulty and tags, and each
+/// related question's number and text (\"See also\" shows them, both ways).
+pub(crate) fn source_keys(bank: &Bank<'_>, renderer: &str, model: Signature) -> Vec<Signature> {
+    let related = bank.related_both_ways();
+    let model = format!("{model:032x}");
+    bank.questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let topic = q.topic.as_ref().map_or("", Spanned::as_str);
+            let mut parts: Vec<std::borrow::Cow<'_, str>> = vec![
+                renderer.into(),
+                model.as_str().into(),
+                (i + 1).to_string().into(),
+                q.id_str().unwrap_or("").into(),
+                text(q.question.as_ref()),
+                text(q.answer.as_ref()),
+                topic.into(),
+                bank.topic_title(topic).unwrap_or("\u{0}none").into(),
+                q.difficulty
+                    .as_ref()
+                    .map_or("", |d| d.value.as_str())
+                    .into(),
+                q.tags.len().to_string().into(),
+            ];
+            parts.extend(q.tags.iter().map(|t| t.as_str().into()));
+            for &j in &related[i] {
+                parts.push((j + 1).to_string().into());
+                parts.push(text(bank.questions[j].question.as_ref()));
+            }
+            let parts: Vec<&str> = parts.iter().map(AsRef::as_ref).collect();
+            signature(&parts)
+        })
+        .collect()
+}
+
+fn text<'t>(t: Option<&'t crate::model::Text<'_>>) -> std::borrow::Cow<'t, str> {
+    t.map_or(std::borrow::Cow::Borrowed(""), crate::model::Text::value)
+}
+
 /// An Anki export in progress: the collection being built in its scratch
 /// file.
 struct AnkiSink<'a> {
@@ -79,6 +188,10 @@ struct AnkiSink<'a> {
 }
 
 impl Sink for AnkiSink<'_> {
+    fn needs_render(&self, index: usize) -> bool {
+        !self.builder.reuses(index)
+    }
+
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error> {
         self.builder.add(cards).map_err(Error::Sqlite)
     }
@@ -213,3 +326,6 @@ mod tests {
         assert_ne!(note_signature("ab", "c"), note_signature("a", "bc"));
     }
 }
+
+#[cfg(test)]
+mod reexport_tests;

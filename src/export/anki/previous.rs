@@ -14,12 +14,21 @@ use super::Signature;
 pub const MAX_COLLECTION_BYTES: u64 = 8 << 30;
 
 /// What a previous export held: each note's content and `mod` by GUID, and
-/// the note type's and deck's signatures and `mod`s.
+/// the note type's and deck's signatures and `mod`s; and, for a re-export,
+/// each note's source key (see [`super::source_keys`]) by GUID, with the
+/// unpacked collection the unchanged notes are copied from.
 #[derive(Debug, Default)]
 pub struct Previous {
     pub notes: HashMap<String, (Signature, i64)>,
     pub model: Option<(Signature, i64)>,
     pub deck: Option<(Signature, i64)>,
+    /// Source keys of the notes whose stored fields and tags are still what
+    /// pyq wrote (their signature matches the one written beside the key).
+    /// With each, the note's id (a note is copied only if it is the id pyq
+    /// derives).
+    pub sources: HashMap<String, (Signature, i64)>,
+    /// The previous collection, unpacked (kept while `sources` is used).
+    pub collection: Option<tempfile::NamedTempFile>,
 }
 
 impl Previous {
@@ -57,8 +66,9 @@ impl Previous {
             .map_err(|e| format!("its collection is not a SQLite database ({e})"))?;
         let fail = |e: rusqlite::Error| format!("its collection could not be read ({e})");
         let mut notes = HashMap::new();
+        let mut ids = HashMap::new();
         let mut stmt = conn
-            .prepare("select guid, flds, tags, mod from notes")
+            .prepare("select guid, flds, tags, mod, id from notes")
             .map_err(fail)?;
         let rows = stmt
             .query_map([], |r| {
@@ -67,11 +77,13 @@ impl Previous {
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
                 ))
             })
             .map_err(fail)?;
         for row in rows {
-            let (guid, flds, tags, m) = row.map_err(fail)?;
+            let (guid, flds, tags, m, id) = row.map_err(fail)?;
+            ids.insert(guid.clone(), id);
             notes.insert(guid, (super::note_signature(&flds, &tags), m));
         }
         let (models, decks): (String, String) = conn
@@ -83,8 +95,61 @@ impl Previous {
             .map(|m| (super::model_signature(&m), m["mod"].as_i64().unwrap_or(0)));
         let deck = object(&decks, deck_id)
             .map(|d| (super::deck_signature(&d), d["mod"].as_i64().unwrap_or(0)));
-        Ok(Self { notes, model, deck })
+        // Packages from before re-exports, or from elsewhere, have no keys:
+        // every note is rendered.
+        let mut sources = HashMap::new();
+        let has_keys: bool = conn
+            .query_row(
+                "select count(*) from sqlite_master where type = 'table' and name = ?1",
+                [super::SOURCES_TABLE],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(fail)?
+            > 0;
+        if has_keys {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "select guid, source, fields from {}",
+                    super::SOURCES_TABLE
+                ))
+                .map_err(fail)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Vec<u8>>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                    ))
+                })
+                .map_err(fail)?;
+            for row in rows {
+                let (guid, source, fields) = row.map_err(fail)?;
+                let (Some(source), Some(fields)) = (key(&source), key(&fields)) else {
+                    continue;
+                };
+                // A note edited after pyq wrote it is rendered again.
+                if notes.get(&guid).is_some_and(|(sig, _)| *sig == fields) {
+                    let id = ids[&guid];
+                    sources.insert(guid, (source, id));
+                }
+            }
+        }
+        drop(stmt);
+        drop(conn);
+        let collection = (!sources.is_empty()).then_some(scratch);
+        Ok(Self {
+            notes,
+            model,
+            deck,
+            sources,
+            collection,
+        })
     }
+}
+
+/// A stored signature (16 bytes, little-endian).
+fn key(bytes: &[u8]) -> Option<Signature> {
+    Some(Signature::from_le_bytes(bytes.try_into().ok()?))
 }
 
 fn object(json: &str, id: i64) -> Option<serde_json::Value> {

@@ -1,0 +1,241 @@
+//! Re-exports: only changed notes are rendered, and the package is the
+//! same bytes a full render gives.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use super::{Anki, RENDERER, model_signature, renderer, source_keys};
+use crate::export::{Context, Exporter, produce, write};
+use crate::source::SourceFile;
+
+const BANK: &str = "\
+version: 1
+deck: {name: Deck, anki_deck_id: 11, anki_model_id: 22}
+topics: {t: Topic T, u: Topic U}
+questions:
+  - number: 1
+    id: one
+    topic: t
+    difficulty: mid
+    tags: [x]
+    related: [three]
+    question: What is `one`?
+    answer: |
+      **Short answer:** one.
+
+      ```python
+      def one() -> int:
+          return 1
+      ```
+  - number: 2
+    id: two
+    topic: t
+    difficulty: junior
+    question: What is two?
+    answer: Two, with $O(1)$ math.
+  - number: 3
+    id: three
+    topic: u
+    difficulty: senior
+    question: What is three?
+    answer: |
+      ```toml
+      [tool.x]
+      a = 3
+      ```
+  - number: 4
+    id: four
+    topic: u
+    difficulty: mid
+    question: What is four?
+    answer: Four.
+";
+
+/// Exports `bank` into `dir` (writing the package) at `stamp`; returns the
+/// package's bytes and how many questions were rendered.
+fn export(bank: &str, dir: &Path, stamp: i64) -> (Vec<u8>, usize) {
+    let source = SourceFile::new(Path::new("q.yaml"), bank.to_owned());
+    let loaded = crate::load::load(&source);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let ctx = Context {
+        bank: &loaded.bank,
+        scratch_dir: None,
+        stamp,
+    };
+    let path = dir.join(Anki.file_name(&loaded.bank));
+    let rendered = match std::fs::File::open(&path) {
+        Ok(file) => {
+            let sink = Anki.start(&ctx, Some(&file)).expect("start");
+            (0..loaded.bank.questions.len())
+                .filter(|&i| sink.needs_render(i))
+                .count()
+        }
+        Err(_) => loaded.bank.questions.len(),
+    };
+    let exporters: Vec<Box<dyn Exporter + Send + Sync>> = vec![Box::new(Anki)];
+    let artifacts = produce(&exporters, &ctx, dir).expect("export");
+    write(&artifacts, dir).expect("write");
+    (artifacts[0].bytes.clone(), rendered)
+}
+
+/// Runs `sql` on the collection of the package at `path`, in place.
+fn tamper(path: &Path, sql: &str) {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut db = Vec::new();
+    zip.by_name("collection.anki2")
+        .unwrap()
+        .read_to_end(&mut db)
+        .unwrap();
+    let scratch = tempfile::NamedTempFile::new().unwrap();
+    scratch.as_file().write_all(&db).unwrap();
+    let conn = rusqlite::Connection::open(scratch.path()).unwrap();
+    conn.execute_batch(sql).unwrap();
+    drop(conn);
+    let bytes = super::package(std::fs::File::open(scratch.path()).unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// A folder holding `bank`'s package as exported at stamp 1000, then
+/// tampered with `sql` (if any).
+fn with_previous(bank: &str, sql: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    export(bank, dir.path(), 1000);
+    if let Some(sql) = sql {
+        tamper(&dir.path().join("deck.apkg"), sql);
+    }
+    dir
+}
+
+/// The package a full render of `bank` gives, over `bank_before`'s package
+/// (tampered with `sql`) with its source keys removed (so nothing is
+/// copied; `mod`s still carry over).
+fn full_render(bank_before: &str, sql: Option<&str>, bank: &str) -> Vec<u8> {
+    let sql = format!("{}; DROP TABLE IF EXISTS pyq_sources", sql.unwrap_or(""));
+    let dir = with_previous(bank_before, Some(&sql));
+    let (bytes, rendered) = export(bank, dir.path(), 2000);
+    assert_eq!(rendered, 4);
+    bytes
+}
+
+/// Re-exports `bank` over `bank_before`'s package (tampered with `sql`):
+/// how many notes were rendered, checking the bytes against a full render.
+fn reexport(bank_before: &str, sql: Option<&str>, bank: &str) -> usize {
+    let dir = with_previous(bank_before, sql);
+    let (bytes, rendered) = export(bank, dir.path(), 2000);
+    assert!(
+        bytes == full_render(bank_before, sql, bank),
+        "re-export differs from a full render"
+    );
+    rendered
+}
+
+#[test]
+fn unchanged_bank_renders_nothing() {
+    assert_eq!(reexport(BANK, None, BANK), 0);
+    // And the package is the same bytes as before (every `mod` kept).
+    let dir = with_previous(BANK, None);
+    let before = std::fs::read(dir.path().join("deck.apkg")).unwrap();
+    assert_eq!(export(BANK, dir.path(), 2000).0, before);
+}
+
+#[test]
+fn an_edited_answer_renders_its_note_only() {
+    let edited = BANK.replace("Four.", "Four, edited.");
+    assert_eq!(reexport(BANK, None, &edited), 1);
+    let edited = BANK.replace("return 1", "return 2");
+    assert_eq!(reexport(BANK, None, &edited), 1);
+}
+
+#[test]
+fn see_also_follows_the_related_questions_text() {
+    // Question 1 lists 3 under related: each shows the other's text.
+    let edited = BANK.replace("What is three?", "What is three, now?");
+    assert_eq!(reexport(BANK, None, &edited), 2);
+    // A question that is not related changes only itself.
+    let edited = BANK.replace("What is two?", "What is two, now?");
+    assert_eq!(reexport(BANK, None, &edited), 1);
+}
+
+#[test]
+fn topic_titles_tags_numbers_and_difficulty_count() {
+    let edited = BANK.replace("u: Topic U", "u: Topic You");
+    assert_eq!(reexport(BANK, None, &edited), 2);
+    let edited = BANK.replace("tags: [x]", "tags: [y]");
+    assert_eq!(reexport(BANK, None, &edited), 1);
+    let edited = BANK.replace("difficulty: junior", "difficulty: senior");
+    assert_eq!(reexport(BANK, None, &edited), 1);
+    // Swapping two questions renumbers both, and the See also that shows
+    // a number.
+    let swapped = BANK
+        .replace("  - number: 3\n    id: three", "  - number: 3\n    id: tmp")
+        .replace(
+            "  - number: 4\n    id: four",
+            "  - number: 4\n    id: three",
+        )
+        .replace("  - number: 3\n    id: tmp", "  - number: 3\n    id: four");
+    assert_eq!(reexport(BANK, None, &swapped), 3);
+}
+
+#[test]
+fn a_changed_note_type_renders_everything() {
+    // Another deck name is another note type name.
+    let renamed = BANK.replace("name: Deck,", "name: Other Deck,");
+    let dir = with_previous(BANK, None);
+    std::fs::rename(
+        dir.path().join("deck.apkg"),
+        dir.path().join("other-deck.apkg"),
+    )
+    .unwrap();
+    let (bytes, rendered) = export(&renamed, dir.path(), 2000);
+    assert_eq!(rendered, 4);
+    let full = with_previous(BANK, Some("DROP TABLE pyq_sources"));
+    std::fs::rename(
+        full.path().join("deck.apkg"),
+        full.path().join("other-deck.apkg"),
+    )
+    .unwrap();
+    assert!(bytes == export(&renamed, full.path(), 2000).0);
+    // A package whose CSS or templates differ from this pyq's (an older
+    // or newer pyq wrote it) is rendered in full.
+    let css = "UPDATE col SET models = replace(models, 'pyq-card', 'pyq-kard')";
+    assert_eq!(reexport(BANK, Some(css), BANK), 4);
+    let template = "UPDATE col SET models = replace(models, '{{Answer}}', '{{Answer}} ')";
+    assert_eq!(reexport(BANK, Some(template), BANK), 4);
+}
+
+#[test]
+fn another_renderer_renders_everything() {
+    let source = SourceFile::new(Path::new("q.yaml"), BANK.to_owned());
+    let loaded = crate::load::load(&source);
+    let model = model_signature(&serde_json::json!({}));
+    let ours = source_keys(&loaded.bank, &renderer(), model);
+    // The renderer names pyq's version and the probe's rendering, which
+    // exercises the highlighters.
+    assert!(renderer().starts_with(RENDERER));
+    assert_eq!(renderer(), renderer());
+    let theirs = source_keys(&loaded.bank, "0.0.0+render.0", model);
+    assert!(ours.iter().zip(&theirs).all(|(a, b)| a != b));
+    // A package written by another renderer has other keys.
+    let other = "UPDATE pyq_sources SET source = zeroblob(16)";
+    assert_eq!(reexport(BANK, Some(other), BANK), 4);
+}
+
+#[test]
+fn notes_edited_in_the_package_are_rendered_again() {
+    let edit = "UPDATE notes SET flds = flds || 'x' WHERE sfld = 2";
+    assert_eq!(reexport(BANK, Some(edit), BANK), 1);
+    // A note whose id is not pyq's is not copied.
+    let id = "UPDATE notes SET id = id + 1 WHERE sfld = 3";
+    assert_eq!(reexport(BANK, Some(id), BANK), 1);
+    // Keys that are not signatures are ignored.
+    let junk = "UPDATE pyq_sources SET source = x'00'";
+    assert_eq!(reexport(BANK, Some(junk), BANK), 4);
+}
+
+#[test]
+fn a_package_without_keys_renders_everything() {
+    assert_eq!(reexport(BANK, Some("DROP TABLE pyq_sources"), BANK), 4);
+    // Nor one that is not pyq's at all (no source keys, other fields).
+    let foreign = "DROP TABLE pyq_sources; UPDATE notes SET flds = 'x', mod = 5";
+    assert_eq!(reexport(BANK, Some(foreign), BANK), 4);
+}
