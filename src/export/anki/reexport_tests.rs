@@ -199,7 +199,7 @@ fn a_changed_note_type_renders_everything() {
     // or newer pyq wrote it) is rendered in full.
     let css = "UPDATE col SET models = replace(models, 'pyq-card', 'pyq-kard')";
     assert_eq!(reexport(BANK, Some(css), BANK), 4);
-    let template = "UPDATE col SET models = replace(models, '{{Answer}}', '{{Answer}} ')";
+    let template = "UPDATE col SET models = replace(models, '{{Back}}', '{{Back}} ')";
     assert_eq!(reexport(BANK, Some(template), BANK), 4);
 }
 
