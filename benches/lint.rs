@@ -5,7 +5,10 @@
 //! (c) the whole lint (load + every rule). The generated files are left in
 //! target/bench-banks/ so peak memory can be measured on the release binary:
 //! `/usr/bin/time -v target/release/pyq lint --format concise target/bench-banks/100000.yaml`.
-//! Pass sizes as arguments to run only those (`cargo bench --bench lint -- 100000`).
+//! Pass sizes as arguments to run only those (`cargo bench --bench lint -- 100000`),
+//! and `xN` for the real questions.yaml replicated N times with small edits
+//! (`cargo bench --bench lint -- x200`: 10,000 questions in 200 near-duplicate
+//! copies, written to target/bench-banks/real-x200.yaml).
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
@@ -27,11 +30,23 @@ fn main() {
         "{:>9} {:>9} {:>11} {:>11} {:>13} {:>11} {:>9} {:>6}",
         "questions", "MB", "events", "load", "md (1 core)", "lint", "findings", "ratio"
     );
-    for n in sizes {
-        let text = generate(n);
-        let path = dir.join(format!("{n}.yaml"));
+    let real = || {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("questions.yaml");
+        std::fs::read_to_string(path).expect("read questions.yaml")
+    };
+    let banks = sizes
+        .into_iter()
+        .map(|n| (n.to_string(), generate(n)))
+        .chain(
+            common::copies()
+                .into_iter()
+                .map(|k| (format!("real-x{k}"), common::replicate(&real(), k))),
+        );
+    for (name, text) in banks {
+        let path = dir.join(format!("{name}.yaml"));
         std::fs::write(&path, &text).expect("write bank");
         let source = SourceFile::new(&path, text);
+        let n = pyq::load::load(&source).bank.questions.len();
         let runs = if n >= 100_000 { 3 } else { 10 };
         let events = best(runs, || {
             let mut count = 0usize;
@@ -59,7 +74,7 @@ fn main() {
             findings
         });
         println!(
-            "{n:>9} {:>9.1} {:>11} {:>11} {:>13} {:>11} {findings:>9} {:>6.2}",
+            "{name:>9} {:>9.1} {:>11} {:>11} {:>13} {:>11} {findings:>9} {:>6.2}",
             source.text().len() as f64 / 1e6,
             ms(events),
             ms(load),
