@@ -33,7 +33,10 @@ pub(crate) fn copies() -> Vec<usize> {
 /// is a one-line plain scalar or flow list (checked).
 #[allow(dead_code)] // the export benchmark does not replicate
 pub(crate) fn replicate(bank: &str, copies: usize) -> String {
-    let start = bank.find("\nquestions:\n").expect("the bank has `questions:`") + 12;
+    let start = bank
+        .find("\nquestions:\n")
+        .expect("the bank has `questions:`")
+        + 12;
     let (head, body) = bank.split_at(start);
     let items: Vec<&str> = body
         .split_inclusive('\n')
@@ -63,7 +66,10 @@ pub(crate) fn replicate(bank: &str, copies: usize) -> String {
                 } else if let Some(id) = text.strip_prefix("    id: ") {
                     let _ = writeln!(out, "    id: {id}-{k}");
                 } else if let Some(q) = text.strip_prefix("    question: ") {
-                    assert!(!q.starts_with(['|', '>', '"', '\'']), "a plain one-line question");
+                    assert!(
+                        !q.starts_with(['|', '>', '"', '\'']),
+                        "a plain one-line question"
+                    );
                     let _ = writeln!(out, "    question: {q} [set {k}]");
                 } else if let Some(list) = text.strip_prefix("    related: [") {
                     let ids: Vec<String> = list

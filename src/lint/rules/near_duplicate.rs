@@ -38,13 +38,11 @@ which also links the cards with \"See also\".
 Use instead: add `related: [list-overallocation-growth]` to the first (one side is enough),
 and give each answer its own angle; or merge the two questions.";
 
-/// Minimum Jaccard similarity of the token sets.
+/// Minimum Jaccard similarity of the token sets ([`THRESHOLD_RATIO`]).
 pub(crate) const THRESHOLD: f64 = 0.30;
 /// Minimum number of shared tokens.
 pub(crate) const SHARED_MIN: usize = 3;
-/// Tokens used by more questions than this do not generate candidates.
-const MAX_POSTINGS: usize = 64;
-/// The postings are sorted in 2^SLICE_BITS slices of the token hashes.
+/// Token hashes are numbered in 2^SLICE_BITS slices of the hash space.
 const SLICE_BITS: u32 = 4;
 
 const STOP_WORDS: &[&str] = &[
@@ -152,11 +150,46 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 pub(crate) fn near_duplicate(bank: &Bank<'_>, out: &mut Vec<Diagnostic>) {
-    let questions = &bank.questions;
-    // Each question's token set, sorted, stored flat: set i is
-    // `tokens[starts[i]..starts[i + 1]]`. Tokens are 64-bit FNV-1a hashes, so
-    // no vocabulary of strings is kept (a collision could only add a shared
-    // token to a pair, never hide one).
+    let sets = ranked_sets(&bank.questions);
+    let related = related_pairs(bank);
+    let flags = Flags {
+        bank,
+        sets: &sets,
+        related: &related,
+    };
+    let mut clusters = Clusters::new(bank.questions.len());
+    similar_pairs(&sets, |i, j, overlap| {
+        if let Some(similarity) = flags.check(i, j, overlap) {
+            clusters.join(i, j, similarity);
+        }
+    });
+    for members in clusters.groups() {
+        out.push(report(&flags, &members, clusters.stats(members[0])));
+    }
+}
+
+/// Each question's token set as ranks in one global order, rarest token
+/// first (by how many questions use it, then by hash), each set sorted:
+/// set i is `ranks[starts[i]..starts[i + 1]]`.
+struct Sets {
+    ranks: Vec<u32>,
+    starts: Vec<usize>,
+}
+
+impl Sets {
+    fn get(&self, i: usize) -> &[u32] {
+        &self.ranks[self.starts[i]..self.starts[i + 1]]
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+}
+
+fn ranked_sets(questions: &[crate::model::Question<'_>]) -> Sets {
+    // Token hashes, both cores: set i is `tokens[starts[i]..starts[i + 1]]`.
+    // Tokens are 64-bit FNV-1a hashes, so no vocabulary of strings is kept
+    // (a collision could only add a shared token to a pair, never hide one).
     let (first, second) = questions.split_at(questions.len() / 2);
     let (mut flat, other) = std::thread::scope(|s| {
         let other = s.spawn(|| token_sets(second));
@@ -169,140 +202,389 @@ pub(crate) fn near_duplicate(bank: &Bank<'_>, out: &mut Vec<Diagnostic>) {
     flat.0.extend(other.0);
     flat.1.extend(other.1.iter().skip(1).map(|&e| e + offset));
     let (tokens, starts) = flat;
-    let set = |i: usize| &tokens[starts[i]..starts[i + 1]];
 
-    // Postings: the questions of each distinct token, by sorting (token,
-    // question) pairs, then keeping only the questions: `runs[r]` is the
-    // range in `docs` of token r. The pairs are sorted a slice of the hash
-    // space at a time, in ascending order, so the result is that of one
-    // sort while a sixteenth of the pairs (16 bytes each) exists at once.
-    let mut docs: Vec<u32> = Vec::with_capacity(tokens.len());
-    let mut runs: Vec<(u32, u32)> = Vec::new(); // (start, end) in `docs`
-    let mut postings: Vec<(u64, u32)> = Vec::new();
+    // Distinct tokens, numbered in hash order, and how many questions use
+    // each: by sorting (hash, place) pairs a slice of the hash space at a
+    // time, in ascending order, so only a sixteenth of the pairs (16 bytes
+    // each) exists at once. `ids[k]` is the number of `tokens[k]`.
+    let mut ids = vec![0u32; tokens.len()];
+    let mut counts: Vec<u32> = Vec::new();
+    let mut pairs: Vec<(u64, u32)> = Vec::new();
     for slice in 0..1u64 << SLICE_BITS {
-        postings.clear();
-        postings.extend((0..questions.len()).flat_map(|i| {
-            set(i)
+        pairs.clear();
+        pairs.extend(
+            tokens
                 .iter()
-                .filter(move |&&t| t >> (64 - SLICE_BITS) == slice)
-                .map(move |&t| (t, i as u32))
-        }));
-        postings.sort_unstable();
-        for (k, pair) in postings.iter().enumerate() {
-            let at = docs.len() as u32;
-            if k == 0 || postings[k - 1].0 != pair.0 {
-                runs.push((at, at + 1));
-            } else if let Some(last) = runs.last_mut() {
-                last.1 = at + 1;
+                .enumerate()
+                .filter(|&(_, &t)| t >> (64 - SLICE_BITS) == slice)
+                .map(|(k, &t)| (t, k as u32)),
+        );
+        pairs.sort_unstable();
+        for (k, &(t, place)) in pairs.iter().enumerate() {
+            if k == 0 || pairs[k - 1].0 != t {
+                counts.push(0);
             }
-            docs.push(pair.1);
+            let id = counts.len() - 1;
+            counts[id] += 1;
+            ids[place as usize] = id as u32;
         }
     }
-    drop(postings);
-    let run = |r: &(u32, u32)| (r.0 as usize, r.1 as usize);
+    drop(pairs);
+    drop(tokens);
 
-    // Per question: the runs of its tokens that are rare enough to generate
-    // candidates (flat, like `tokens`), and how many are too common to.
-    let mut rare_starts = vec![0usize; questions.len() + 1];
-    let mut common = vec![0usize; questions.len()];
-    for r in &runs {
-        let (from, to) = run(r);
-        for &doc in &docs[from..to] {
-            if to - from <= MAX_POSTINGS {
-                rare_starts[doc as usize + 1] += 1;
-            } else {
-                common[doc as usize] += 1;
-            }
-        }
+    // Rank: rarest first; ties in hash order (the numbering's), so the
+    // order is total and the same on every run.
+    let mut order: Vec<u64> = counts
+        .iter()
+        .enumerate()
+        .map(|(id, &n)| u64::from(n) << 32 | id as u64)
+        .collect();
+    order.sort_unstable();
+    let mut rank = counts;
+    for (r, key) in order.iter().enumerate() {
+        rank[(key & u64::from(u32::MAX)) as usize] = r as u32;
     }
-    for i in 0..questions.len() {
-        rare_starts[i + 1] += rare_starts[i];
+    drop(order);
+    let mut ranks = ids;
+    for r in &mut ranks {
+        *r = rank[*r as usize];
     }
-    let mut rare_runs = vec![0u32; rare_starts[questions.len()]];
-    let mut fill = rare_starts.clone();
-    for (r, bounds) in runs.iter().enumerate() {
-        let (from, to) = run(bounds);
-        if to - from > MAX_POSTINGS {
-            continue;
-        }
-        for &doc in &docs[from..to] {
-            rare_runs[fill[doc as usize]] = r as u32;
-            fill[doc as usize] += 1;
-        }
+    for w in starts.windows(2) {
+        ranks[w[0]..w[1]].sort_unstable();
     }
-    drop(fill);
+    Sets { ranks, starts }
+}
 
-    // For each question, count the rare tokens it shares with each earlier
-    // one. Two questions can share at most min(common_i, common_j) common
-    // tokens besides, which bounds their overlap from above: a pair whose
-    // bound is under SHARED_MIN or under THRESHOLD x the larger set cannot be
-    // a near-duplicate and is dropped without comparing the sets.
-    let related = related_pairs(bank);
-    let mut shared = vec![0u32; questions.len()];
+/// [`THRESHOLD`] as a fraction, for exact integer bounds.
+const THRESHOLD_RATIO: (usize, usize) = (3, 10);
+
+/// The fewest shared tokens a pair of sets of `a` and `b` tokens needs:
+/// J >= t means overlap >= t (a + b) / (1 + t); and [`SHARED_MIN`].
+fn min_overlap(a: usize, b: usize) -> usize {
+    let (num, den) = THRESHOLD_RATIO;
+    ((num * (a + b)).div_ceil(num + den)).max(SHARED_MIN)
+}
+
+/// The fewest tokens a partner of a set of `n` tokens can have (J is at
+/// most the ratio of the sizes), which is also the fewest it shares with
+/// any partner; and [`SHARED_MIN`].
+fn min_partner(n: usize) -> usize {
+    let (num, den) = THRESHOLD_RATIO;
+    (num * n).div_ceil(den).max(SHARED_MIN)
+}
+
+/// Calls `found(earlier, later, overlap)` for every pair of questions
+/// (indices, `earlier < later`) that may be a near-duplicate: every pair
+/// with Jaccard similarity >= [`THRESHOLD`] and >= [`SHARED_MIN`] shared
+/// tokens is among them, whatever its tokens (an exact similarity join,
+/// AllPairs with PPJoin's positional filter):
+///
+/// - Sets are visited from the smallest. Sorted rarest token first, two
+///   sets sharing at least `o` tokens share one among the first
+///   `|x| - o + 1` of each (their prefixes). A set is looked up by its
+///   prefix for the least overlap any partner needs ([`min_partner`]),
+///   and indexed by its prefix for any larger partner (`min_overlap(|x|, |x|)`).
+/// - Size filter: partners smaller than [`min_partner`] are skipped.
+/// - Positional filter: a pair whose tokens so far plus what is left after
+///   the current token cannot reach [`min_overlap`] is dropped.
+/// - Bitmap filter (Sandes et al., 2020): a pair whose 64-bit bitmaps differ
+///   in more bits than the sizes allow is dropped.
+///
+/// The survivors' overlap is counted exactly.
+fn similar_pairs(sets: &Sets, mut found: impl FnMut(usize, usize, usize)) {
+    const DROPPED: u32 = u32::MAX;
+    let n = sets.len();
+    let len = |i: usize| sets.get(i).len();
+    let mut order: Vec<u32> = (0..n as u32)
+        .filter(|&i| len(i as usize) >= SHARED_MIN)
+        .collect();
+    order.sort_by_key(|&i| (len(i as usize), i));
+    let index_prefix = |i: usize| len(i) - min_overlap(len(i), len(i)) + 1;
+    let probe_prefix = |i: usize| len(i) - min_partner(len(i)) + 1;
+
+    // The index: for each token rank, the sets whose prefix holds it, in
+    // visiting order, so by size; stored flat.
+    let vocabulary = sets.ranks.iter().max().map_or(0, |&r| r as usize + 1);
+    let mut bounds = vec![0usize; vocabulary + 1];
+    for &i in &order {
+        for &r in &sets.get(i as usize)[..index_prefix(i as usize)] {
+            bounds[r as usize + 1] += 1;
+        }
+    }
+    for r in 0..vocabulary {
+        bounds[r + 1] += bounds[r];
+    }
+    let mut postings = vec![Posting::default(); bounds[vocabulary]];
+    // `live[r]..fill[r]` are the entries of rank r still large enough for
+    // the sets to come (the size filter moves `live` on for good).
+    let mut live = bounds[..vocabulary].to_vec();
+    let mut fill = live.clone();
+
+    // Per candidate: tokens shared so far (or DROPPED), and where the last
+    // one is in it and in `y`. Every shared token before that one lies in
+    // both prefixes, so it has been counted: the overlap is the count plus
+    // what the two sets share after those positions.
+    let mut count = vec![0u32; n];
+    let mut last = vec![(0u32, 0u32); n];
     let mut touched: Vec<u32> = Vec::new();
-    for i in 0..questions.len() {
-        if set(i).len() < SHARED_MIN {
-            continue;
-        }
-        for &r in &rare_runs[rare_starts[i]..rare_starts[i + 1]] {
-            let (from, to) = run(&runs[r as usize]);
-            for &j in &docs[from..to] {
-                if (j as usize) >= i {
-                    break;
-                }
-                if shared[j as usize] == 0 {
-                    touched.push(j);
-                }
-                shared[j as usize] += 1;
+    for &y in &order {
+        let y = y as usize;
+        let set = sets.get(y);
+        let smallest = min_partner(set.len());
+        let mine = bitmap(set);
+        for (p, &r) in set[..probe_prefix(y)].iter().enumerate() {
+            let r = r as usize;
+            while live[r] < fill[r] && (postings[live[r]].len as usize) < smallest {
+                live[r] += 1;
             }
-        }
-        touched.sort_unstable();
-        for &j in &touched {
-            let j = j as usize;
-            let bound = shared[j] as usize + common[i].min(common[j]);
-            shared[j] = 0;
-            let (a, b) = (set(i), set(j));
-            if bound < SHARED_MIN || (bound as f64) < THRESHOLD * a.len().max(b.len()) as f64 {
-                continue;
-            }
-            let overlap = intersection(a, b);
-            let similarity = overlap as f64 / (a.len() + b.len() - overlap) as f64;
-            if overlap < SHARED_MIN
-                || similarity < THRESHOLD
-                || related.contains(&(j, i))
-                || same_text(bank, i, j)
+            for &Posting {
+                x,
+                q,
+                len: lx,
+                bits,
+            } in &postings[live[r]..fill[r]]
             {
+                let c = &mut count[x as usize];
+                if *c == DROPPED {
+                    continue;
+                }
+                let lx = lx as usize;
+                if *c == 0 {
+                    touched.push(x);
+                    // Bitmap filter: each bit set in one set's bitmap and
+                    // not the other's stands for at least one token of the
+                    // symmetric difference, so it bounds the overlap.
+                    let apart = (bits ^ mine).count_ones() as usize;
+                    if (lx + set.len()).saturating_sub(apart) / 2 < min_overlap(lx, set.len()) {
+                        *c = DROPPED;
+                        continue;
+                    }
+                }
+                let rest = (lx - q as usize - 1).min(set.len() - p - 1);
+                if *c as usize + 1 + rest >= min_overlap(lx, set.len()) {
+                    *c += 1;
+                    last[x as usize] = (q, p as u32);
+                } else {
+                    *c = DROPPED;
+                }
+            }
+        }
+        // Candidates are visited in no particular order: what `found` builds
+        // (clusters) does not depend on it.
+        for &x in &touched {
+            let x = x as usize;
+            let c = count[x];
+            count[x] = 0;
+            if c == DROPPED {
                 continue;
             }
-            out.push(report(bank, i, j, similarity));
+            let (q, p) = last[x];
+            let need = min_overlap(len(x), set.len()).saturating_sub(c as usize);
+            let xs = &sets.get(x)[q as usize + 1..];
+            let ys = &set[p as usize + 1..];
+            if let Some(more) = overlap_at_least(xs, ys, need) {
+                found(x.min(y), x.max(y), c as usize + more);
+            }
         }
         touched.clear();
+        for (p, &r) in set[..index_prefix(y)].iter().enumerate() {
+            postings[fill[r as usize]] = Posting {
+                x: y as u32,
+                q: p as u32,
+                len: set.len() as u32,
+                bits: mine,
+            };
+            fill[r as usize] += 1;
+        }
     }
 }
 
-fn report(bank: &Bank<'_>, i: usize, j: usize, similarity: f64) -> Diagnostic {
-    let q = &bank.questions[i];
-    let other = &bank.questions[j];
-    let span = q.question.as_ref().map_or(q.span, |t| t.span);
-    let mut d = Diagnostic::new(
-        Rule::NearDuplicate,
-        span,
-        format!(
-            "{} is nearly the same as {} (similarity {similarity:.2})",
-            q.describe(i),
-            other.describe(j)
-        ),
-    )
-    .label("similar question")
-    .question(q.id_str());
-    if let Some(t) = &other.question {
-        d = d.secondary(t.span, "similar to this one");
+/// An entry of the index: set `x` (of `len` tokens, with bitmap `bits`)
+/// holds the token at position `q`. Sizes and bitmaps are copied here so the
+/// filters read the index in order instead of jumping around memory.
+#[derive(Clone, Copy, Default)]
+struct Posting {
+    x: u32,
+    q: u32,
+    len: u32,
+    bits: u64,
+}
+
+/// A set as a 64-bit bitmap, each token setting one bit picked by its rank.
+fn bitmap(set: &[u32]) -> u64 {
+    set.iter()
+        .fold(0, |b, &r| b | 1 << (r.wrapping_mul(0x9E37_79B1) >> 26))
+}
+
+/// The rule's verdict on a pair, given its overlap.
+struct Flags<'a, 'b> {
+    bank: &'a Bank<'b>,
+    sets: &'a Sets,
+    related: &'a FastSet<(usize, usize)>,
+}
+
+impl Flags<'_, '_> {
+    /// The similarity of questions `i < j` if they are near-duplicates to
+    /// report: Jaccard >= [`THRESHOLD`], >= [`SHARED_MIN`] shared tokens,
+    /// not linked by `related` and not the same text.
+    fn check(&self, i: usize, j: usize, overlap: usize) -> Option<f64> {
+        let (a, b) = (self.sets.get(i).len(), self.sets.get(j).len());
+        let similarity = overlap as f64 / (a + b - overlap) as f64;
+        (overlap >= SHARED_MIN
+            && similarity >= THRESHOLD
+            && !self.related.contains(&(i, j))
+            // The same text gives the same tokens, so only identical sets
+            // need the (costlier) comparison of texts.
+            && !(overlap == a && a == b && same_text(self.bank, i, j)))
+        .then_some(similarity)
     }
-    let help = match other.id_str() {
-        Some(id) => format!(
+
+    /// [`Self::check`] for any two questions.
+    fn pair(&self, i: usize, j: usize) -> Option<f64> {
+        let overlap = intersection(self.sets.get(i), self.sets.get(j));
+        self.check(i.min(j), i.max(j), overlap)
+    }
+}
+
+/// Connected groups of near-duplicate pairs (union-find), with the number
+/// of pairs and the lowest and highest similarity of each.
+struct Clusters {
+    parent: Vec<u32>,
+    stats: Vec<Stats>,
+}
+
+#[derive(Clone, Copy)]
+struct Stats {
+    pairs: u64,
+    min: f64,
+    max: f64,
+}
+
+impl Clusters {
+    fn new(n: usize) -> Self {
+        Self {
+            parent: (0..n as u32).collect(),
+            stats: vec![
+                Stats {
+                    pairs: 0,
+                    min: f64::INFINITY,
+                    max: 0.0
+                };
+                n
+            ],
+        }
+    }
+
+    fn root(&mut self, mut i: usize) -> usize {
+        while self.parent[i] as usize != i {
+            let up = self.parent[self.parent[i] as usize];
+            self.parent[i] = up;
+            i = up as usize;
+        }
+        i
+    }
+
+    fn join(&mut self, i: usize, j: usize, similarity: f64) {
+        let (a, b) = (self.root(i), self.root(j));
+        // The lower index stays the root, so roots are the first members.
+        let (keep, gone) = (a.min(b), a.max(b));
+        let mut s = self.stats[keep];
+        if keep != gone {
+            self.parent[gone] = keep as u32;
+            let g = self.stats[gone];
+            s.pairs += g.pairs;
+            s.min = s.min.min(g.min);
+            s.max = s.max.max(g.max);
+        }
+        s.pairs += 1;
+        s.min = s.min.min(similarity);
+        s.max = s.max.max(similarity);
+        self.stats[keep] = s;
+    }
+
+    /// The groups of two or more, each in file order, by first member.
+    fn groups(&mut self) -> Vec<Vec<usize>> {
+        let mut at: FastMap<usize, usize> = FastMap::default();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for i in 0..self.parent.len() {
+            let root = self.root(i);
+            if root == i && self.stats[i].pairs == 0 {
+                continue;
+            }
+            let g = *at.entry(root).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[g].push(i);
+        }
+        groups
+    }
+
+    /// The statistics of the group whose first member is `first`.
+    fn stats(&self, first: usize) -> Stats {
+        self.stats[first]
+    }
+}
+
+/// How many other members a cluster's message names and labels.
+const SHOWN: usize = 5;
+
+/// One finding per cluster, at its last member in file order (for a pair,
+/// the later question: usually the one just added).
+fn report(flags: &Flags<'_, '_>, members: &[usize], stats: Stats) -> Diagnostic {
+    let bank = flags.bank;
+    let (&i, others) = members.split_last().expect("a cluster has two members");
+    let q = &bank.questions[i];
+    let span = q.question.as_ref().map_or(q.span, |t| t.span);
+    let describe = |k: usize| bank.questions[k].describe(k);
+    let message = if let [j] = others {
+        format!(
+            "{} is nearly the same as {} (similarity {:.2})",
+            describe(i),
+            describe(*j),
+            stats.max
+        )
+    } else {
+        let mut named: Vec<String> = others.iter().take(SHOWN).map(|&k| describe(k)).collect();
+        if others.len() > SHOWN {
+            named.push(format!("and {} more", others.len() - SHOWN));
+        }
+        format!(
+            "{} is nearly the same as {} other questions, directly or through one another ({} similar pairs, similarity {:.2} to {:.2}): {}",
+            describe(i),
+            others.len(),
+            stats.pairs,
+            stats.min,
+            stats.max,
+            named.join(", ")
+        )
+    };
+    let mut d = Diagnostic::new(Rule::NearDuplicate, span, message)
+        .label("similar question")
+        .question(q.id_str())
+        .others(others.iter().map(|&k| bank.questions[k].id_str()));
+    for &k in others.iter().take(SHOWN) {
+        let Some(t) = &bank.questions[k].question else {
+            continue;
+        };
+        let text = if flags.pair(k, i).is_some() {
+            "similar to this one".to_owned()
+        } else {
+            // Chained: name a member it is similar to.
+            let via = members
+                .iter()
+                .find(|&&m| m != k && flags.pair(k, m).is_some())
+                .map_or_else(String::new, |&m| format!(" {}", m + 1));
+            format!("similar to question{via}")
+        };
+        d = d.secondary(t.span, text);
+    }
+    let help = match (others, others.first().and_then(|&k| bank.questions[k].id_str())) {
+        ([_], Some(id)) => format!(
             "if both are wanted, add `related: [{id}]` to this question and give each answer its own angle; otherwise merge them"
         ),
-        None => "merge the two questions, or link them with `related`".to_owned(),
+        ([_], None) => "merge the two questions, or link them with `related`".to_owned(),
+        _ => "merge the questions that ask the same thing (`--format json` lists them all, in `other_question_ids`); for each similar pair that is wanted, add the other's id to `related` on either side and give each answer its own angle".to_owned(),
     };
     d.help(help)
 }
@@ -337,7 +619,28 @@ fn related_pairs(bank: &Bank<'_>) -> FastSet<(usize, usize)> {
     pairs
 }
 
-fn intersection(a: &[u64], b: &[u64]) -> usize {
+/// `|a ∩ b|` (both sorted) if it is at least `need`; `None` as soon as what
+/// is left cannot reach it.
+fn overlap_at_least(a: &[u32], b: &[u32], need: usize) -> Option<usize> {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        if n + (a.len() - i).min(b.len() - j) < need {
+            return None;
+        }
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (n >= need).then_some(n)
+}
+
+fn intersection(a: &[u32], b: &[u32]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
