@@ -749,9 +749,14 @@ fn stem(word: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
     use super::*;
     use crate::lint::Rule;
     use crate::lint::test::{VALID_BANK, lint_rule};
+    use crate::source::SourceFile;
 
     const Q9: &str =
         "How does CPython handle list growth (amortized complexity) to ensure O(1) appends?";
@@ -769,6 +774,352 @@ mod tests {
             )
             .replace("    related: [list-growth]\n", related);
         lint_rule(&bank, Rule::NearDuplicate)
+    }
+
+    /// A bank with one question per text (ids `q1`, `q2`, ...), each
+    /// with the given `related` list (or none).
+    fn bank(questions: &[(&str, &str)]) -> String {
+        let mut y = String::from(
+            "version: 1\ndeck: {name: D, anki_deck_id: 1, anki_model_id: 2}\ntopics: {t: T}\nquestions:\n",
+        );
+        for (i, (q, related)) in questions.iter().enumerate() {
+            y.push_str(&format!(
+                "  - number: {n}\n    id: q{n}\n    topic: t\n    difficulty: mid\n    question: {q}\n    answer: A.\n",
+                n = i + 1
+            ));
+            if !related.is_empty() {
+                y.push_str(&format!("    related: [{related}]\n"));
+            }
+        }
+        y
+    }
+
+    /// The rule's findings on `yaml`, as data.
+    fn findings(yaml: &str) -> Vec<Diagnostic> {
+        let source = SourceFile::new(Path::new("q.yaml"), yaml.to_owned());
+        let loaded = crate::load::load(&source);
+        assert!(loaded.complete);
+        let mut out = Vec::new();
+        near_duplicate(&loaded.bank, &mut out);
+        out
+    }
+
+    /// The real bank's questions, `copies` times over, as `benches/common.rs`
+    /// makes it: copy k renumbered, ` [set k]` after each question, `-k`
+    /// after each id and `related` id (but every answer is `A.`).
+    fn replicate(bank: &str, copies: usize) -> String {
+        let start = bank.find("\nquestions:\n").expect("questions") + 12;
+        let (head, body) = bank.split_at(start);
+        let mut out = head.to_owned();
+        let mut number = 0;
+        for k in 1..=copies {
+            for line in body.lines() {
+                if line.starts_with("  - number:") {
+                    number += 1;
+                    out.push_str(&format!("  - number: {number}\n"));
+                } else if let Some(id) = line.strip_prefix("    id: ") {
+                    out.push_str(&format!("    id: {id}-{k}\n"));
+                } else if let Some(q) = line.strip_prefix("    question: ") {
+                    assert!(!q.starts_with(['|', '>', '"', '\'']));
+                    out.push_str(&format!("    question: {q} [set {k}]\n"));
+                } else if let Some(list) = line.strip_prefix("    related: [") {
+                    let ids: Vec<String> = list
+                        .trim_end_matches(']')
+                        .split(", ")
+                        .map(|id| format!("{id}-{k}"))
+                        .collect();
+                    out.push_str(&format!("    related: [{}]\n", ids.join(", ")));
+                } else if line.starts_with("    topic:") || line.starts_with("    difficulty:") {
+                    out.push_str(line);
+                    out.push('\n');
+                } else if line.starts_with("    answer:") {
+                    // The rule reads only the questions: short answers keep
+                    // the test quick.
+                    out.push_str("    answer: A.\n");
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn threshold_ratio_is_the_threshold() {
+        let (num, den) = THRESHOLD_RATIO;
+        assert_eq!(num as f64 / den as f64, THRESHOLD);
+    }
+
+    /// Issue 14: the real bank 200 times over, each question with a small
+    /// edit. Every copy is flagged with all 199 twins, in one finding per
+    /// cluster. Two pairs of twin groups also join: `list-append-amortized`
+    /// and `list-overallocation-growth` (seed questions 9 and 33) are linked
+    /// by `related` only within a copy, and `closure-return-lambda` and
+    /// `lambda-type-hints` share a third token, `set`, across copies.
+    #[test]
+    fn replicated_real_bank_is_one_finding_per_cluster() {
+        let real = include_str!("../../../questions.yaml");
+        let found = findings(&replicate(real, 200));
+        let base = |id: &str| id.rsplit_once('-').expect("a copy's id").0.to_owned();
+        let mut clusters: Vec<(Vec<String>, usize)> = found
+            .iter()
+            .map(|d| {
+                let id = d.question_id.as_deref().expect("an id");
+                let mut bases: Vec<String> = d
+                    .other_question_ids
+                    .iter()
+                    .map(|o| base(o.as_deref().expect("an id")))
+                    .chain([base(id)])
+                    .collect();
+                let size = bases.len();
+                bases.sort();
+                bases.dedup();
+                (bases, size)
+            })
+            .collect();
+        clusters.sort();
+        let groups: Vec<usize> = clusters.iter().map(|(b, _)| b.len()).collect();
+        assert_eq!(found.len(), 48);
+        assert_eq!(groups.iter().filter(|&&g| g == 1).count(), 46);
+        for (bases, size) in &clusters {
+            // Whole twin groups: every copy of each question in the cluster.
+            assert_eq!(*size, 200 * bases.len(), "{bases:?}");
+        }
+        let joined: Vec<&Vec<String>> = clusters
+            .iter()
+            .map(|(b, _)| b)
+            .filter(|b| b.len() > 1)
+            .collect();
+        assert_eq!(
+            joined,
+            [
+                &vec![
+                    "closure-return-lambda".to_owned(),
+                    "lambda-type-hints".to_owned()
+                ],
+                &vec![
+                    "list-append-amortized".to_owned(),
+                    "list-overallocation-growth".to_owned()
+                ],
+            ]
+        );
+        let all: usize = clusters.iter().map(|(_, size)| size).sum();
+        assert_eq!(all, 10_000);
+        // Each twin group alone has 200 * 199 / 2 pairs.
+        let d = found
+            .iter()
+            .find(|d| d.question_id.as_deref() == Some("asyncio-first-completed-200"))
+            .expect("the first question's cluster");
+        assert!(
+            d.message.starts_with(
+                "question 9951 (`asyncio-first-completed-200`) is nearly the same as 199 other questions, directly or through one another (19900 similar pairs, similarity 0.82 to 0.82): question 1 (`asyncio-first-completed-1`), question 51 (`asyncio-first-completed-2`), "
+            ),
+            "{}",
+            d.message
+        );
+        assert!(d.message.ends_with(" and 194 more"), "{}", d.message);
+        assert_eq!(d.secondary.len(), SHOWN);
+    }
+
+    const A: &str = "How does the garbage collector find reference cycles in containers?";
+    const B: &str = "How does the cyclic garbage collector find reference cycles among objects?";
+    const C: &str = "Why can the garbage collector not free reference cycles with finalizers?";
+
+    #[test]
+    fn a_cluster_is_one_finding_at_its_last_member() {
+        let yaml = bank(&[(A, ""), (C, ""), ("What is a wheel?", ""), (B, "")]);
+        let out = lint_rule(&yaml, Rule::NearDuplicate);
+        assert_eq!(
+            out,
+            "q.yaml:27:15: warning[PYQ203] near-duplicate: question 4 (`q4`) is nearly the same as 2 other questions, directly or through one another (3 similar pairs, similarity 0.40 to 0.56): question 1 (`q1`), question 2 (`q2`)\n"
+        );
+        let found = findings(&yaml);
+        let d = &found[0];
+        assert_eq!(d.question_id.as_deref(), Some("q4"));
+        assert_eq!(
+            d.other_question_ids,
+            [Some("q1".to_owned()), Some("q2".to_owned())]
+        );
+        let source = SourceFile::new(Path::new("q.yaml"), yaml.clone());
+        let at = |span: crate::source::Span| {
+            let p = source.line_col(span.start);
+            (p.line, p.column)
+        };
+        let labels: Vec<_> = d
+            .secondary
+            .iter()
+            .map(|l| (at(l.span), l.text.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ((9, 15), "similar to this one"),
+                ((15, 15), "similar to this one")
+            ]
+        );
+        assert!(d.help.as_deref().is_some_and(|h| h.contains("`related`")));
+    }
+
+    #[test]
+    fn a_chained_member_names_the_question_it_is_similar_to() {
+        // A ~ B and B ~ D, but A and D share too little: one cluster, and
+        // A's label points at B.
+        let d =
+            "Which objects does the cyclic garbage collector skip, and among which generations?";
+        let yaml = bank(&[(A, ""), (B, ""), (d, "")]);
+        let found = findings(&yaml);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let labels: Vec<_> = found[0]
+            .secondary
+            .iter()
+            .map(|l| l.text.as_deref().unwrap_or(""))
+            .collect();
+        assert_eq!(labels, ["similar to question 2", "similar to this one"]);
+    }
+
+    #[test]
+    fn related_pairs_inside_a_cluster_are_not_counted() {
+        // q1 lists q3: that pair is quiet, but q2 still joins both.
+        let yaml = bank(&[(A, "q3"), (C, ""), (B, "")]);
+        let out = lint_rule(&yaml, Rule::NearDuplicate);
+        assert!(
+            out.contains("is nearly the same as 2 other questions, directly or through one another (2 similar pairs"),
+            "{out}"
+        );
+        let found = findings(&yaml);
+        let labels: Vec<_> = found[0]
+            .secondary
+            .iter()
+            .map(|l| l.text.as_deref().unwrap_or(""))
+            .collect();
+        assert_eq!(labels, ["similar to question 2", "similar to this one"]);
+        // Every pair linked, either way: quiet.
+        let yaml = bank(&[(A, "q2, q3"), (C, ""), (B, "q2")]);
+        assert_eq!(lint_rule(&yaml, Rule::NearDuplicate), "");
+    }
+
+    /// Every pair of `sets` that the rule's criterion flags, by comparing
+    /// all pairs.
+    fn brute_force(sets: &Sets) -> Vec<(usize, usize, usize)> {
+        let mut pairs = Vec::new();
+        for j in 0..sets.len() {
+            for i in 0..j {
+                let (a, b) = (sets.get(i), sets.get(j));
+                let overlap = intersection(a, b);
+                let similarity = overlap as f64 / (a.len() + b.len() - overlap) as f64;
+                if overlap >= SHARED_MIN && similarity >= THRESHOLD {
+                    pairs.push((i, j, overlap));
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs
+    }
+
+    fn joined(sets: &Sets) -> Vec<(usize, usize, usize)> {
+        let mut pairs = Vec::new();
+        similar_pairs(sets, |i, j, overlap| {
+            let (a, b) = (sets.get(i).len(), sets.get(j).len());
+            if overlap >= SHARED_MIN && overlap as f64 / (a + b - overlap) as f64 >= THRESHOLD {
+                pairs.push((i, j, overlap));
+            }
+        });
+        pairs.sort_unstable();
+        pairs
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// The join finds exactly the pairs that comparing all pairs does,
+        /// with the same overlaps, on random banks of small sets over a
+        /// small vocabulary (so that many pairs are near the threshold and
+        /// some tokens are in nearly every set).
+        #[test]
+        fn join_finds_every_pair_that_brute_force_does(
+            raw in prop::collection::vec(prop::collection::btree_set(0u32..24, 0..14), 0..60),
+        ) {
+            let mut ranks = Vec::new();
+            let mut starts = vec![0];
+            for set in &raw {
+                ranks.extend(set.iter().copied());
+                starts.push(ranks.len());
+            }
+            let sets = Sets { ranks, starts };
+            prop_assert_eq!(joined(&sets), brute_force(&sets));
+        }
+
+        /// The same through the whole rule on random question texts: the
+        /// questions it groups are the connected groups of the pairs that
+        /// comparing all token sets flags.
+        #[test]
+        fn clusters_are_the_groups_of_brute_force_pairs(
+            texts in prop::collection::vec(
+                prop::collection::vec(prop::sample::select(vec![
+                    "list", "lists", "dict", "cache", "hash", "the", "growth", "memory",
+                    "append", "key", "set", "tuple", "copy", "deep",
+                ]), 1..9),
+                2..30,
+            ),
+        ) {
+            let questions: Vec<String> = texts.iter().map(|w| w.join(" ")).collect();
+            let pairs: Vec<(&str, &str)> = questions.iter().map(|q| (q.as_str(), "")).collect();
+            let found = findings(&bank(&pairs));
+            let mut got: Vec<Vec<String>> = found
+                .iter()
+                .map(|d| {
+                    let mut ids: Vec<String> = d
+                        .other_question_ids
+                        .iter()
+                        .flatten()
+                        .cloned()
+                        .chain(d.question_id.clone())
+                        .collect();
+                    ids.sort();
+                    ids
+                })
+                .collect();
+            got.sort();
+            // Brute force on the string tokens.
+            let sets: Vec<Vec<String>> = questions
+                .iter()
+                .map(|q| {
+                    let mut t = tokens(q);
+                    t.sort();
+                    t.dedup();
+                    t
+                })
+                .collect();
+            let mut parent: Vec<usize> = (0..sets.len()).collect();
+            fn root(parent: &mut [usize], mut i: usize) -> usize {
+                while parent[i] != i {
+                    i = parent[i];
+                }
+                i
+            }
+            for j in 0..sets.len() {
+                for i in 0..j {
+                    let shared = sets[i].iter().filter(|t| sets[j].contains(t)).count();
+                    let union = sets[i].len() + sets[j].len() - shared;
+                    let same = normalise(&questions[i]) == normalise(&questions[j]);
+                    if shared >= SHARED_MIN && shared as f64 / union as f64 >= THRESHOLD && !same {
+                        let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                        parent[a.max(b)] = a.min(b);
+                    }
+                }
+            }
+            let mut want: Vec<Vec<String>> = Vec::new();
+            for r in 0..sets.len() {
+                let mut ids: Vec<String> = (0..sets.len())
+                    .filter(|&i| root(&mut parent, i) == r)
+                    .map(|i| format!("q{}", i + 1))
+                    .collect();
+                if ids.len() > 1 {
+                    ids.sort();
+                    want.push(ids);
+                }
+            }
+            want.sort();
+            prop_assert_eq!(got, want);
+        }
     }
 
     #[test]
