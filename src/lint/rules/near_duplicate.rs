@@ -1,10 +1,12 @@
 //! PYQ203 `near-duplicate`.
 //!
-//! Questions are reduced to sets of normalised tokens; a pair is reported
+//! Questions are reduced to sets of normalised tokens; a pair is similar
 //! when its Jaccard similarity is at least [`THRESHOLD`] and it shares at
-//! least [`SHARED_MIN`] tokens. Candidate pairs come from an inverted index
-//! over tokens that at most [`MAX_POSTINGS`] questions use, so the work is
-//! about `N × MAX_POSTINGS`, not `N²`.
+//! least [`SHARED_MIN`] tokens. Candidate pairs come from an exact
+//! similarity join ([`similar_pairs`]: every similar pair is a candidate,
+//! however common its tokens), each checked exactly; the similar pairs not
+//! linked by `related` are grouped into clusters (union-find), one finding
+//! per cluster.
 
 use crate::diagnostic::Diagnostic;
 use crate::hash::{FastMap, FastSet};
@@ -15,12 +17,28 @@ use crate::model::Bank;
 /// What `pyq rules near-duplicate` prints.
 pub(crate) const EXPLANATION: &str = "\
 ## What it does
-Reports two questions that say nearly the same thing, unless one lists the other under
+Reports questions that say nearly the same thing, unless they list each other under
 `related`. Each question becomes a set of tokens: words lowercased, a plural `s` dropped,
 stop words removed (articles, pronouns, question words, and generic interview verbs such as
-\"compare\", \"explain\", \"analyze\", \"python\"). A pair is reported when the Jaccard
+\"compare\", \"explain\", \"analyze\", \"python\"). A pair is similar when the Jaccard
 similarity of the two sets (shared tokens / all tokens) is at least 0.30 and they share at
-least 3 tokens. Exact duplicates are `duplicate-question` instead.
+least 3 tokens, and it is reported unless `related` links the two (either side is enough).
+Exact duplicates are `duplicate-question` instead.
+
+Every such pair is found, however common its words: candidates come from an exact
+similarity join (each set is indexed by its rarest tokens, with size, position and bitmap
+filters that only drop pairs which cannot reach the threshold), and each candidate is then
+checked exactly. The work grows with the bank and with the similar pairs found, not with
+the square of the bank, and a question copied 200 times is reported with all its copies.
+
+Similar pairs are grouped into clusters (connected groups), each reported once at its last
+question in file order, naming up to 5 others (`--format json` lists all of them, in
+`other_question_ids`), with the number of similar pairs and their lowest and highest
+similarity. A cluster is linked through its pairs: each member is similar to at least one
+other, not necessarily to all (A like B and B like C puts A and C in one cluster), and a
+member that is not similar to the reported question says which one it is similar to. Two
+questions are one cluster of two, reported as before: the later one, \"nearly the same as\"
+the earlier.
 
 ## Why is this bad?
 Near-duplicates split one topic over two cards whose answers drift apart or repeat each
@@ -36,7 +54,8 @@ which also links the cards with \"See also\".
 ```
 
 Use instead: add `related: [list-overallocation-growth]` to the first (one side is enough),
-and give each answer its own angle; or merge the two questions.";
+and give each answer its own angle; or merge the two questions. For a cluster, merge the
+questions that ask the same thing and link each remaining similar pair.";
 
 /// Minimum Jaccard similarity of the token sets ([`THRESHOLD_RATIO`]).
 pub(crate) const THRESHOLD: f64 = 0.30;
@@ -158,7 +177,7 @@ pub(crate) fn near_duplicate(bank: &Bank<'_>, out: &mut Vec<Diagnostic>) {
         related: &related,
     };
     let mut clusters = Clusters::new(bank.questions.len());
-    similar_pairs(&sets, |i, j, overlap| {
+    let stopped = similar_pairs(&sets, WORK_BUDGET, |i, j, overlap| {
         if let Some(similarity) = flags.check(i, j, overlap) {
             clusters.join(i, j, similarity);
         }
@@ -166,6 +185,31 @@ pub(crate) fn near_duplicate(bank: &Bank<'_>, out: &mut Vec<Diagnostic>) {
     for members in clusters.groups() {
         out.push(report(&flags, &members, clusters.stats(members[0])));
     }
+    if let Some(at) = stopped {
+        out.push(stopped_at(bank, at, clusters.pairs()));
+    }
+}
+
+/// How many index entries the search may read: the bench bank of 100,000
+/// questions reads about 40 million; only a bank with hundreds of millions
+/// of similar pairs (tens of thousands of copies of one question) gets here.
+const WORK_BUDGET: u64 = 300_000_000;
+
+/// The finding for a search cut short by [`WORK_BUDGET`].
+fn stopped_at(bank: &Bank<'_>, at: usize, pairs: u64) -> Diagnostic {
+    let q = &bank.questions[at];
+    let span = q.question.as_ref().map_or(q.span, |t| t.span);
+    Diagnostic::new(
+        Rule::NearDuplicate,
+        span,
+        format!(
+            "the search for near-duplicates stopped at {} after {WORK_BUDGET} comparisons ({pairs} similar pairs so far): the bank has too many similar questions to compare them all, so some are not reported",
+            q.describe(at)
+        ),
+    )
+    .label("search stopped here")
+    .question(q.id_str())
+    .help("merge the copies reported above (or give them distinct wording), then lint again")
 }
 
 /// Each question's token set as ranks in one global order, rarest token
@@ -291,7 +335,11 @@ fn min_partner(n: usize) -> usize {
 ///   in more bits than the sizes allow is dropped.
 ///
 /// The survivors' overlap is counted exactly.
-fn similar_pairs(sets: &Sets, mut found: impl FnMut(usize, usize, usize)) {
+fn similar_pairs(
+    sets: &Sets,
+    budget: u64,
+    mut found: impl FnMut(usize, usize, usize),
+) -> Option<usize> {
     const DROPPED: u32 = u32::MAX;
     let n = sets.len();
     let len = |i: usize| sets.get(i).len();
@@ -327,9 +375,13 @@ fn similar_pairs(sets: &Sets, mut found: impl FnMut(usize, usize, usize)) {
     let mut count = vec![0u32; n];
     let mut last = vec![(0u32, 0u32); n];
     let mut touched: Vec<u32> = Vec::new();
+    let mut work = 0u64;
     for &y in &order {
         let y = y as usize;
         let set = sets.get(y);
+        if work > budget {
+            return Some(y);
+        }
         let smallest = min_partner(set.len());
         let mine = bitmap(set);
         for (p, &r) in set[..probe_prefix(y)].iter().enumerate() {
@@ -337,6 +389,7 @@ fn similar_pairs(sets: &Sets, mut found: impl FnMut(usize, usize, usize)) {
             while live[r] < fill[r] && (postings[live[r]].len as usize) < smallest {
                 live[r] += 1;
             }
+            work += (fill[r] - live[r]) as u64;
             for &Posting {
                 x,
                 q,
@@ -397,6 +450,7 @@ fn similar_pairs(sets: &Sets, mut found: impl FnMut(usize, usize, usize)) {
             fill[r as usize] += 1;
         }
     }
+    None
 }
 
 /// An entry of the index: set `x` (of `len` tokens, with bitmap `bits`)
@@ -518,6 +572,14 @@ impl Clusters {
             groups[g].push(i);
         }
         groups
+    }
+
+    /// The similar pairs found, in all groups.
+    fn pairs(&self) -> u64 {
+        (0..self.parent.len())
+            .filter(|&i| self.parent[i] as usize == i)
+            .map(|i| self.stats[i].pairs)
+            .sum()
     }
 
     /// The statistics of the group whose first member is `first`.
@@ -996,6 +1058,43 @@ mod tests {
         assert_eq!(lint_rule(&yaml, Rule::NearDuplicate), "");
     }
 
+    #[test]
+    fn a_search_over_budget_stops_with_a_finding() {
+        // 400 copies of one template: 79,800 similar pairs.
+        let texts: Vec<String> = (1..=400)
+            .map(|i| format!("How does list append grow memory, variant {i}?"))
+            .collect();
+        let pairs: Vec<(&str, &str)> = texts.iter().map(|q| (q.as_str(), "")).collect();
+        let yaml = bank(&pairs);
+        let source = SourceFile::new(Path::new("q.yaml"), yaml.clone());
+        let loaded = crate::load::load(&source);
+        let sets = ranked_sets(&loaded.bank.questions);
+        let mut found = 0;
+        assert_eq!(similar_pairs(&sets, u64::MAX, |_, _, _| found += 1), None);
+        assert_eq!(found, 400 * 399 / 2);
+        let mut found = 0;
+        let stopped = similar_pairs(&sets, 10_000, |_, _, _| found += 1);
+        // Sets of one size are visited in file order, each reading the index
+        // entries of the copies before it (3 tokens of its prefix are
+        // shared): the search stops after about 80 of them, having found
+        // every pair among those.
+        let at = stopped.expect("over budget");
+        assert!((70..100).contains(&at), "{at}");
+        assert_eq!(found, at * (at - 1) / 2);
+        let d = stopped_at(&loaded.bank, at, found as u64);
+        assert_eq!(
+            d.message,
+            format!(
+                "the search for near-duplicates stopped at question {} (`q{}`) after {WORK_BUDGET} comparisons ({found} similar pairs so far): the bank has too many similar questions to compare them all, so some are not reported",
+                at + 1,
+                at + 1
+            )
+        );
+        let start = source.line_col(d.primary.span.start);
+        assert_eq!((start.line, start.column), (4 + at * 6 + 5, 15));
+        assert!(d.help.is_some());
+    }
+
     /// Every pair of `sets` that the rule's criterion flags, by comparing
     /// all pairs.
     fn brute_force(sets: &Sets) -> Vec<(usize, usize, usize)> {
@@ -1016,12 +1115,13 @@ mod tests {
 
     fn joined(sets: &Sets) -> Vec<(usize, usize, usize)> {
         let mut pairs = Vec::new();
-        similar_pairs(sets, |i, j, overlap| {
+        let stopped = similar_pairs(sets, u64::MAX, |i, j, overlap| {
             let (a, b) = (sets.get(i).len(), sets.get(j).len());
             if overlap >= SHARED_MIN && overlap as f64 / (a + b - overlap) as f64 >= THRESHOLD {
                 pairs.push((i, j, overlap));
             }
         });
+        assert_eq!(stopped, None);
         pairs.sort_unstable();
         pairs
     }
