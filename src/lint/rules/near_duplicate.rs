@@ -191,9 +191,9 @@ pub(crate) fn near_duplicate(bank: &Bank<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// How many index entries the search may read: the bench bank of 100,000
-/// questions reads about 40 million; only a bank with hundreds of millions
-/// of similar pairs (tens of thousands of copies of one question) gets here.
-const WORK_BUDGET: u64 = 300_000_000;
+/// questions reads about 43 million; a bank needs tens of millions of
+/// similar pairs (thousands of copies of one question) to get here.
+const WORK_BUDGET: u64 = 100_000_000;
 
 /// The finding for a search cut short by [`WORK_BUDGET`].
 fn stopped_at(bank: &Bank<'_>, at: usize, pairs: u64) -> Diagnostic {
@@ -389,7 +389,6 @@ fn similar_pairs(
             while live[r] < fill[r] && (postings[live[r]].len as usize) < smallest {
                 live[r] += 1;
             }
-            work += (fill[r] - live[r]) as u64;
             for &Posting {
                 x,
                 q,
@@ -397,24 +396,40 @@ fn similar_pairs(
                 bits,
             } in &postings[live[r]..fill[r]]
             {
+                let lx = lx as usize;
+                let need = min_overlap(lx, set.len());
+                // The first token a pair shares leaves at least `need - 1`
+                // after it in both sets. Past that point, a token can only
+                // add to a pair found before, and the exact count from its
+                // last counted token (below) finds it: so stop reading this
+                // list where that holds for every set left in it (they grow,
+                // and so does `need`), and skip this set where it holds in
+                // it. Either way no later token of the pair is counted, so
+                // the counts the positional filter uses stay exact.
+                if need + p > set.len() {
+                    break;
+                }
+                work += 1;
+                if need + q as usize > lx {
+                    continue;
+                }
+                // Bitmap filter: each bit set in one set's bitmap and not
+                // the other's stands for at least one token of the symmetric
+                // difference, so it bounds the overlap. It reads only the
+                // entry, so most pairs are dropped without a look elsewhere.
+                let apart = (bits ^ mine).count_ones() as usize;
+                if (lx + set.len()).saturating_sub(apart) / 2 < need {
+                    continue;
+                }
                 let c = &mut count[x as usize];
                 if *c == DROPPED {
                     continue;
                 }
-                let lx = lx as usize;
                 if *c == 0 {
                     touched.push(x);
-                    // Bitmap filter: each bit set in one set's bitmap and
-                    // not the other's stands for at least one token of the
-                    // symmetric difference, so it bounds the overlap.
-                    let apart = (bits ^ mine).count_ones() as usize;
-                    if (lx + set.len()).saturating_sub(apart) / 2 < min_overlap(lx, set.len()) {
-                        *c = DROPPED;
-                        continue;
-                    }
                 }
                 let rest = (lx - q as usize - 1).min(set.len() - p - 1);
-                if *c as usize + 1 + rest >= min_overlap(lx, set.len()) {
+                if *c as usize + 1 + rest >= need {
                     *c += 1;
                     last[x as usize] = (q, p as u32);
                 } else {
