@@ -353,7 +353,8 @@ fn similar_pairs(
     // The index: for each token rank, the sets whose prefix holds it, in
     // visiting order, so by size; stored flat.
     let vocabulary = sets.ranks.iter().max().map_or(0, |&r| r as usize + 1);
-    let mut bounds = vec![0usize; vocabulary + 1];
+    // Entry counts fit in u32: each is a token of a question's text.
+    let mut bounds = vec![0u32; vocabulary + 1];
     for &i in &order {
         for &r in &sets.get(i as usize)[..index_prefix(i as usize)] {
             bounds[r as usize + 1] += 1;
@@ -362,11 +363,12 @@ fn similar_pairs(
     for r in 0..vocabulary {
         bounds[r + 1] += bounds[r];
     }
-    let mut postings = vec![Posting::default(); bounds[vocabulary]];
+    let mut postings = vec![Posting::default(); bounds[vocabulary] as usize];
     // `live[r]..fill[r]` are the entries of rank r still large enough for
     // the sets to come (the size filter moves `live` on for good).
-    let mut live = bounds[..vocabulary].to_vec();
-    let mut fill = live.clone();
+    bounds.truncate(vocabulary);
+    let mut fill = bounds;
+    let mut live = fill.clone();
 
     // Per candidate: tokens shared so far (or DROPPED), and where the last
     // one is in it and in `y`. Every shared token before that one lies in
@@ -386,7 +388,7 @@ fn similar_pairs(
         let mine = bitmap(set);
         for (p, &r) in set[..probe_prefix(y)].iter().enumerate() {
             let r = r as usize;
-            while live[r] < fill[r] && (postings[live[r]].len as usize) < smallest {
+            while live[r] < fill[r] && (postings[live[r] as usize].len as usize) < smallest {
                 live[r] += 1;
             }
             for &Posting {
@@ -394,7 +396,7 @@ fn similar_pairs(
                 q,
                 len: lx,
                 bits,
-            } in &postings[live[r]..fill[r]]
+            } in &postings[live[r] as usize..fill[r] as usize]
             {
                 let lx = lx as usize;
                 let need = min_overlap(lx, set.len());
@@ -456,7 +458,7 @@ fn similar_pairs(
         }
         touched.clear();
         for (p, &r) in set[..index_prefix(y)].iter().enumerate() {
-            postings[fill[r as usize]] = Posting {
+            postings[fill[r as usize] as usize] = Posting {
                 x: y as u32,
                 q: p as u32,
                 len: set.len() as u32,
