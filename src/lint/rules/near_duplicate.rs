@@ -391,6 +391,7 @@ fn similar_pairs(
             while live[r] < fill[r] && (postings[live[r] as usize].len as usize) < smallest {
                 live[r] += 1;
             }
+            let mut sized = (0, 0); // (a size, min_overlap with it)
             for &Posting {
                 x,
                 q,
@@ -399,7 +400,11 @@ fn similar_pairs(
             } in &postings[live[r] as usize..fill[r] as usize]
             {
                 let lx = lx as usize;
-                let need = min_overlap(lx, set.len());
+                // Sizes repeat along a list (it is sorted by size).
+                if lx != sized.0 {
+                    sized = (lx, min_overlap(lx, set.len()));
+                }
+                let need = sized.1;
                 // The first token a pair shares leaves at least `need - 1`
                 // after it in both sets. Past that point, a token can only
                 // add to a pair found before, and the exact count from its
