@@ -3,17 +3,88 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-/// The sizes named on the command line, or 1,000 / 10,000 / 100,000.
+/// The sizes named on the command line, or 1,000 / 10,000 / 100,000 (when
+/// no size and no `xN` is named).
 pub(crate) fn sizes() -> Vec<usize> {
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    if sizes.is_empty() {
+    if sizes.is_empty() && copies().is_empty() {
         vec![1_000, 10_000, 100_000]
     } else {
         sizes
     }
+}
+
+/// The `xN` arguments: replicate the real bank N times (see [`replicate`]).
+pub(crate) fn copies() -> Vec<usize> {
+    std::env::args()
+        .skip(1)
+        .filter_map(|a| a.strip_prefix('x').and_then(|n| n.parse().ok()))
+        .collect()
+}
+
+/// The real bank (questions.yaml) repeated `copies` times: copy k has its
+/// questions renumbered, ` [set k]` appended to each question, and `-k`
+/// appended to each id and to each `related` id, so every question has
+/// `copies - 1` near-duplicate twins and no exact duplicate. Works on the
+/// text, which holds because every question and `related` of the real bank
+/// is a one-line plain scalar or flow list (checked).
+#[allow(dead_code)] // the export benchmark does not replicate
+pub(crate) fn replicate(bank: &str, copies: usize) -> String {
+    let start = bank
+        .find("\nquestions:\n")
+        .expect("the bank has `questions:`")
+        + 12;
+    let (head, body) = bank.split_at(start);
+    let items: Vec<&str> = body
+        .split_inclusive('\n')
+        .fold(Vec::<(usize, usize)>::new(), |mut items, line| {
+            let at = line.as_ptr() as usize - body.as_ptr() as usize;
+            if line.starts_with("  - number:") {
+                items.push((at, at + line.len()));
+            } else if let Some(last) = items.last_mut() {
+                last.1 = at + line.len();
+            }
+            items
+        })
+        .into_iter()
+        .map(|(from, to)| &body[from..to])
+        .collect();
+    assert_eq!(items.len(), 50, "questions.yaml holds 50 questions");
+    let mut out = String::with_capacity(bank.len() * copies);
+    out.push_str(head);
+    let mut number = 0;
+    for k in 1..=copies {
+        for item in &items {
+            number += 1;
+            for line in item.split_inclusive('\n') {
+                let text = line.trim_end_matches('\n');
+                if text.starts_with("  - number:") {
+                    let _ = writeln!(out, "  - number: {number}");
+                } else if let Some(id) = text.strip_prefix("    id: ") {
+                    let _ = writeln!(out, "    id: {id}-{k}");
+                } else if let Some(q) = text.strip_prefix("    question: ") {
+                    assert!(
+                        !q.starts_with(['|', '>', '"', '\'']),
+                        "a plain one-line question"
+                    );
+                    let _ = writeln!(out, "    question: {q} [set {k}]");
+                } else if let Some(list) = text.strip_prefix("    related: [") {
+                    let ids: Vec<String> = list
+                        .trim_end_matches(']')
+                        .split(", ")
+                        .map(|id| format!("{id}-{k}"))
+                        .collect();
+                    let _ = writeln!(out, "    related: [{}]", ids.join(", "));
+                } else {
+                    out.push_str(line);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// target/bench-banks/, where the generated banks are kept.

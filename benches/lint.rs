@@ -10,6 +10,9 @@
 //! `/usr/bin/time -v target/release/pyq lint --format concise target/bench-banks/realistic-100000/questions.yaml`.
 //! Pass sizes and kinds as arguments to run only those
 //! (`cargo bench --bench lint -- realistic 100000`).
+//! `xN` adds the real questions.yaml replicated N times with small edits
+//! (`cargo bench --bench lint -- x200`: 10,000 questions in 200 near-duplicate
+//! copies, written to target/bench-banks/real-x200.yaml).
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
@@ -29,12 +32,26 @@ fn main() {
         "{:>9} {:>9} {:>9} {:>11} {:>11} {:>13} {:>11} {:>9} {:>6}",
         "bank", "questions", "MB", "events", "load", "md (1 core)", "lint", "findings", "ratio"
     );
-    for (kind, n) in common::Kind::chosen()
+    let real = || {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("questions.yaml");
+        std::fs::read_to_string(path).expect("read questions.yaml")
+    };
+    let banks = common::Kind::chosen()
         .into_iter()
         .flat_map(|k| sizes.iter().map(move |&n| (k, n)))
-    {
-        let (path, text) = kind.write(n);
+        .map(|(kind, n)| {
+            let (path, text) = kind.write(n);
+            (kind.name().to_owned(), path, text)
+        })
+        .chain(common::copies().into_iter().map(|k| {
+            let path = common::bench_dir().join(format!("real-x{k}.yaml"));
+            let text = common::replicate(&real(), k);
+            std::fs::write(&path, &text).expect("write bank");
+            (format!("real-x{k}"), path, text)
+        }));
+    for (name, path, text) in banks {
         let source = SourceFile::new(&path, text);
+        let n = pyq::load::load(&source).bank.questions.len();
         let runs = if n >= 100_000 { 3 } else { 10 };
         let events = best(runs, || {
             let mut count = 0usize;
@@ -62,8 +79,7 @@ fn main() {
             findings
         });
         println!(
-            "{:>9} {n:>9} {:>9.1} {:>11} {:>11} {:>13} {:>11} {findings:>9} {:>6.2}",
-            kind.name(),
+            "{name:>9} {n:>9} {:>9.1} {:>11} {:>11} {:>13} {:>11} {findings:>9} {:>6.2}",
             source.text().len() as f64 / 1e6,
             ms(events),
             ms(load),

@@ -51,6 +51,9 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     pub help: Option<String>,
     pub question_id: Option<String>,
+    /// The other questions a finding is about (a near-duplicate cluster's
+    /// other members), in file order; `None` for a question without an id.
+    pub other_question_ids: Vec<Option<String>>,
     pub fix: Option<Edit>,
 }
 
@@ -64,6 +67,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             question_id: None,
+            other_question_ids: Vec::new(),
             fix: None,
         }
     }
@@ -92,6 +96,12 @@ impl Diagnostic {
     #[must_use]
     pub fn question(mut self, id: Option<&str>) -> Self {
         self.question_id = id.map(str::to_owned);
+        self
+    }
+
+    #[must_use]
+    pub fn others<'a>(mut self, ids: impl IntoIterator<Item = Option<&'a str>>) -> Self {
+        self.other_question_ids = ids.into_iter().map(|id| id.map(str::to_owned)).collect();
         self
     }
 

@@ -70,13 +70,21 @@ impl SourceCode for Named<'_> {
             .0
             .text()
             .read_span(span, context_lines_before, context_lines_after)?;
+        // miette's own `line_count` here is the number of lines from the
+        // start of the file, which its graphical handler takes for the
+        // context's length when deciding whether two snippets overlap: two
+        // labels far apart would merge into one snippet of every line
+        // between them. Give it the context's own line count.
+        let data = inner.data();
+        let lines =
+            data.iter().filter(|&&b| b == b'\n').count() + usize::from(!data.ends_with(b"\n"));
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.name().to_owned(),
-            inner.data(),
+            data,
             *inner.span(),
             inner.line(),
             inner.column(),
-            inner.line_count(),
+            lines,
         )))
     }
 }

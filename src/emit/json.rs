@@ -31,6 +31,10 @@ struct JsonDiagnostic<'a> {
     end_line: usize,
     end_column: usize,
     question_id: Option<&'a str>,
+    /// Added within schema version 1: only on findings about several
+    /// questions (near-duplicate clusters).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    other_question_ids: Vec<Option<&'a str>>,
     help: Option<&'a str>,
     labels: Vec<JsonLabel<'a>>,
     fix: Option<JsonFix<'a>>,
@@ -83,6 +87,7 @@ pub fn emit(
                     end_line,
                     end_column,
                     question_id: d.question_id.as_deref(),
+                    other_question_ids: d.other_question_ids.iter().map(Option::as_deref).collect(),
                     help: d.help.as_deref(),
                     labels: d
                         .secondary

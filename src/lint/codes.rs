@@ -110,7 +110,7 @@ impl Rule {
             Self::InvalidId         => ("PYQ103", "invalid-id",          Error,   "an id that is not a kebab-case slug"),
             Self::MissingAnswer     => ("PYQ201", "missing-answer",      Error,   "an answer that is absent, empty or a placeholder"),
             Self::DuplicateQuestion => ("PYQ202", "duplicate-question",  Error,   "two questions with the same text"),
-            Self::NearDuplicate     => ("PYQ203", "near-duplicate",      Warning, "two questions that say nearly the same thing"),
+            Self::NearDuplicate     => ("PYQ203", "near-duplicate",      Warning, "questions that say nearly the same thing (one finding per cluster)"),
             Self::UnknownTopic      => ("PYQ204", "unknown-topic",       Error,   "a topic not declared under `topics`"),
             Self::InvalidTag        => ("PYQ205", "invalid-tag",         Error,   "a tag with spaces, upper case or other characters Anki mangles"),
             Self::UnusedTopic       => ("PYQ206", "unused-topic",        Warning, "a topic declared under `topics` that no question uses"),

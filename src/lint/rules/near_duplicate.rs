@@ -1,10 +1,12 @@
 //! PYQ203 `near-duplicate`.
 //!
-//! Questions are reduced to sets of normalised tokens; a pair is reported
+//! Questions are reduced to sets of normalised tokens; a pair is similar
 //! when its Jaccard similarity is at least [`THRESHOLD`] and it shares at
-//! least [`SHARED_MIN`] tokens. Candidate pairs come from an inverted index
-//! over tokens that at most [`MAX_POSTINGS`] questions use, so the work is
-//! about `N × MAX_POSTINGS`, not `N²`.
+//! least [`SHARED_MIN`] tokens. Candidate pairs come from an exact
+//! similarity join ([`similar_pairs`]: every similar pair is a candidate,
+//! however common its tokens), each checked exactly; the similar pairs not
+//! linked by `related` are grouped into clusters (union-find), one finding
+//! per cluster.
 
 use crate::diagnostic::Diagnostic;
 use crate::hash::{FastMap, FastSet};
@@ -15,12 +17,28 @@ use crate::model::Bank;
 /// What `pyq rules near-duplicate` prints.
 pub(crate) const EXPLANATION: &str = "\
 ## What it does
-Reports two questions that say nearly the same thing, unless one lists the other under
+Reports questions that say nearly the same thing, unless they list each other under
 `related`. Each question becomes a set of tokens: words lowercased, a plural `s` dropped,
 stop words removed (articles, pronouns, question words, and generic interview verbs such as
-\"compare\", \"explain\", \"analyze\", \"python\"). A pair is reported when the Jaccard
+\"compare\", \"explain\", \"analyze\", \"python\"). A pair is similar when the Jaccard
 similarity of the two sets (shared tokens / all tokens) is at least 0.30 and they share at
-least 3 tokens. Exact duplicates are `duplicate-question` instead.
+least 3 tokens, and it is reported unless `related` links the two (either side is enough).
+Exact duplicates are `duplicate-question` instead.
+
+Every such pair is found, however common its words: candidates come from an exact
+similarity join (each set is indexed by its rarest tokens, with size, position and bitmap
+filters that only drop pairs which cannot reach the threshold), and each candidate is then
+checked exactly. The work grows with the bank and with the similar pairs found, not with
+the square of the bank, and a question copied 200 times is reported with all its copies.
+
+Similar pairs are grouped into clusters (connected groups), each reported once at its last
+question in file order, naming up to 5 others (`--format json` lists all of them, in
+`other_question_ids`), with the number of similar pairs and their lowest and highest
+similarity. A cluster is linked through its pairs: each member is similar to at least one
+other, not necessarily to all (A like B and B like C puts A and C in one cluster), and a
+member that is not similar to the reported question says which one it is similar to. Two
+questions are one cluster of two, reported as before: the later one, \"nearly the same as\"
+the earlier.
 
 ## Why is this bad?
 Near-duplicates split one topic over two cards whose answers drift apart or repeat each
@@ -36,15 +54,14 @@ which also links the cards with \"See also\".
 ```
 
 Use instead: add `related: [list-overallocation-growth]` to the first (one side is enough),
-and give each answer its own angle; or merge the two questions.";
+and give each answer its own angle; or merge the two questions. For a cluster, merge the
+questions that ask the same thing and link each remaining similar pair.";
 
-/// Minimum Jaccard similarity of the token sets.
+/// Minimum Jaccard similarity of the token sets ([`THRESHOLD_RATIO`]).
 pub(crate) const THRESHOLD: f64 = 0.30;
 /// Minimum number of shared tokens.
 pub(crate) const SHARED_MIN: usize = 3;
-/// Tokens used by more questions than this do not generate candidates.
-const MAX_POSTINGS: usize = 64;
-/// The postings are sorted in 2^SLICE_BITS slices of the token hashes.
+/// Token hashes are numbered in 2^SLICE_BITS slices of the hash space.
 const SLICE_BITS: u32 = 4;
 
 const STOP_WORDS: &[&str] = &[
@@ -152,11 +169,71 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 pub(crate) fn near_duplicate(bank: &Bank<'_>, out: &mut Vec<Diagnostic>) {
-    let questions = &bank.questions;
-    // Each question's token set, sorted, stored flat: set i is
-    // `tokens[starts[i]..starts[i + 1]]`. Tokens are 64-bit FNV-1a hashes, so
-    // no vocabulary of strings is kept (a collision could only add a shared
-    // token to a pair, never hide one).
+    let sets = ranked_sets(&bank.questions);
+    let related = related_pairs(bank);
+    let flags = Flags {
+        bank,
+        sets: &sets,
+        related: &related,
+    };
+    let mut clusters = Clusters::new(bank.questions.len());
+    let stopped = similar_pairs(&sets, WORK_BUDGET, |i, j, overlap| {
+        if let Some(similarity) = flags.check(i, j, overlap) {
+            clusters.join(i, j, similarity);
+        }
+    });
+    for members in clusters.groups() {
+        out.push(report(&flags, &members, clusters.stats(members[0])));
+    }
+    if let Some(at) = stopped {
+        out.push(stopped_at(bank, at, clusters.pairs()));
+    }
+}
+
+/// How many index entries the search may read: the bench bank of 100,000
+/// questions reads about 43 million; a bank needs tens of millions of
+/// similar pairs (thousands of copies of one question) to get here.
+const WORK_BUDGET: u64 = 100_000_000;
+
+/// The finding for a search cut short by [`WORK_BUDGET`].
+fn stopped_at(bank: &Bank<'_>, at: usize, pairs: u64) -> Diagnostic {
+    let q = &bank.questions[at];
+    let span = q.question.as_ref().map_or(q.span, |t| t.span);
+    Diagnostic::new(
+        Rule::NearDuplicate,
+        span,
+        format!(
+            "the search for near-duplicates stopped at {} after {WORK_BUDGET} comparisons ({pairs} similar pairs so far): the bank has too many similar questions to compare them all, so some are not reported",
+            q.describe(at)
+        ),
+    )
+    .label("search stopped here")
+    .question(q.id_str())
+    .help("merge the copies reported above (or give them distinct wording), then lint again")
+}
+
+/// Each question's token set as ranks in one global order, rarest token
+/// first (by how many questions use it, then by hash), each set sorted:
+/// set i is `ranks[starts[i]..starts[i + 1]]`.
+struct Sets {
+    ranks: Vec<u32>,
+    starts: Vec<usize>,
+}
+
+impl Sets {
+    fn get(&self, i: usize) -> &[u32] {
+        &self.ranks[self.starts[i]..self.starts[i + 1]]
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+}
+
+fn ranked_sets(questions: &[crate::model::Question<'_>]) -> Sets {
+    // Token hashes, both cores: set i is `tokens[starts[i]..starts[i + 1]]`.
+    // Tokens are 64-bit FNV-1a hashes, so no vocabulary of strings is kept
+    // (a collision could only add a shared token to a pair, never hide one).
     let (first, second) = questions.split_at(questions.len() / 2);
     let (mut flat, other) = std::thread::scope(|s| {
         let other = s.spawn(|| token_sets(second));
@@ -169,140 +246,429 @@ pub(crate) fn near_duplicate(bank: &Bank<'_>, out: &mut Vec<Diagnostic>) {
     flat.0.extend(other.0);
     flat.1.extend(other.1.iter().skip(1).map(|&e| e + offset));
     let (tokens, starts) = flat;
-    let set = |i: usize| &tokens[starts[i]..starts[i + 1]];
 
-    // Postings: the questions of each distinct token, by sorting (token,
-    // question) pairs, then keeping only the questions: `runs[r]` is the
-    // range in `docs` of token r. The pairs are sorted a slice of the hash
-    // space at a time, in ascending order, so the result is that of one
-    // sort while a sixteenth of the pairs (16 bytes each) exists at once.
-    let mut docs: Vec<u32> = Vec::with_capacity(tokens.len());
-    let mut runs: Vec<(u32, u32)> = Vec::new(); // (start, end) in `docs`
-    let mut postings: Vec<(u64, u32)> = Vec::new();
+    // Distinct tokens, numbered in hash order, and how many questions use
+    // each: by sorting (hash, place) pairs a slice of the hash space at a
+    // time, in ascending order, so only a sixteenth of the pairs (16 bytes
+    // each) exists at once. `ids[k]` is the number of `tokens[k]`.
+    let mut ids = vec![0u32; tokens.len()];
+    let mut counts: Vec<u32> = Vec::new();
+    let mut pairs: Vec<(u64, u32)> = Vec::new();
     for slice in 0..1u64 << SLICE_BITS {
-        postings.clear();
-        postings.extend((0..questions.len()).flat_map(|i| {
-            set(i)
+        pairs.clear();
+        pairs.extend(
+            tokens
                 .iter()
-                .filter(move |&&t| t >> (64 - SLICE_BITS) == slice)
-                .map(move |&t| (t, i as u32))
-        }));
-        postings.sort_unstable();
-        for (k, pair) in postings.iter().enumerate() {
-            let at = docs.len() as u32;
-            if k == 0 || postings[k - 1].0 != pair.0 {
-                runs.push((at, at + 1));
-            } else if let Some(last) = runs.last_mut() {
-                last.1 = at + 1;
+                .enumerate()
+                .filter(|&(_, &t)| t >> (64 - SLICE_BITS) == slice)
+                .map(|(k, &t)| (t, k as u32)),
+        );
+        pairs.sort_unstable();
+        for (k, &(t, place)) in pairs.iter().enumerate() {
+            if k == 0 || pairs[k - 1].0 != t {
+                counts.push(0);
             }
-            docs.push(pair.1);
+            let id = counts.len() - 1;
+            counts[id] += 1;
+            ids[place as usize] = id as u32;
         }
     }
-    drop(postings);
-    let run = |r: &(u32, u32)| (r.0 as usize, r.1 as usize);
+    drop(pairs);
+    drop(tokens);
 
-    // Per question: the runs of its tokens that are rare enough to generate
-    // candidates (flat, like `tokens`), and how many are too common to.
-    let mut rare_starts = vec![0usize; questions.len() + 1];
-    let mut common = vec![0usize; questions.len()];
-    for r in &runs {
-        let (from, to) = run(r);
-        for &doc in &docs[from..to] {
-            if to - from <= MAX_POSTINGS {
-                rare_starts[doc as usize + 1] += 1;
-            } else {
-                common[doc as usize] += 1;
-            }
-        }
+    // Rank: rarest first; ties in hash order (the numbering's), so the
+    // order is total and the same on every run.
+    let mut order: Vec<u64> = counts
+        .iter()
+        .enumerate()
+        .map(|(id, &n)| u64::from(n) << 32 | id as u64)
+        .collect();
+    order.sort_unstable();
+    let mut rank = counts;
+    for (r, key) in order.iter().enumerate() {
+        rank[(key & u64::from(u32::MAX)) as usize] = r as u32;
     }
-    for i in 0..questions.len() {
-        rare_starts[i + 1] += rare_starts[i];
+    drop(order);
+    let mut ranks = ids;
+    for r in &mut ranks {
+        *r = rank[*r as usize];
     }
-    let mut rare_runs = vec![0u32; rare_starts[questions.len()]];
-    let mut fill = rare_starts.clone();
-    for (r, bounds) in runs.iter().enumerate() {
-        let (from, to) = run(bounds);
-        if to - from > MAX_POSTINGS {
-            continue;
-        }
-        for &doc in &docs[from..to] {
-            rare_runs[fill[doc as usize]] = r as u32;
-            fill[doc as usize] += 1;
-        }
+    for w in starts.windows(2) {
+        ranks[w[0]..w[1]].sort_unstable();
     }
-    drop(fill);
+    Sets { ranks, starts }
+}
 
-    // For each question, count the rare tokens it shares with each earlier
-    // one. Two questions can share at most min(common_i, common_j) common
-    // tokens besides, which bounds their overlap from above: a pair whose
-    // bound is under SHARED_MIN or under THRESHOLD x the larger set cannot be
-    // a near-duplicate and is dropped without comparing the sets.
-    let related = related_pairs(bank);
-    let mut shared = vec![0u32; questions.len()];
+/// [`THRESHOLD`] as a fraction, for exact integer bounds.
+const THRESHOLD_RATIO: (usize, usize) = (3, 10);
+
+/// The fewest shared tokens a pair of sets of `a` and `b` tokens needs:
+/// J >= t means overlap >= t (a + b) / (1 + t); and [`SHARED_MIN`].
+fn min_overlap(a: usize, b: usize) -> usize {
+    let (num, den) = THRESHOLD_RATIO;
+    ((num * (a + b)).div_ceil(num + den)).max(SHARED_MIN)
+}
+
+/// The fewest tokens a partner of a set of `n` tokens can have (J is at
+/// most the ratio of the sizes), which is also the fewest it shares with
+/// any partner; and [`SHARED_MIN`].
+fn min_partner(n: usize) -> usize {
+    let (num, den) = THRESHOLD_RATIO;
+    (num * n).div_ceil(den).max(SHARED_MIN)
+}
+
+/// Calls `found(earlier, later, overlap)` for every pair of questions
+/// (indices, `earlier < later`) that may be a near-duplicate: every pair
+/// with Jaccard similarity >= [`THRESHOLD`] and >= [`SHARED_MIN`] shared
+/// tokens is among them, whatever its tokens (an exact similarity join,
+/// AllPairs with PPJoin's positional filter):
+///
+/// - Sets are visited from the smallest. Sorted rarest token first, two
+///   sets sharing at least `o` tokens share one among the first
+///   `|x| - o + 1` of each (their prefixes). A set is looked up by its
+///   prefix for the least overlap any partner needs ([`min_partner`]),
+///   and indexed by its prefix for any larger partner (`min_overlap(|x|, |x|)`).
+/// - Size filter: partners smaller than [`min_partner`] are skipped.
+/// - Positional filter: a pair whose tokens so far plus what is left after
+///   the current token cannot reach [`min_overlap`] is dropped.
+/// - Bitmap filter (Sandes et al., 2020): a pair whose 64-bit bitmaps differ
+///   in more bits than the sizes allow is dropped.
+///
+/// The survivors' overlap is counted exactly.
+fn similar_pairs(
+    sets: &Sets,
+    budget: u64,
+    mut found: impl FnMut(usize, usize, usize),
+) -> Option<usize> {
+    const DROPPED: u32 = u32::MAX;
+    let n = sets.len();
+    let len = |i: usize| sets.get(i).len();
+    let mut order: Vec<u32> = (0..n as u32)
+        .filter(|&i| len(i as usize) >= SHARED_MIN)
+        .collect();
+    order.sort_by_key(|&i| (len(i as usize), i));
+    let index_prefix = |i: usize| len(i) - min_overlap(len(i), len(i)) + 1;
+    let probe_prefix = |i: usize| len(i) - min_partner(len(i)) + 1;
+
+    // The index: for each token rank, the sets whose prefix holds it, in
+    // visiting order, so by size; stored flat.
+    let vocabulary = sets.ranks.iter().max().map_or(0, |&r| r as usize + 1);
+    // Entry counts fit in u32: each is a token of a question's text.
+    let mut bounds = vec![0u32; vocabulary + 1];
+    for &i in &order {
+        for &r in &sets.get(i as usize)[..index_prefix(i as usize)] {
+            bounds[r as usize + 1] += 1;
+        }
+    }
+    for r in 0..vocabulary {
+        bounds[r + 1] += bounds[r];
+    }
+    let mut postings = vec![Posting::default(); bounds[vocabulary] as usize];
+    // `live[r]..fill[r]` are the entries of rank r still large enough for
+    // the sets to come (the size filter moves `live` on for good).
+    bounds.truncate(vocabulary);
+    let mut fill = bounds;
+    let mut live = fill.clone();
+
+    // Per candidate: tokens shared so far (or DROPPED), and where the last
+    // one is in it and in `y`. Every shared token before that one lies in
+    // both prefixes, so it has been counted: the overlap is the count plus
+    // what the two sets share after those positions.
+    let mut count = vec![0u32; n];
+    let mut last = vec![(0u32, 0u32); n];
     let mut touched: Vec<u32> = Vec::new();
-    for i in 0..questions.len() {
-        if set(i).len() < SHARED_MIN {
-            continue;
+    let mut work = 0u64;
+    for &y in &order {
+        let y = y as usize;
+        let set = sets.get(y);
+        if work > budget {
+            return Some(y);
         }
-        for &r in &rare_runs[rare_starts[i]..rare_starts[i + 1]] {
-            let (from, to) = run(&runs[r as usize]);
-            for &j in &docs[from..to] {
-                if (j as usize) >= i {
+        let smallest = min_partner(set.len());
+        let mine = bitmap(set);
+        for (p, &r) in set[..probe_prefix(y)].iter().enumerate() {
+            let r = r as usize;
+            while live[r] < fill[r] && (postings[live[r] as usize].len as usize) < smallest {
+                live[r] += 1;
+            }
+            let mut sized = (0, 0); // (a size, min_overlap with it)
+            for &Posting {
+                x,
+                q,
+                len: lx,
+                bits,
+            } in &postings[live[r] as usize..fill[r] as usize]
+            {
+                let lx = lx as usize;
+                // Sizes repeat along a list (it is sorted by size).
+                if lx != sized.0 {
+                    sized = (lx, min_overlap(lx, set.len()));
+                }
+                let need = sized.1;
+                // The first token a pair shares leaves at least `need - 1`
+                // after it in both sets. Past that point, a token can only
+                // add to a pair found before, and the exact count from its
+                // last counted token (below) finds it: so stop reading this
+                // list where that holds for every set left in it (they grow,
+                // and so does `need`), and skip this set where it holds in
+                // it. Either way no later token of the pair is counted, so
+                // the counts the positional filter uses stay exact.
+                if need + p > set.len() {
                     break;
                 }
-                if shared[j as usize] == 0 {
-                    touched.push(j);
+                work += 1;
+                if need + q as usize > lx {
+                    continue;
                 }
-                shared[j as usize] += 1;
+                // Bitmap filter: each bit set in one set's bitmap and not
+                // the other's stands for at least one token of the symmetric
+                // difference, so it bounds the overlap. It reads only the
+                // entry, so most pairs are dropped without a look elsewhere.
+                let apart = (bits ^ mine).count_ones() as usize;
+                if (lx + set.len()).saturating_sub(apart) / 2 < need {
+                    continue;
+                }
+                let c = &mut count[x as usize];
+                if *c == DROPPED {
+                    continue;
+                }
+                if *c == 0 {
+                    touched.push(x);
+                }
+                let rest = (lx - q as usize - 1).min(set.len() - p - 1);
+                if *c as usize + 1 + rest >= need {
+                    *c += 1;
+                    last[x as usize] = (q, p as u32);
+                } else {
+                    *c = DROPPED;
+                }
             }
         }
-        touched.sort_unstable();
-        for &j in &touched {
-            let j = j as usize;
-            let bound = shared[j] as usize + common[i].min(common[j]);
-            shared[j] = 0;
-            let (a, b) = (set(i), set(j));
-            if bound < SHARED_MIN || (bound as f64) < THRESHOLD * a.len().max(b.len()) as f64 {
+        // Candidates are visited in no particular order: what `found` builds
+        // (clusters) does not depend on it.
+        for &x in &touched {
+            let x = x as usize;
+            let c = count[x];
+            count[x] = 0;
+            if c == DROPPED {
                 continue;
             }
-            let overlap = intersection(a, b);
-            let similarity = overlap as f64 / (a.len() + b.len() - overlap) as f64;
-            if overlap < SHARED_MIN
-                || similarity < THRESHOLD
-                || related.contains(&(j, i))
-                || same_text(bank, i, j)
-            {
-                continue;
+            let (q, p) = last[x];
+            let need = min_overlap(len(x), set.len()).saturating_sub(c as usize);
+            let xs = &sets.get(x)[q as usize + 1..];
+            let ys = &set[p as usize + 1..];
+            if let Some(more) = overlap_at_least(xs, ys, need) {
+                found(x.min(y), x.max(y), c as usize + more);
             }
-            out.push(report(bank, i, j, similarity));
         }
         touched.clear();
+        for (p, &r) in set[..index_prefix(y)].iter().enumerate() {
+            postings[fill[r as usize] as usize] = Posting {
+                x: y as u32,
+                q: p as u32,
+                len: set.len() as u32,
+                bits: mine,
+            };
+            fill[r as usize] += 1;
+        }
+    }
+    None
+}
+
+/// An entry of the index: set `x` (of `len` tokens, with bitmap `bits`)
+/// holds the token at position `q`. Sizes and bitmaps are copied here so the
+/// filters read the index in order instead of jumping around memory.
+#[derive(Clone, Copy, Default)]
+struct Posting {
+    x: u32,
+    q: u32,
+    len: u32,
+    bits: u64,
+}
+
+/// A set as a 64-bit bitmap, each token setting one bit picked by its rank.
+fn bitmap(set: &[u32]) -> u64 {
+    set.iter()
+        .fold(0, |b, &r| b | 1 << (r.wrapping_mul(0x9E37_79B1) >> 26))
+}
+
+/// The rule's verdict on a pair, given its overlap.
+struct Flags<'a, 'b> {
+    bank: &'a Bank<'b>,
+    sets: &'a Sets,
+    related: &'a FastSet<(usize, usize)>,
+}
+
+impl Flags<'_, '_> {
+    /// The similarity of questions `i < j` if they are near-duplicates to
+    /// report: Jaccard >= [`THRESHOLD`], >= [`SHARED_MIN`] shared tokens,
+    /// not linked by `related` and not the same text.
+    fn check(&self, i: usize, j: usize, overlap: usize) -> Option<f64> {
+        let (a, b) = (self.sets.get(i).len(), self.sets.get(j).len());
+        let similarity = overlap as f64 / (a + b - overlap) as f64;
+        (overlap >= SHARED_MIN
+            && similarity >= THRESHOLD
+            && !self.related.contains(&(i, j))
+            // The same text gives the same tokens, so only identical sets
+            // need the (costlier) comparison of texts.
+            && !(overlap == a && a == b && same_text(self.bank, i, j)))
+        .then_some(similarity)
+    }
+
+    /// [`Self::check`] for any two questions.
+    fn pair(&self, i: usize, j: usize) -> Option<f64> {
+        let overlap = intersection(self.sets.get(i), self.sets.get(j));
+        self.check(i.min(j), i.max(j), overlap)
     }
 }
 
-fn report(bank: &Bank<'_>, i: usize, j: usize, similarity: f64) -> Diagnostic {
-    let q = &bank.questions[i];
-    let other = &bank.questions[j];
-    let span = q.question.as_ref().map_or(q.span, |t| t.span);
-    let mut d = Diagnostic::new(
-        Rule::NearDuplicate,
-        span,
-        format!(
-            "{} is nearly the same as {} (similarity {similarity:.2})",
-            q.describe(i),
-            other.describe(j)
-        ),
-    )
-    .label("similar question")
-    .question(q.id_str());
-    if let Some(t) = &other.question {
-        d = d.secondary(t.span, "similar to this one");
+/// Connected groups of near-duplicate pairs (union-find), with the number
+/// of pairs and the lowest and highest similarity of each.
+struct Clusters {
+    parent: Vec<u32>,
+    stats: Vec<Stats>,
+}
+
+#[derive(Clone, Copy)]
+struct Stats {
+    pairs: u64,
+    min: f64,
+    max: f64,
+}
+
+impl Clusters {
+    fn new(n: usize) -> Self {
+        Self {
+            parent: (0..n as u32).collect(),
+            stats: vec![
+                Stats {
+                    pairs: 0,
+                    min: f64::INFINITY,
+                    max: 0.0
+                };
+                n
+            ],
+        }
     }
-    let help = match other.id_str() {
-        Some(id) => format!(
+
+    fn root(&mut self, mut i: usize) -> usize {
+        while self.parent[i] as usize != i {
+            let up = self.parent[self.parent[i] as usize];
+            self.parent[i] = up;
+            i = up as usize;
+        }
+        i
+    }
+
+    fn join(&mut self, i: usize, j: usize, similarity: f64) {
+        let (a, b) = (self.root(i), self.root(j));
+        // The lower index stays the root, so roots are the first members.
+        let (keep, gone) = (a.min(b), a.max(b));
+        let mut s = self.stats[keep];
+        if keep != gone {
+            self.parent[gone] = keep as u32;
+            let g = self.stats[gone];
+            s.pairs += g.pairs;
+            s.min = s.min.min(g.min);
+            s.max = s.max.max(g.max);
+        }
+        s.pairs += 1;
+        s.min = s.min.min(similarity);
+        s.max = s.max.max(similarity);
+        self.stats[keep] = s;
+    }
+
+    /// The groups of two or more, each in file order, by first member.
+    fn groups(&mut self) -> Vec<Vec<usize>> {
+        let mut at: FastMap<usize, usize> = FastMap::default();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for i in 0..self.parent.len() {
+            let root = self.root(i);
+            if root == i && self.stats[i].pairs == 0 {
+                continue;
+            }
+            let g = *at.entry(root).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[g].push(i);
+        }
+        groups
+    }
+
+    /// The similar pairs found, in all groups.
+    fn pairs(&self) -> u64 {
+        (0..self.parent.len())
+            .filter(|&i| self.parent[i] as usize == i)
+            .map(|i| self.stats[i].pairs)
+            .sum()
+    }
+
+    /// The statistics of the group whose first member is `first`.
+    fn stats(&self, first: usize) -> Stats {
+        self.stats[first]
+    }
+}
+
+/// How many other members a cluster's message names and labels.
+const SHOWN: usize = 5;
+
+/// One finding per cluster, at its last member in file order (for a pair,
+/// the later question: usually the one just added).
+fn report(flags: &Flags<'_, '_>, members: &[usize], stats: Stats) -> Diagnostic {
+    let bank = flags.bank;
+    let (&i, others) = members.split_last().expect("a cluster has two members");
+    let q = &bank.questions[i];
+    let span = q.question.as_ref().map_or(q.span, |t| t.span);
+    let describe = |k: usize| bank.questions[k].describe(k);
+    let message = if let [j] = others {
+        format!(
+            "{} is nearly the same as {} (similarity {:.2})",
+            describe(i),
+            describe(*j),
+            stats.max
+        )
+    } else {
+        let mut named: Vec<String> = others.iter().take(SHOWN).map(|&k| describe(k)).collect();
+        if others.len() > SHOWN {
+            named.push(format!("and {} more", others.len() - SHOWN));
+        }
+        format!(
+            "{} is nearly the same as {} other questions, directly or through one another ({} similar pairs, similarity {:.2} to {:.2}): {}",
+            describe(i),
+            others.len(),
+            stats.pairs,
+            stats.min,
+            stats.max,
+            named.join(", ")
+        )
+    };
+    let mut d = Diagnostic::new(Rule::NearDuplicate, span, message)
+        .label("similar question")
+        .question(q.id_str())
+        .others(others.iter().map(|&k| bank.questions[k].id_str()));
+    for &k in others.iter().take(SHOWN) {
+        let Some(t) = &bank.questions[k].question else {
+            continue;
+        };
+        let text = if flags.pair(k, i).is_some() {
+            "similar to this one".to_owned()
+        } else {
+            // Chained: name a member it is similar to.
+            let via = members
+                .iter()
+                .find(|&&m| m != k && flags.pair(k, m).is_some())
+                .map_or_else(String::new, |&m| format!(" {}", m + 1));
+            format!("similar to question{via}")
+        };
+        d = d.secondary(t.span, text);
+    }
+    let help = match (others, others.first().and_then(|&k| bank.questions[k].id_str())) {
+        ([_], Some(id)) => format!(
             "if both are wanted, add `related: [{id}]` to this question and give each answer its own angle; otherwise merge them"
         ),
-        None => "merge the two questions, or link them with `related`".to_owned(),
+        ([_], None) => "merge the two questions, or link them with `related`".to_owned(),
+        _ => "merge the questions that ask the same thing (`--format json` lists them all, in `other_question_ids`); for each similar pair that is wanted, add the other's id to `related` on either side and give each answer its own angle".to_owned(),
     };
     d.help(help)
 }
@@ -337,7 +703,28 @@ fn related_pairs(bank: &Bank<'_>) -> FastSet<(usize, usize)> {
     pairs
 }
 
-fn intersection(a: &[u64], b: &[u64]) -> usize {
+/// `|a ∩ b|` (both sorted) if it is at least `need`; `None` as soon as what
+/// is left cannot reach it.
+fn overlap_at_least(a: &[u32], b: &[u32], need: usize) -> Option<usize> {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        if n + (a.len() - i).min(b.len() - j) < need {
+            return None;
+        }
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (n >= need).then_some(n)
+}
+
+fn intersection(a: &[u32], b: &[u32]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -446,9 +833,14 @@ fn stem(word: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
     use super::*;
     use crate::lint::Rule;
     use crate::lint::test::{VALID_BANK, lint_rule};
+    use crate::source::SourceFile;
 
     const Q9: &str =
         "How does CPython handle list growth (amortized complexity) to ensure O(1) appends?";
@@ -466,6 +858,390 @@ mod tests {
             )
             .replace("    related: [list-growth]\n", related);
         lint_rule(&bank, Rule::NearDuplicate)
+    }
+
+    /// A bank with one question per text (ids `q1`, `q2`, ...), each
+    /// with the given `related` list (or none).
+    fn bank(questions: &[(&str, &str)]) -> String {
+        let mut y = String::from(
+            "version: 1\ndeck: {name: D, anki_deck_id: 1, anki_model_id: 2}\ntopics: {t: T}\nquestions:\n",
+        );
+        for (i, (q, related)) in questions.iter().enumerate() {
+            y.push_str(&format!(
+                "  - number: {n}\n    id: q{n}\n    topic: t\n    difficulty: mid\n    question: {q}\n    answer: A.\n",
+                n = i + 1
+            ));
+            if !related.is_empty() {
+                y.push_str(&format!("    related: [{related}]\n"));
+            }
+        }
+        y
+    }
+
+    /// The rule's findings on `yaml`, as data.
+    fn findings(yaml: &str) -> Vec<Diagnostic> {
+        let source = SourceFile::new(Path::new("q.yaml"), yaml.to_owned());
+        let loaded = crate::load::load(&source);
+        assert!(loaded.complete);
+        let mut out = Vec::new();
+        near_duplicate(&loaded.bank, &mut out);
+        out
+    }
+
+    /// The real bank's questions, `copies` times over, as `benches/common.rs`
+    /// makes it: copy k renumbered, ` [set k]` after each question, `-k`
+    /// after each id and `related` id (but every answer is `A.`).
+    fn replicate(bank: &str, copies: usize) -> String {
+        let start = bank.find("\nquestions:\n").expect("questions") + 12;
+        let (head, body) = bank.split_at(start);
+        let mut out = head.to_owned();
+        let mut number = 0;
+        for k in 1..=copies {
+            for line in body.lines() {
+                if line.starts_with("  - number:") {
+                    number += 1;
+                    out.push_str(&format!("  - number: {number}\n"));
+                } else if let Some(id) = line.strip_prefix("    id: ") {
+                    out.push_str(&format!("    id: {id}-{k}\n"));
+                } else if let Some(q) = line.strip_prefix("    question: ") {
+                    assert!(!q.starts_with(['|', '>', '"', '\'']));
+                    out.push_str(&format!("    question: {q} [set {k}]\n"));
+                } else if let Some(list) = line.strip_prefix("    related: [") {
+                    let ids: Vec<String> = list
+                        .trim_end_matches(']')
+                        .split(", ")
+                        .map(|id| format!("{id}-{k}"))
+                        .collect();
+                    out.push_str(&format!("    related: [{}]\n", ids.join(", ")));
+                } else if line.starts_with("    topic:") || line.starts_with("    difficulty:") {
+                    out.push_str(line);
+                    out.push('\n');
+                } else if line.starts_with("    answer:") {
+                    // The rule reads only the questions: short answers keep
+                    // the test quick.
+                    out.push_str("    answer: A.\n");
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn threshold_ratio_is_the_threshold() {
+        let (num, den) = THRESHOLD_RATIO;
+        assert_eq!(num as f64 / den as f64, THRESHOLD);
+    }
+
+    /// Issue 14: the real bank 200 times over, each question with a small
+    /// edit. Every copy is flagged with all 199 twins, in one finding per
+    /// cluster. Two pairs of twin groups also join: `list-append-amortized`
+    /// and `list-overallocation-growth` (seed questions 9 and 33) are linked
+    /// by `related` only within a copy, and `closure-return-lambda` and
+    /// `lambda-type-hints` share a third token, `set`, across copies.
+    #[test]
+    fn replicated_real_bank_is_one_finding_per_cluster() {
+        let real = include_str!("../../../questions.yaml");
+        let found = findings(&replicate(real, 200));
+        let base = |id: &str| id.rsplit_once('-').expect("a copy's id").0.to_owned();
+        let mut clusters: Vec<(Vec<String>, usize)> = found
+            .iter()
+            .map(|d| {
+                let id = d.question_id.as_deref().expect("an id");
+                let mut bases: Vec<String> = d
+                    .other_question_ids
+                    .iter()
+                    .map(|o| base(o.as_deref().expect("an id")))
+                    .chain([base(id)])
+                    .collect();
+                let size = bases.len();
+                bases.sort();
+                bases.dedup();
+                (bases, size)
+            })
+            .collect();
+        clusters.sort();
+        let groups: Vec<usize> = clusters.iter().map(|(b, _)| b.len()).collect();
+        assert_eq!(found.len(), 48);
+        assert_eq!(groups.iter().filter(|&&g| g == 1).count(), 46);
+        for (bases, size) in &clusters {
+            // Whole twin groups: every copy of each question in the cluster.
+            assert_eq!(*size, 200 * bases.len(), "{bases:?}");
+        }
+        let joined: Vec<&Vec<String>> = clusters
+            .iter()
+            .map(|(b, _)| b)
+            .filter(|b| b.len() > 1)
+            .collect();
+        assert_eq!(
+            joined,
+            [
+                &vec![
+                    "closure-return-lambda".to_owned(),
+                    "lambda-type-hints".to_owned()
+                ],
+                &vec![
+                    "list-append-amortized".to_owned(),
+                    "list-overallocation-growth".to_owned()
+                ],
+            ]
+        );
+        let all: usize = clusters.iter().map(|(_, size)| size).sum();
+        assert_eq!(all, 10_000);
+        // Each twin group alone has 200 * 199 / 2 pairs.
+        let d = found
+            .iter()
+            .find(|d| d.question_id.as_deref() == Some("asyncio-first-completed-200"))
+            .expect("the first question's cluster");
+        assert!(
+            d.message.starts_with(
+                "question 9951 (`asyncio-first-completed-200`) is nearly the same as 199 other questions, directly or through one another (19900 similar pairs, similarity 0.82 to 0.82): question 1 (`asyncio-first-completed-1`), question 51 (`asyncio-first-completed-2`), "
+            ),
+            "{}",
+            d.message
+        );
+        assert!(d.message.ends_with(" and 194 more"), "{}", d.message);
+        assert_eq!(d.secondary.len(), SHOWN);
+    }
+
+    const A: &str = "How does the garbage collector find reference cycles in containers?";
+    const B: &str = "How does the cyclic garbage collector find reference cycles among objects?";
+    const C: &str = "Why can the garbage collector not free reference cycles with finalizers?";
+
+    #[test]
+    fn a_cluster_is_one_finding_at_its_last_member() {
+        let yaml = bank(&[(A, ""), (C, ""), ("What is a wheel?", ""), (B, "")]);
+        let out = lint_rule(&yaml, Rule::NearDuplicate);
+        assert_eq!(
+            out,
+            "q.yaml:27:15: warning[PYQ203] near-duplicate: question 4 (`q4`) is nearly the same as 2 other questions, directly or through one another (3 similar pairs, similarity 0.40 to 0.56): question 1 (`q1`), question 2 (`q2`)\n"
+        );
+        let found = findings(&yaml);
+        let d = &found[0];
+        assert_eq!(d.question_id.as_deref(), Some("q4"));
+        assert_eq!(
+            d.other_question_ids,
+            [Some("q1".to_owned()), Some("q2".to_owned())]
+        );
+        let source = SourceFile::new(Path::new("q.yaml"), yaml.clone());
+        let at = |span: crate::source::Span| {
+            let p = source.line_col(span.start);
+            (p.line, p.column)
+        };
+        let labels: Vec<_> = d
+            .secondary
+            .iter()
+            .map(|l| (at(l.span), l.text.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ((9, 15), "similar to this one"),
+                ((15, 15), "similar to this one")
+            ]
+        );
+        assert!(d.help.as_deref().is_some_and(|h| h.contains("`related`")));
+    }
+
+    #[test]
+    fn a_chained_member_names_the_question_it_is_similar_to() {
+        // A ~ B and B ~ D, but A and D share too little: one cluster, and
+        // A's label points at B.
+        let d =
+            "Which objects does the cyclic garbage collector skip, and among which generations?";
+        let yaml = bank(&[(A, ""), (B, ""), (d, "")]);
+        let found = findings(&yaml);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let labels: Vec<_> = found[0]
+            .secondary
+            .iter()
+            .map(|l| l.text.as_deref().unwrap_or(""))
+            .collect();
+        assert_eq!(labels, ["similar to question 2", "similar to this one"]);
+    }
+
+    #[test]
+    fn related_pairs_inside_a_cluster_are_not_counted() {
+        // q1 lists q3: that pair is quiet, but q2 still joins both.
+        let yaml = bank(&[(A, "q3"), (C, ""), (B, "")]);
+        let out = lint_rule(&yaml, Rule::NearDuplicate);
+        assert!(
+            out.contains("is nearly the same as 2 other questions, directly or through one another (2 similar pairs"),
+            "{out}"
+        );
+        let found = findings(&yaml);
+        let labels: Vec<_> = found[0]
+            .secondary
+            .iter()
+            .map(|l| l.text.as_deref().unwrap_or(""))
+            .collect();
+        assert_eq!(labels, ["similar to question 2", "similar to this one"]);
+        // Every pair linked, either way: quiet.
+        let yaml = bank(&[(A, "q2, q3"), (C, ""), (B, "q2")]);
+        assert_eq!(lint_rule(&yaml, Rule::NearDuplicate), "");
+    }
+
+    #[test]
+    fn a_search_over_budget_stops_with_a_finding() {
+        // 400 copies of one template: 79,800 similar pairs.
+        let texts: Vec<String> = (1..=400)
+            .map(|i| format!("How does list append grow memory, variant {i}?"))
+            .collect();
+        let pairs: Vec<(&str, &str)> = texts.iter().map(|q| (q.as_str(), "")).collect();
+        let yaml = bank(&pairs);
+        let source = SourceFile::new(Path::new("q.yaml"), yaml.clone());
+        let loaded = crate::load::load(&source);
+        let sets = ranked_sets(&loaded.bank.questions);
+        let mut found = 0;
+        assert_eq!(similar_pairs(&sets, u64::MAX, |_, _, _| found += 1), None);
+        assert_eq!(found, 400 * 399 / 2);
+        let mut found = 0;
+        let stopped = similar_pairs(&sets, 10_000, |_, _, _| found += 1);
+        // Sets of one size are visited in file order, each reading the index
+        // entries of the copies before it (3 tokens of its prefix are
+        // shared): the search stops after about 80 of them, having found
+        // every pair among those.
+        let at = stopped.expect("over budget");
+        assert!((70..100).contains(&at), "{at}");
+        assert_eq!(found, at * (at - 1) / 2);
+        let d = stopped_at(&loaded.bank, at, found as u64);
+        assert_eq!(
+            d.message,
+            format!(
+                "the search for near-duplicates stopped at question {} (`q{}`) after {WORK_BUDGET} comparisons ({found} similar pairs so far): the bank has too many similar questions to compare them all, so some are not reported",
+                at + 1,
+                at + 1
+            )
+        );
+        let start = source.line_col(d.primary.span.start);
+        assert_eq!((start.line, start.column), (4 + at * 6 + 5, 15));
+        assert!(d.help.is_some());
+    }
+
+    /// Every pair of `sets` that the rule's criterion flags, by comparing
+    /// all pairs.
+    fn brute_force(sets: &Sets) -> Vec<(usize, usize, usize)> {
+        let mut pairs = Vec::new();
+        for j in 0..sets.len() {
+            for i in 0..j {
+                let (a, b) = (sets.get(i), sets.get(j));
+                let overlap = intersection(a, b);
+                let similarity = overlap as f64 / (a.len() + b.len() - overlap) as f64;
+                if overlap >= SHARED_MIN && similarity >= THRESHOLD {
+                    pairs.push((i, j, overlap));
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs
+    }
+
+    fn joined(sets: &Sets) -> Vec<(usize, usize, usize)> {
+        let mut pairs = Vec::new();
+        let stopped = similar_pairs(sets, u64::MAX, |i, j, overlap| {
+            let (a, b) = (sets.get(i).len(), sets.get(j).len());
+            if overlap >= SHARED_MIN && overlap as f64 / (a + b - overlap) as f64 >= THRESHOLD {
+                pairs.push((i, j, overlap));
+            }
+        });
+        assert_eq!(stopped, None);
+        pairs.sort_unstable();
+        pairs
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// The join finds exactly the pairs that comparing all pairs does,
+        /// with the same overlaps, on random banks of small sets over a
+        /// small vocabulary (so that many pairs are near the threshold and
+        /// some tokens are in nearly every set).
+        #[test]
+        fn join_finds_every_pair_that_brute_force_does(
+            raw in prop::collection::vec(prop::collection::btree_set(0u32..24, 0..14), 0..60),
+        ) {
+            let mut ranks = Vec::new();
+            let mut starts = vec![0];
+            for set in &raw {
+                ranks.extend(set.iter().copied());
+                starts.push(ranks.len());
+            }
+            let sets = Sets { ranks, starts };
+            prop_assert_eq!(joined(&sets), brute_force(&sets));
+        }
+
+        /// The same through the whole rule on random question texts: the
+        /// questions it groups are the connected groups of the pairs that
+        /// comparing all token sets flags.
+        #[test]
+        fn clusters_are_the_groups_of_brute_force_pairs(
+            texts in prop::collection::vec(
+                prop::collection::vec(prop::sample::select(vec![
+                    "list", "lists", "dict", "cache", "hash", "the", "growth", "memory",
+                    "append", "key", "set", "tuple", "copy", "deep",
+                ]), 1..9),
+                2..30,
+            ),
+        ) {
+            let questions: Vec<String> = texts.iter().map(|w| w.join(" ")).collect();
+            let pairs: Vec<(&str, &str)> = questions.iter().map(|q| (q.as_str(), "")).collect();
+            let found = findings(&bank(&pairs));
+            let mut got: Vec<Vec<String>> = found
+                .iter()
+                .map(|d| {
+                    let mut ids: Vec<String> = d
+                        .other_question_ids
+                        .iter()
+                        .flatten()
+                        .cloned()
+                        .chain(d.question_id.clone())
+                        .collect();
+                    ids.sort();
+                    ids
+                })
+                .collect();
+            got.sort();
+            // Brute force on the string tokens.
+            let sets: Vec<Vec<String>> = questions
+                .iter()
+                .map(|q| {
+                    let mut t = tokens(q);
+                    t.sort();
+                    t.dedup();
+                    t
+                })
+                .collect();
+            let mut parent: Vec<usize> = (0..sets.len()).collect();
+            fn root(parent: &mut [usize], mut i: usize) -> usize {
+                while parent[i] != i {
+                    i = parent[i];
+                }
+                i
+            }
+            for j in 0..sets.len() {
+                for i in 0..j {
+                    let shared = sets[i].iter().filter(|t| sets[j].contains(t)).count();
+                    let union = sets[i].len() + sets[j].len() - shared;
+                    let same = normalise(&questions[i]) == normalise(&questions[j]);
+                    if shared >= SHARED_MIN && shared as f64 / union as f64 >= THRESHOLD && !same {
+                        let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                        parent[a.max(b)] = a.min(b);
+                    }
+                }
+            }
+            let mut want: Vec<Vec<String>> = Vec::new();
+            for r in 0..sets.len() {
+                let mut ids: Vec<String> = (0..sets.len())
+                    .filter(|&i| root(&mut parent, i) == r)
+                    .map(|i| format!("q{}", i + 1))
+                    .collect();
+                if ids.len() > 1 {
+                    ids.sort();
+                    want.push(ids);
+                }
+            }
+            want.sort();
+            prop_assert_eq!(got, want);
+        }
     }
 
     #[test]
