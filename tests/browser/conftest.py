@@ -41,7 +41,7 @@ def browser():
 def exported(tmp_path_factory):
     """The bundled bank's HTML page, exported into a scratch folder."""
     folder = tmp_path_factory.mktemp("bank")
-    for name in ("questions.yaml", "pyq.lock"):
+    for name in ("questions.yaml", "questions.pyq.lock"):
         shutil.copy(ROOT / name, folder / name)
     pyq("export", "--format", "html", cwd=folder)
     return folder / "exports" / PAGE

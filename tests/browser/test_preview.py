@@ -20,7 +20,7 @@ EDIT_WITHIN = 2.0  # seconds from a save to the open tab showing it
 @pytest.fixture
 def preview(tmp_path):
     """`pyq preview --port 0` on a copy of the bundled bank; its URL."""
-    for name in ("questions.yaml", "pyq.lock"):
+    for name in ("questions.yaml", "questions.pyq.lock"):
         shutil.copy(ROOT / name, tmp_path / name)
     proc = subprocess.Popen(
         [PYQ, "preview", "--port", "0", "--no-config"],

@@ -71,7 +71,7 @@ def test_the_hooks_manifest_is_valid():
     assert code == 0, out
 
 
-@pytest.mark.parametrize("snippet", ["rev: v", "language: python"])
+@pytest.mark.parametrize("snippet", ["rev: v0.1.0 # a tag or commit of pyq", "language: python"])
 def test_the_pre_commit_snippets_are_valid_and_name_real_hooks(tmp_path, snippet):
     config = tmp_path / ".pre-commit-config.yaml"
     config.write_text(block(snippet), encoding="utf-8")

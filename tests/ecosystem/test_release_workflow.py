@@ -17,12 +17,15 @@ WORKFLOW = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_
 JOBS = WORKFLOW["jobs"]
 
 
-def test_only_the_pages_job_can_deploy():
+def test_only_the_pages_and_pypi_jobs_get_an_identity_token():
     assert WORKFLOW["permissions"] == {}
     for name, job in JOBS.items():
         perms = job.get("permissions", {})
         if name == "pages":
             assert perms == {"pages": "write", "id-token": "write"}
+        elif name == "pypi":
+            # Trusted publishing to PyPI: the token, and nothing else.
+            assert perms == {"id-token": "write"}
         else:
             assert "pages" not in perms and "id-token" not in perms, name
 

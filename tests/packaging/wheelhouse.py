@@ -68,7 +68,7 @@ def run(*args, env=None, cwd=None, check=True):
 def bank_copy(dest):
     """The bundled bank with its lock and committed exports, in `dest`."""
     dest.mkdir(parents=True, exist_ok=True)
-    for name in ("questions.yaml", "pyq.lock"):
+    for name in ("questions.yaml", "questions.pyq.lock"):
         shutil.copy(ROOT / name, dest / name)
     shutil.copytree(ROOT / "exports", dest / "exports")
     return dest
