@@ -91,6 +91,7 @@ fn csv_error(e: impl std::fmt::Display) -> Error {
 struct AnkiCsv {
     writer: csv::Writer<Vec<u8>>,
     deck_id: i64,
+    in_order: super::InOrder,
 }
 
 impl AnkiCsv {
@@ -117,14 +118,19 @@ impl AnkiCsv {
             .delimiter(b'\t')
             .quote_style(csv::QuoteStyle::Always)
             .from_writer(out.into_bytes());
-        Self { writer, deck_id }
+        Self {
+            writer,
+            deck_id,
+            in_order: super::InOrder::default(),
+        }
     }
 }
 
 impl Sink for AnkiCsv {
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error> {
-        for c in cards {
-            self.writer
+        let (writer, deck_id) = (&mut self.writer, self.deck_id);
+        self.in_order.push(cards, |c| {
+            writer
                 .write_record([
                     c.question.as_str(),
                     &c.answer,
@@ -134,14 +140,14 @@ impl Sink for AnkiCsv {
                     &c.see_also,
                     &c.id,
                     &c.tags.join(" "),
-                    &guid(self.deck_id, &c.id),
+                    &guid(deck_id, &c.id),
                 ])
-                .map_err(csv_error)?;
-        }
-        Ok(())
+                .map_err(csv_error)
+        })
     }
 
     fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
+        self.in_order.finish()?;
         self.writer.into_inner().map_err(|e| csv_error(e.error()))
     }
 }

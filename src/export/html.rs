@@ -56,12 +56,14 @@ impl Exporter for Html {
 /// the end. Only the page itself and each question's HTML are kept.
 pub struct HtmlSink<'a> {
     page: Page<'a>,
+    in_order: super::InOrder,
 }
 
 impl<'a> HtmlSink<'a> {
     pub fn new(bank: &'a Bank<'a>) -> Self {
         Self {
             page: Page::begin(bank, ""),
+            in_order: super::InOrder::default(),
         }
     }
 }
@@ -72,13 +74,15 @@ impl Sink for HtmlSink<'_> {
     }
 
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error> {
-        for card in cards {
-            self.page.push(card);
-        }
-        Ok(())
+        let page = &mut self.page;
+        self.in_order.push(cards, |card| {
+            page.push(card);
+            Ok(())
+        })
     }
 
     fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
+        self.in_order.finish()?;
         Ok(self.page.end(None).into_bytes())
     }
 }

@@ -68,6 +68,17 @@ pub trait Sink {
         true
     }
 
+    /// The order (question indices) this export wants its cards in, when
+    /// not bank order: the Anki exporter writes its notes in note id order,
+    /// so that its database is appended to, never reshuffled. The first
+    /// export that asks decides; the others get the cards in that order and
+    /// put them back in bank order themselves ([`InOrder`]).
+    fn order(&self) -> Option<Vec<usize>> {
+        None
+    }
+
+    /// The next chunk of cards, in the order of the first export's
+    /// [`Sink::order`] (bank order when none asks).
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error>;
 
     fn finish(self: Box<Self>) -> Result<Vec<u8>, Error>;
@@ -191,7 +202,12 @@ pub fn finish(mut started: Started<'_>, bank: &Bank<'_>) -> Result<Vec<Artifact>
                     .any(|(_, s)| s.wants_cards() && s.needs_render(i))
             })
             .collect();
-        crate::render::for_each_chunk_with(bank, mathml, &|i| render[i], |chunk| {
+        let order = started
+            .iter()
+            .filter(|(_, s)| s.wants_cards())
+            .find_map(|(_, s)| s.order())
+            .unwrap_or_else(|| (0..bank.questions.len()).collect());
+        crate::render::for_each_chunk_in(bank, &order, mathml, &|i| render[i], |chunk| {
             started
                 .iter_mut()
                 .filter(|(_, s)| s.wants_cards())
@@ -241,6 +257,60 @@ pub fn stale(artifacts: &[Artifact]) -> Vec<(&Artifact, &'static str)> {
             Err(_) => Some((a, "is missing")),
         })
         .collect()
+}
+
+/// Puts cards that arrive in another order (see [`Sink::order`]) back in
+/// bank order, for the exports that write them in bank order: a card is
+/// passed on as soon as every card before it has been, and kept until then.
+#[derive(Debug)]
+pub(crate) struct InOrder {
+    /// The number of the next card to pass on.
+    next: i64,
+    waiting: std::collections::BTreeMap<i64, Card>,
+}
+
+impl Default for InOrder {
+    fn default() -> Self {
+        Self {
+            next: 1,
+            waiting: std::collections::BTreeMap::new(),
+        }
+    }
+}
+
+impl InOrder {
+    /// Passes to `emit`, in bank order, every card of `cards` whose turn
+    /// has come, with those kept from earlier chunks.
+    pub(crate) fn push(
+        &mut self,
+        cards: &[Card],
+        mut emit: impl FnMut(&Card) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        for card in cards {
+            if card.number != self.next {
+                self.waiting.insert(card.number, card.clone());
+                continue;
+            }
+            emit(card)?;
+            self.next += 1;
+            while let Some(card) = self.waiting.remove(&self.next) {
+                emit(&card)?;
+                self.next += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Fails if a card is still waiting for one that never came.
+    pub(crate) fn finish(&self) -> Result<(), Error> {
+        match self.waiting.first_key_value() {
+            None => Ok(()),
+            Some((number, _)) => Err(Error::Internal(format!(
+                "card {number} came without card {} before it",
+                self.next
+            ))),
+        }
+    }
 }
 
 /// The file-name form of a deck name: `Python Interview Questions` →

@@ -2,7 +2,6 @@
 //! rendered in chunks so a large bank's HTML is never all in memory.
 
 use std::borrow::Cow;
-use std::ops::Range;
 
 use crate::model::{Bank, Spanned, Text};
 use crate::render::{
@@ -68,31 +67,36 @@ pub fn for_each_chunk_with<E>(
     bank: &Bank<'_>,
     mathml: bool,
     render: &(dyn Fn(usize) -> bool + Sync),
+    f: impl FnMut(&[Card]) -> Result<(), E>,
+) -> Result<(), E> {
+    let order: Vec<usize> = (0..bank.questions.len()).collect();
+    for_each_chunk_in(bank, &order, mathml, render, f)
+}
+
+/// [`for_each_chunk_with`], with the questions (by index) in `order`
+/// instead of bank order (the Anki exporter writes its notes in note id
+/// order; see [`crate::export::Sink::order`]).
+pub fn for_each_chunk_in<E>(
+    bank: &Bank<'_>,
+    order: &[usize],
+    mathml: bool,
+    render: &(dyn Fn(usize) -> bool + Sync),
     mut f: impl FnMut(&[Card]) -> Result<(), E>,
 ) -> Result<(), E> {
     let related = bank.related_both_ways();
-    let n = bank.questions.len();
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Card>>(1);
         let related = &related;
         s.spawn(move || {
             let (mut left, mut right) = (Highlighter::new(), Highlighter::new());
-            for start in (0..n).step_by(CHUNK) {
-                let range = start..(start + CHUNK).min(n);
-                let middle = range.start + range.len() / 2;
+            for chunk in order.chunks(CHUNK) {
+                let (first_half, second_half) = chunk.split_at(chunk.len() / 2);
                 let cards = std::thread::scope(|inner| {
                     let first = inner.spawn(|| {
-                        render_range(
-                            bank,
-                            related,
-                            range.start..middle,
-                            render,
-                            &mut left,
-                            mathml,
-                        )
+                        render_some(bank, related, first_half, render, &mut left, mathml)
                     });
                     let mut second =
-                        render_range(bank, related, middle..range.end, render, &mut right, mathml);
+                        render_some(bank, related, second_half, render, &mut right, mathml);
                     let mut cards = first.join().expect("rendering does not panic");
                     cards.append(&mut second);
                     cards
@@ -119,16 +123,17 @@ pub fn cards(bank: &Bank<'_>) -> Vec<Card> {
     all
 }
 
-fn render_range(
+fn render_some(
     bank: &Bank<'_>,
     related: &[Vec<usize>],
-    range: Range<usize>,
+    indices: &[usize],
     render: &(dyn Fn(usize) -> bool + Sync),
     hl: &mut Highlighter,
     mathml: bool,
 ) -> Vec<Card> {
-    range
-        .map(|i| {
+    indices
+        .iter()
+        .map(|&i| {
             if render(i) {
                 card(bank, related, i, hl, mathml)
             } else {

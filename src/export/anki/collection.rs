@@ -78,7 +78,29 @@ pub(crate) struct Builder<'a> {
     keys: Vec<Signature>,
     /// Whether each question's note is copied from the previous package.
     reuse: Vec<bool>,
+    /// Each question's note id.
+    note_ids: Vec<i64>,
+    /// The retired questions' notes, by note id, not yet written: each is
+    /// written just before the first note with a higher id, so that the
+    /// notes table is written in id order (see [`Builder::add`]).
+    tombstones: std::iter::Peekable<std::vec::IntoIter<Tombstone>>,
+    /// The cards and source keys, written in key order at the end.
+    cards: Vec<CardRow>,
+    sources: Vec<(String, Signature, Signature)>,
 }
+
+/// A retired question's note (see [`Builder::tombstones`]).
+struct Tombstone {
+    nid: i64,
+    guid: String,
+    tags: String,
+    flds: String,
+    csum: i64,
+    sig: Signature,
+}
+
+/// A card: id, note id, `mod` and due position (the question's number).
+type CardRow = (i64, i64, i64, i64);
 
 impl<'a> Builder<'a> {
     pub(crate) fn new(
@@ -89,7 +111,7 @@ impl<'a> Builder<'a> {
     ) -> rusqlite::Result<Self> {
         let conn = Connection::open(file)?;
         conn.execute_batch(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 32768; PRAGMA cache_size = -16384; PRAGMA locking_mode = EXCLUSIVE;",
+            &format!("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = {}; PRAGMA cache_size = -16384; PRAGMA locking_mode = EXCLUSIVE;", super::package::PAGE),
         )?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(&format!(
@@ -125,6 +147,14 @@ impl<'a> Builder<'a> {
             _ => {}
         }
         conn.execute_batch("BEGIN")?;
+        let note_ids = ctx
+            .bank
+            .questions
+            .iter()
+            .map(|q| identity::object_id(ids.deck, q.id_str().unwrap_or(""), "note"))
+            .collect();
+        let mut tombstones = tombstones(ctx, &ids);
+        tombstones.sort_by_key(|t| t.nid);
         Ok(Self {
             ctx,
             ids,
@@ -134,7 +164,19 @@ impl<'a> Builder<'a> {
             count: 0,
             keys,
             reuse,
+            note_ids,
+            tombstones: tombstones.into_iter().peekable(),
+            cards: Vec::with_capacity(ctx.bank.questions.len()),
+            sources: Vec::with_capacity(ctx.bank.questions.len()),
         })
+    }
+
+    /// The questions (by index) in note id order, the order [`Builder::add`]
+    /// takes them in.
+    pub(crate) fn order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.note_ids.len()).collect();
+        order.sort_by_key(|&i| self.note_ids[i]);
+        order
     }
 
     /// Whether question `index`'s note is copied from the previous package
@@ -143,20 +185,25 @@ impl<'a> Builder<'a> {
         self.reuse.get(index).copied().unwrap_or(false)
     }
 
+    /// Writes the notes of `cards`, which come in note id order (see
+    /// [`Builder::order`]): the notes table is only ever appended to, so
+    /// its pages are full and a note's page depends on its neighbours only,
+    /// which keeps the database's bytes the same, page for page, where the
+    /// bank did not change (see `package`). The cards and source keys are
+    /// kept and written at the end, in their own key order.
     pub(crate) fn add(&mut self, cards: &[Card]) -> rusqlite::Result<()> {
-        let ids = &self.ids;
-        let mut note = self.conn.prepare_cached(INSERT_NOTE)?;
-        let mut card = self.conn.prepare_cached(INSERT_CARD)?;
-        let mut source = self.conn.prepare_cached(INSERT_SOURCE)?;
+        let (deck, model) = (self.ids.deck, self.ids.model);
         for c in cards {
             let index = usize::try_from(c.number - 1).expect("numbers start at 1");
-            let key = self.keys[index].to_le_bytes();
+            let nid = self.note_ids[index];
+            self.tombstones_before(nid)?;
+            let key = self.keys[index];
+            let guid = identity::guid(deck, &c.id);
+            let card_id = identity::object_id(deck, &c.id, "card0");
             if self.reuse[index] {
                 // Unchanged: the previous package's row is what rendering
                 // would write (same fields and tags, so the same `mod`).
-                let guid = identity::guid(ids.deck, &c.id);
                 let (fields, m) = self.previous.notes[&guid];
-                let nid = identity::object_id(ids.deck, &c.id, "note");
                 let copied = self
                     .conn
                     .prepare_cached(COPY_NOTE)?
@@ -166,14 +213,8 @@ impl<'a> Builder<'a> {
                     return Err(rusqlite::Error::StatementChangedRows(copied));
                 }
                 self.latest = self.latest.max(m);
-                card.execute(params![
-                    identity::object_id(ids.deck, &c.id, "card0"),
-                    nid,
-                    ids.deck,
-                    m,
-                    c.number
-                ])?;
-                source.execute(params![guid, key, fields.to_le_bytes()])?;
+                self.cards.push((card_id, nid, m, c.number));
+                self.sources.push((guid, key, fields));
                 continue;
             }
             let number = c.number.to_string();
@@ -188,112 +229,71 @@ impl<'a> Builder<'a> {
             ];
             let flds = join_fields(&fields);
             let tags = format!(" {} ", c.tags.join(" "));
-            let guid = identity::guid(ids.deck, &c.id);
             let sig = note_signature(&flds, &tags);
             let m = carry_mod(self.previous.notes.get(&guid), &sig, self.ctx.stamp);
             self.latest = self.latest.max(m);
-            let nid = identity::object_id(ids.deck, &c.id, "note");
-            note.execute(params![
+            self.conn.prepare_cached(INSERT_NOTE)?.execute(params![
                 nid,
                 guid,
-                ids.model,
+                model,
                 m,
                 tags,
                 flds,
                 c.number,
                 checksum(&c.question)
             ])?;
-            card.execute(params![
-                identity::object_id(ids.deck, &c.id, "card0"),
-                nid,
-                ids.deck,
-                m,
-                c.number
-            ])?;
-            source.execute(params![guid, key, sig.to_le_bytes()])?;
+            self.cards.push((card_id, nid, m, c.number));
+            self.sources.push((guid, key, sig));
         }
         self.count += cards.len();
         Ok(())
     }
 
-    /// Adds a tombstone note for each retired question: same GUID as the
-    /// note learners have, so their re-import turns it into a notice to
-    /// delete it, tagged `pyq::retired`; and no card, so a learner who
-    /// imports the deck for the first time never sees it.
-    pub(crate) fn add_tombstones(&mut self) -> rusqlite::Result<()> {
-        let (ctx, ids) = (self.ctx, &self.ids);
-        if ctx.bank.retired.is_empty() {
-            return Ok(());
-        }
-        let numbers: crate::hash::FastMap<&str, usize> = ctx
-            .bank
-            .questions
-            .iter()
-            .enumerate()
-            .filter_map(|(i, q)| q.id_str().map(|id| (id, i + 1)))
-            .collect();
-        let mut hl = crate::render::Highlighter::new();
-        let mut note = self.conn.prepare_cached(INSERT_NOTE)?;
-        for r in &ctx.bank.retired {
-            let Some(id) = r.id_str() else { continue };
-            let reason = r.reason.as_ref().map_or("", Spanned::as_str);
-            let mut answer = format!("<p>{}</p>", crate::render::to_inline_html(reason, &mut hl));
-            let mut see_also = String::new();
-            let replacement = r
-                .replaced_by
-                .as_ref()
-                .and_then(|to| numbers.get(to.as_str()).copied());
-            if let Some(n) = replacement {
-                let q = &ctx.bank.questions[n - 1];
-                let text = q.question.as_ref().map_or(Cow::Borrowed(""), Text::value);
-                answer.push_str(&format!("<p>It is replaced by question #{n}.</p>"));
-                see_also = format!(
-                    "<ul class=\"pyq-see-also-list\"><li><span class=\"pyq-ref\">#{n}</span> {}</li></ul>",
-                    crate::render::to_inline_html(&text, &mut hl)
-                );
-            }
-            answer.push_str(RETIRED_HOWTO);
-            let question = "This question was retired: delete this note.".to_owned();
-            let answer = crate::render::sanitize_owned(answer);
-            let see_also = crate::render::sanitize_owned(see_also);
-            let (number, topic, difficulty, id_field) = (
-                String::new(),
-                "Retired".to_owned(),
-                String::new(),
-                id.to_owned(),
-            );
-            let fields = [
-                &question,
-                &answer,
-                &number,
-                &topic,
-                &difficulty,
-                &see_also,
-                &id_field,
-            ];
-            let flds = join_fields(&fields);
-            let tags = format!(" {RETIRED_TAG} ");
-            let guid = identity::guid(ids.deck, id);
-            let sig = note_signature(&flds, &tags);
-            let m = carry_mod(self.previous.notes.get(&guid), &sig, ctx.stamp);
+    /// Writes the retired questions' notes whose id is below `nid` (all of
+    /// them for `i64::MAX`). Each has the same GUID as the note learners
+    /// have, so their re-import turns it into a notice to delete it, tagged
+    /// `pyq::retired`; and no card, so a learner who imports the deck for
+    /// the first time never sees it.
+    fn tombstones_before(&mut self, nid: i64) -> rusqlite::Result<()> {
+        while let Some(t) = self.tombstones.next_if(|t| t.nid < nid) {
+            let m = carry_mod(self.previous.notes.get(&t.guid), &t.sig, self.ctx.stamp);
             self.latest = self.latest.max(m);
-            note.execute(params![
-                identity::object_id(ids.deck, id, "note"),
-                guid,
-                ids.model,
+            self.conn.prepare_cached(INSERT_NOTE)?.execute(params![
+                t.nid,
+                t.guid,
+                self.ids.model,
                 m,
-                tags,
-                flds,
+                t.tags,
+                t.flds,
                 0,
-                checksum(&question)
+                t.csum
             ])?;
         }
         Ok(())
     }
 
+    /// Writes what is left: the retired questions' notes with the highest
+    /// ids, then the cards and source keys, each in key order.
+    pub(crate) fn add_remaining(&mut self) -> rusqlite::Result<()> {
+        self.tombstones_before(i64::MAX)?;
+        self.cards.sort_unstable();
+        let mut card = self.conn.prepare_cached(INSERT_CARD)?;
+        for &(id, nid, m, number) in &self.cards {
+            card.execute(params![id, nid, self.ids.deck, m, number])?;
+        }
+        drop(card);
+        self.sources.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut source = self.conn.prepare_cached(INSERT_SOURCE)?;
+        for (guid, key, fields) in &self.sources {
+            source.execute(params![guid, key.to_le_bytes(), fields.to_le_bytes()])?;
+        }
+        Ok(())
+    }
+
     /// Writes the collection row (note type, deck, options), builds the
-    /// indexes and closes the database.
-    pub(crate) fn finish(self) -> rusqlite::Result<()> {
+    /// indexes and closes the database; what is left of the previous
+    /// package is the compressed chunks the package may copy.
+    pub(crate) fn finish(self) -> rusqlite::Result<super::package::Reused> {
         let (ctx, ids, previous) = (self.ctx, &self.ids, &self.previous);
         let model = model_json(ctx, ids);
         let model_mod = carry_mod(previous.model.as_ref(), &model_signature(&model), ctx.stamp);
@@ -321,8 +321,75 @@ impl<'a> Builder<'a> {
         )?;
         self.conn.execute_batch(INDEXES)?;
         self.conn.execute_batch("COMMIT")?;
-        self.conn.close().map_err(|(_, e)| e)
+        self.conn.close().map_err(|(_, e)| e)?;
+        Ok(self.previous.reused)
     }
+}
+
+/// The retired questions' notes (see [`Builder::tombstones_before`]).
+fn tombstones(ctx: &Context<'_>, ids: &Ids) -> Vec<Tombstone> {
+    if ctx.bank.retired.is_empty() {
+        return Vec::new();
+    }
+    let numbers: crate::hash::FastMap<&str, usize> = ctx
+        .bank
+        .questions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| q.id_str().map(|id| (id, i + 1)))
+        .collect();
+    let mut hl = crate::render::Highlighter::new();
+    let mut out = Vec::new();
+    for r in &ctx.bank.retired {
+        let Some(id) = r.id_str() else { continue };
+        let reason = r.reason.as_ref().map_or("", Spanned::as_str);
+        let mut answer = format!("<p>{}</p>", crate::render::to_inline_html(reason, &mut hl));
+        let mut see_also = String::new();
+        let replacement = r
+            .replaced_by
+            .as_ref()
+            .and_then(|to| numbers.get(to.as_str()).copied());
+        if let Some(n) = replacement {
+            let q = &ctx.bank.questions[n - 1];
+            let text = q.question.as_ref().map_or(Cow::Borrowed(""), Text::value);
+            answer.push_str(&format!("<p>It is replaced by question #{n}.</p>"));
+            see_also = format!(
+                "<ul class=\"pyq-see-also-list\"><li><span class=\"pyq-ref\">#{n}</span> {}</li></ul>",
+                crate::render::to_inline_html(&text, &mut hl)
+            );
+        }
+        answer.push_str(RETIRED_HOWTO);
+        let question = "This question was retired: delete this note.".to_owned();
+        let answer = crate::render::sanitize_owned(answer);
+        let see_also = crate::render::sanitize_owned(see_also);
+        let (number, topic, difficulty, id_field) = (
+            String::new(),
+            "Retired".to_owned(),
+            String::new(),
+            id.to_owned(),
+        );
+        let fields = [
+            &question,
+            &answer,
+            &number,
+            &topic,
+            &difficulty,
+            &see_also,
+            &id_field,
+        ];
+        let flds = join_fields(&fields);
+        let tags = format!(" {RETIRED_TAG} ");
+        let sig = note_signature(&flds, &tags);
+        out.push(Tombstone {
+            nid: identity::object_id(ids.deck, id, "note"),
+            guid: identity::guid(ids.deck, id),
+            tags,
+            csum: checksum(&question),
+            flds,
+            sig,
+        });
+    }
+    out
 }
 
 /// Anki's field separator is U+001F; a field can't contain it.

@@ -21,10 +21,10 @@
 //!   output is the same bytes a full render gives.
 
 mod collection;
+mod package;
 mod previous;
 pub mod template;
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
@@ -192,6 +192,10 @@ impl Sink for AnkiSink<'_> {
         !self.builder.reuses(index)
     }
 
+    fn order(&self) -> Option<Vec<usize>> {
+        Some(self.builder.order())
+    }
+
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error> {
         self.builder.add(cards).map_err(Error::Sqlite)
     }
@@ -201,11 +205,10 @@ impl Sink for AnkiSink<'_> {
             scratch,
             mut builder,
         } = *self;
-        builder.add_tombstones().map_err(Error::Sqlite)?;
-        builder.finish().map_err(Error::Sqlite)?;
-        let db = std::fs::File::open(scratch.path())
-            .map_err(|e| Error::Internal(format!("could not reopen the collection: {e}")))?;
-        package(db).map_err(|e| Error::Internal(format!("could not write the zip: {e}")))
+        builder.add_remaining().map_err(Error::Sqlite)?;
+        let reused = builder.finish().map_err(Error::Sqlite)?;
+        package::package(scratch.path(), &reused)
+            .map_err(|e| Error::Internal(format!("could not write the package: {e}")))
     }
 }
 
@@ -246,22 +249,6 @@ pub(crate) fn scratch_file(
         None => crate::fs::temp_file_in(&std::env::temp_dir()),
     };
     file.map_err(|e| Error::Internal(format!("could not create a temporary file: {e}")))
-}
-
-/// The zip: `collection.anki2` then `media` (`{}`: no media), deflated,
-/// with a fixed timestamp (1980-01-01, the zip epoch) and permissions.
-fn package(mut db: std::fs::File) -> zip::result::ZipResult<Vec<u8>> {
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(3))
-        .last_modified_time(zip::DateTime::default())
-        .unix_permissions(0o644);
-    zip.start_file("collection.anki2", options)?;
-    std::io::copy(&mut db, &mut zip)?;
-    zip.start_file("media", options)?;
-    zip.write_all(b"{}")?;
-    Ok(zip.finish()?.into_inner())
 }
 
 /// A content signature (XXH3, 128 bits), so a previous package's notes are

@@ -29,39 +29,83 @@ pub struct Previous {
     pub sources: HashMap<String, (Signature, i64)>,
     /// The previous collection, unpacked (kept while `sources` is used).
     pub collection: Option<tempfile::NamedTempFile>,
+    /// The previous package's compressed chunks, for the new package to
+    /// copy where its collection has the same bytes.
+    pub reused: super::package::Reused,
 }
 
 impl Previous {
     /// Parses a package written by pyq (the legacy layout: a zip with
     /// `collection.anki2`). Errors say what is wrong with it.
     pub fn read(
-        package: impl std::io::Read + std::io::Seek,
+        package: &std::fs::File,
         model_id: i64,
         deck_id: i64,
         scratch_dir: Option<&std::path::Path>,
     ) -> Result<Self, String> {
         let mut zip = zip::ZipArchive::new(package)
             .map_err(|e| format!("it is not a readable zip file ({e})"))?;
-        let mut entry = zip
-            .by_name("collection.anki2")
-            .map_err(|_| "it has no `collection.anki2` (not a package pyq wrote)".to_owned())?;
+        let missing = |_| "it has no `collection.anki2` (not a package pyq wrote)".to_owned();
         // Unpacked to a scratch file, not memory: a large deck's collection is
         // larger than its bank.
-        let scratch = super::scratch_file(scratch_dir).map_err(|e| e.to_string())?;
-        let copied = std::io::copy(
-            &mut std::io::Read::take(&mut entry, MAX_COLLECTION_BYTES + 1),
-            &mut scratch.as_file(),
-        )
-        .map_err(|e| format!("its collection could not be decompressed ({e})"))?;
-        if copied == 0 {
-            return Err("its collection is empty".to_owned());
-        }
-        if copied > MAX_COLLECTION_BYTES {
-            return Err(format!(
-                "its collection unpacks to more than {} GiB, far more than any bank pyq reads could make (a zip bomb?)",
-                MAX_COLLECTION_BYTES >> 30
-            ));
-        }
+        let mut scratch = super::scratch_file(scratch_dir).map_err(|e| e.to_string())?;
+        // A package pyq wrote lists its compressed chunks: they are
+        // unpacked one by one, and remembered for the new package.
+        let (start, size, table) = {
+            let entry = zip.by_name_raw(b"collection.anki2").map_err(missing)?;
+            let table = entry.extra_data_fields().find_map(|f| match f {
+                zip::extra_fields::ExtraField::Custom(c)
+                    if c.header_id == super::package::EXTRA_ID =>
+                {
+                    Some(c.data.to_vec())
+                }
+                _ => None,
+            });
+            let deflated = entry.compression() == zip::CompressionMethod::Deflated;
+            (
+                entry.data_start(),
+                entry.compressed_size(),
+                table.filter(|_| deflated),
+            )
+        };
+        let reused = match (start, table) {
+            (Some(start), Some(table)) => super::package::Reused::read(
+                package,
+                start,
+                size,
+                &table,
+                scratch.as_file_mut(),
+                MAX_COLLECTION_BYTES,
+            )?,
+            _ => None,
+        };
+        let reused = match reused {
+            Some(reused) => reused,
+            None => {
+                // Any other package: decompressed as a whole.
+                scratch
+                    .as_file()
+                    .set_len(0)
+                    .and_then(|()| std::io::Seek::rewind(scratch.as_file_mut()))
+                    .map_err(|e| format!("its collection could not be unpacked ({e})"))?;
+                let mut entry = zip.by_name("collection.anki2").map_err(missing)?;
+                let copied = std::io::copy(
+                    &mut std::io::Read::take(&mut entry, MAX_COLLECTION_BYTES + 1),
+                    &mut scratch.as_file(),
+                )
+                .map_err(|e| format!("its collection could not be decompressed ({e})"))?;
+                if copied == 0 {
+                    return Err("its collection is empty".to_owned());
+                }
+                if copied > MAX_COLLECTION_BYTES {
+                    return Err(format!(
+                        "its collection unpacks to more than {} GiB, far more than any bank pyq reads could make (a zip bomb?)",
+                        MAX_COLLECTION_BYTES >> 30
+                    ));
+                }
+                super::package::Reused::default()
+            }
+        };
         let conn = Connection::open_with_flags(scratch.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| format!("its collection is not a SQLite database ({e})"))?;
         let fail = |e: rusqlite::Error| format!("its collection could not be read ({e})");
@@ -143,6 +187,7 @@ impl Previous {
             deck,
             sources,
             collection,
+            reused,
         })
     }
 }

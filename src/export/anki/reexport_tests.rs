@@ -91,7 +91,8 @@ fn tamper(path: &Path, sql: &str) {
     let conn = rusqlite::Connection::open(scratch.path()).unwrap();
     conn.execute_batch(sql).unwrap();
     drop(conn);
-    let bytes = super::package(std::fs::File::open(scratch.path()).unwrap()).unwrap();
+    let bytes =
+        super::package::package(scratch.path(), &super::package::Reused::default()).unwrap();
     std::fs::write(path, bytes).unwrap();
 }
 
@@ -113,7 +114,7 @@ fn full_render(bank_before: &str, sql: Option<&str>, bank: &str) -> Vec<u8> {
     let sql = format!("{}; DROP TABLE IF EXISTS pyq_sources", sql.unwrap_or(""));
     let dir = with_previous(bank_before, Some(&sql));
     let (bytes, rendered) = export(bank, dir.path(), 2000);
-    assert_eq!(rendered, 4);
+    assert_eq!(rendered, bank.matches("\n  - number:").count());
     bytes
 }
 
@@ -238,4 +239,81 @@ fn a_package_without_keys_renders_everything() {
     // Nor one that is not pyq's at all (no source keys, other fields).
     let foreign = "DROP TABLE pyq_sources; UPDATE notes SET flds = 'x', mod = 5";
     assert_eq!(reexport(BANK, Some(foreign), BANK), 4);
+}
+
+/// A bank of `n` questions whose answers are a few kilobytes of text that
+/// differs from one to the next (so the collection spans many chunks).
+fn large_bank(n: usize) -> String {
+    let mut bank = String::from(
+        "version: 1\ndeck: {name: Deck, anki_deck_id: 11, anki_model_id: 22}\ntopics: {t: Topic T}\nquestions:\n",
+    );
+    let words = [
+        "list", "tuple", "dict", "set", "frozen", "hash", "slot", "iter", "yield", "await",
+    ];
+    for i in 1..=n {
+        bank.push_str(&format!(
+            "  - number: {i}\n    id: q{i}\n    topic: t\n    difficulty: mid\n    question: What is item {i}?\n    answer: |\n      Answer {i} starts here.\n\n"
+        ));
+        for line in 0..30 {
+            let w = |k: usize| words[(i * 7 + line * 3 + k) % words.len()];
+            bank.push_str(&format!(
+                "      - The {} of {} meets {} {} times ({i}.{line}).\n",
+                w(0),
+                w(1),
+                w(2),
+                (i * 31 + line) % 97
+            ));
+        }
+        bank.push_str("\n      ```python\n");
+        bank.push_str(&format!(
+            "      def f_{i}(x):\n          return x * {i}\n      ```\n"
+        ));
+    }
+    bank
+}
+
+/// The compressed chunks of a package's collection (see `package`).
+fn compressed_chunks(package: &[u8]) -> Vec<Vec<u8>> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
+    let entry = zip.by_name_raw(b"collection.anki2").unwrap();
+    let start = usize::try_from(entry.data_start().unwrap()).unwrap();
+    let table = entry
+        .extra_data_fields()
+        .find_map(|f| match f {
+            zip::extra_fields::ExtraField::Custom(c) if c.header_id == super::package::EXTRA_ID => {
+                Some(c.data.to_vec())
+            }
+            _ => None,
+        })
+        .expect("a chunk table");
+    let mut at = start;
+    table[20..]
+        .chunks_exact(8)
+        .map(|p| {
+            let len = u32::from_le_bytes([p[0], p[1], p[2], p[3]]) as usize;
+            at += len;
+            package[at - len..at].to_vec()
+        })
+        .collect()
+}
+
+#[test]
+fn a_reexport_copies_the_compressed_chunks_that_did_not_change() {
+    let bank = large_bank(2500);
+    let dir = tempfile::tempdir().unwrap();
+    let (first, _) = export(&bank, dir.path(), 1000);
+    let edited = bank.replacen("Answer 1200 starts", "Answer 1200, edited, starts", 1);
+    let (second, rendered) = export(&edited, dir.path(), 2000);
+    assert_eq!(rendered, 1);
+    let (before, after) = (compressed_chunks(&first), compressed_chunks(&second));
+    let copied = after.iter().filter(|c| before.contains(c)).count();
+    // Four pages change: the collection row (its `mod`), and the pages of
+    // the note, its card and its source key; each is in one chunk.
+    assert!(
+        after.len() >= 7 && copied + 4 >= after.len(),
+        "{copied} of {} chunks copied",
+        after.len()
+    );
+    // The same bytes as a full render and compression.
+    assert!(second == full_render(&bank, None, &edited));
 }
