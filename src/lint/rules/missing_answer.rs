@@ -94,10 +94,22 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 /// Whether `text` (trimmed, not empty) is a placeholder rather than content.
 pub(crate) fn is_placeholder(text: &str) -> bool {
+    let punctuation =
+        |c: char| c.is_whitespace() || matches!(c, '*' | '_' | '`' | '!' | ':' | '.' | '-');
+    // A real answer is long: then only its start can make it a placeholder
+    // ("Lorem ipsum ..."), and only its start is lowercased (lowercasing
+    // every answer was a tenth of the lint). A placeholder word stays
+    // short lowercased (a character shrinks at most from 3 bytes to 1).
+    let longest = PLACEHOLDERS.iter().map(|p| p.len()).max().unwrap_or(0);
+    if text.len() >= 80 && text.trim_matches(punctuation).len() > 3 * longest {
+        let mut end = text.len().min(64);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        return text[..end].to_lowercase().starts_with("lorem ipsum");
+    }
     let lower = text.to_lowercase();
-    let bare = lower.trim_matches(|c: char| {
-        c.is_whitespace() || matches!(c, '*' | '_' | '`' | '!' | ':' | '.' | '-')
-    });
+    let bare = lower.trim_matches(punctuation);
     PLACEHOLDERS.contains(&bare)
         || PLACEHOLDERS.contains(&lower.trim())
         || lower.starts_with("lorem ipsum")
@@ -157,9 +169,16 @@ mod tests {
             "Lorem ipsum dolor",
             "TODO: later",
             "FIXME",
+            // Long texts: by their start, or padding around a word.
+            &format!("LOREM IPSUM {}", "dolor sit amet ".repeat(20)),
+            &format!("{}TODO{}", " ".repeat(60), "*".repeat(40)),
         ] {
             assert!(is_placeholder(p), "{p}");
         }
+        assert!(!is_placeholder(&format!(
+            "TODO lists are {}",
+            "long enough to be an answer ".repeat(5)
+        )));
         for ok in [
             "Today we learn",
             "Todos are lists",
