@@ -87,7 +87,7 @@ pub(crate) const SOURCES_TABLE: &str = "pyq_sources";
 /// between versions. Changes to the Markdown rendering itself are caught by
 /// [`renderer`]'s probe, so development builds on different branches do not
 /// take each other's notes for current.
-pub(crate) const RENDERER: &str = concat!(env!("CARGO_PKG_VERSION"), "+render.1");
+pub(crate) const RENDERER: &str = concat!(env!("CARGO_PKG_VERSION"), "+render.2");
 
 /// A Markdown sample that exercises every part of the rendering: the
 /// highlighters, math, links, images, raw HTML, tables, lists and escaping.

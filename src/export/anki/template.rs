@@ -150,7 +150,6 @@ hr#answer { border: 0; border-top: 1px solid var(--pyq-border); margin: 8px 0; }
 .pyq-code .function, .pyq-code .function-builtin, .pyq-code .function-method { color: var(--pyq-function); }
 .pyq-code .type, .pyq-code .type-builtin, .pyq-code .constructor { color: var(--pyq-type); }
 .pyq-code .property, .pyq-code .attribute { color: var(--pyq-constant); }
-.pyq-code .operator, .pyq-code .punctuation, .pyq-code .variable { color: inherit; }
 .pyq-code .embedded, .pyq-code .escape { color: var(--pyq-keyword); }
 @media (max-width: 480px) {
   .card { font-size: 16px; }

@@ -217,7 +217,13 @@ fn string(code: &str, pos: &mut usize, plain_from: &mut usize, html: &mut Html<'
 mod tests {
     fn hl(code: &str) -> String {
         let mut out = String::new();
-        super::highlight(code, &mut super::Html { out: &mut out });
+        super::highlight(
+            code,
+            &mut super::Html {
+                out: &mut out,
+                every_class: true,
+            },
+        );
         out
     }
 

@@ -400,7 +400,13 @@ fn number_len(s: &str) -> usize {
 mod tests {
     fn hl(code: &str) -> String {
         let mut out = String::new();
-        super::highlight(code, &mut super::Html { out: &mut out });
+        super::highlight(
+            code,
+            &mut super::Html {
+                out: &mut out,
+                every_class: true,
+            },
+        );
         out
     }
 

@@ -200,7 +200,13 @@ fn string_len(s: &str) -> usize {
 mod tests {
     fn hl(code: &str) -> String {
         let mut out = String::new();
-        super::highlight(code, &mut super::Html { out: &mut out });
+        super::highlight(
+            code,
+            &mut super::Html {
+                out: &mut out,
+                every_class: true,
+            },
+        );
         out
     }
 
