@@ -33,7 +33,7 @@ pub struct Card {
 }
 
 /// Questions rendered per chunk.
-const CHUNK: usize = 1024;
+const CHUNK: usize = 256;
 
 /// The Anki tags pyq adds live under `pyq::` (with `pyq::retired`), apart
 /// from a learner's own tags: `tag:pyq::topic::asyncio` finds exactly the
@@ -242,7 +242,7 @@ mod tests {
             if seen > 1000 { Err("stop") } else { Ok(()) }
         });
         assert_eq!(stopped, Err("stop"));
-        assert_eq!(seen, 1024);
+        assert_eq!(seen, CHUNK * (1000 / CHUNK + 1));
     }
 
     #[test]

@@ -111,7 +111,7 @@ impl<'a> Builder<'a> {
     ) -> rusqlite::Result<Self> {
         let conn = Connection::open(file)?;
         conn.execute_batch(
-            &format!("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = {}; PRAGMA cache_size = -16384; PRAGMA locking_mode = EXCLUSIVE;", super::package::PAGE),
+            &format!("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = {}; PRAGMA cache_size = -8192; PRAGMA locking_mode = EXCLUSIVE;", super::package::PAGE),
         )?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(&format!(

@@ -237,11 +237,10 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
         "collection.anki2",
         crc,
         size,
-        &pieces,
+        pieces,
         &FINAL_BLOCK,
         table.as_deref(),
     )?;
-    drop(pieces);
     let media = b"{}";
     let mut hasher = crc32fast::Hasher::new();
     hasher.update(media);
@@ -251,7 +250,7 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
         "media",
         hasher.finalize(),
         media.len() as u64,
-        &[compressed],
+        vec![compressed],
         &[],
         None,
     )?;
@@ -424,13 +423,15 @@ const EXTERNAL_ATTRIBUTES: u32 = 0o100_644 << 16;
 
 impl Zip {
     /// Adds an entry whose deflated data is `pieces` then `end`; `extra`
-    /// goes in an extra field of its central directory entry.
+    /// goes in an extra field of its central directory entry. Each piece
+    /// is freed as soon as it is copied, so the package is not in memory
+    /// twice.
     fn entry(
         &mut self,
         name: &str,
         crc: u32,
         size: u64,
-        pieces: &[Vec<u8>],
+        pieces: Vec<Vec<u8>>,
         end: &[u8],
         extra: Option<&[u8]>,
     ) -> Result<(), String> {
@@ -459,7 +460,7 @@ impl Zip {
         put16(out, 0);
         out.extend_from_slice(name.as_bytes());
         for p in pieces {
-            out.extend_from_slice(p);
+            out.extend_from_slice(&p);
         }
         out.extend_from_slice(end);
         let c = &mut self.central;
