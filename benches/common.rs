@@ -143,10 +143,87 @@ pub(crate) fn generate(n: usize) -> String {
     s
 }
 
-/// Which generated bank: `uniform` (above) or `realistic` (below).
+/// The uniform bank's size and shape (a short answer, a list with inline
+/// code and math, a short fenced Python block: about 770 bytes a question)
+/// with every word drawn at random from a 6,000-word vocabulary and every
+/// code block different: the "varied random text" bank of issue #15, which
+/// the realistic bank (the real answers, three times as long) does not
+/// replace.
+pub(crate) fn varied(n: usize, seed: u64) -> String {
+    let mut rng = Rng::new(seed, 7);
+    let syllables = [
+        "ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "xe", "zu", "bra", "cle", "dri", "fro",
+        "glu", "pla", "sto", "tre", "qua", "wen",
+    ];
+    let vocabulary: Vec<String> = (0..6_000)
+        .map(|i| {
+            let mut w = String::new();
+            let mut k = i + 7;
+            for _ in 0..2 + i % 3 {
+                w.push_str(syllables[k % syllables.len()]);
+                k /= syllables.len();
+                k += i % 13;
+            }
+            w
+        })
+        .collect();
+    let words = |rng: &mut Rng, range: (usize, usize)| -> String {
+        let count = range.0 + rng.below(range.1);
+        let mut out = String::new();
+        for j in 0..count {
+            if j > 0 {
+                out.push(' ');
+            }
+            match rng.below(40) {
+                0 => {
+                    let _ = write!(out, "`{}()`", vocabulary[rng.below(6_000)]);
+                }
+                1 => {
+                    let _ = write!(out, "$O(n^{})$", 1 + rng.below(3));
+                }
+                _ => out.push_str(&vocabulary[rng.below(6_000)]),
+            }
+        }
+        out
+    };
+    let mut s = String::with_capacity(n * 800);
+    s.push_str(
+        "version: 1\ndeck:\n  name: Bench\n  anki_deck_id: 1\n  anki_model_id: 2\ntopics:\n",
+    );
+    for t in 0..12 {
+        let _ = writeln!(s, "  topic-{t}: Topic {t}");
+    }
+    s.push_str("questions:\n");
+    for i in 1..=n {
+        let question = words(&mut rng, (8, 5));
+        let short = words(&mut rng, (12, 6));
+        let _ = write!(
+            s,
+            "  - number: {i}\n    id: question-{i}\n    topic: topic-{}\n    difficulty: mid\n    tags: [bench, t{}]\n    question: How does {question}?\n    answer: |\n      **Short answer:** {short}.\n\n",
+            i % 12,
+            i % 7,
+        );
+        for _ in 0..3 + rng.below(2) {
+            let item = words(&mut rng, (6, 5));
+            let _ = writeln!(s, "      - {item}.");
+        }
+        let (a, b) = (&vocabulary[rng.below(6_000)], &vocabulary[rng.below(6_000)]);
+        let _ = write!(
+            s,
+            "\n      ```python\n      {a} = []\n      for {b} in range({}):\n          {a}.append({b} * {})\n      assert len({a}) == {}\n      ```\n",
+            rng.below(1_000),
+            rng.below(100),
+            rng.below(1_000)
+        );
+    }
+    s
+}
+
+/// Which generated bank: `uniform` (above), `varied` or `realistic` (below).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     Uniform,
+    Varied,
     Realistic,
 }
 
@@ -154,22 +231,25 @@ impl Kind {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Uniform => "uniform",
+            Kind::Varied => "varied",
             Kind::Realistic => "realistic",
         }
     }
 
-    /// The kinds named on the command line (`uniform`, `realistic`), or both.
+    /// The kinds named on the command line (`uniform`, `varied`,
+    /// `realistic`), or all three.
     pub(crate) fn chosen() -> Vec<Kind> {
         let named: Vec<Kind> = std::env::args()
             .skip(1)
             .filter_map(|a| match a.as_str() {
                 "uniform" => Some(Kind::Uniform),
+                "varied" => Some(Kind::Varied),
                 "realistic" => Some(Kind::Realistic),
                 _ => None,
             })
             .collect();
         if named.is_empty() {
-            vec![Kind::Uniform, Kind::Realistic]
+            vec![Kind::Uniform, Kind::Varied, Kind::Realistic]
         } else {
             named
         }
@@ -182,6 +262,7 @@ impl Kind {
     pub(crate) fn write(self, n: usize) -> (PathBuf, String) {
         let text = match self {
             Kind::Uniform => generate(n),
+            Kind::Varied => varied(n, SEED),
             Kind::Realistic => realistic(n, SEED),
         };
         let dir = bench_dir();

@@ -23,7 +23,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -127,26 +127,65 @@ impl Reused {
             return Ok(None);
         }
         let same_compressor = print == fingerprint();
-        let mut file = package
+        let file = package
             .try_clone()
             .map_err(|e| format!("it could not be read ({e})"))?;
-        let mut chunks = HashMap::new();
-        let (mut at, mut compressed, mut plain) = (data_start, Vec::new(), Vec::new());
+        // Where each chunk is, compressed and unpacked.
+        let mut places = Vec::with_capacity(sizes.len());
+        let (mut at, mut to) = (data_start, 0u64);
         for &(clen, ulen) in &sizes {
-            let (clen, ulen) = (clen as usize, ulen as usize);
-            compressed.resize(clen, 0);
-            file.seek(SeekFrom::Start(at))
-                .and_then(|_| file.read_exact(&mut compressed))
-                .map_err(|e| format!("it could not be read ({e})"))?;
-            if !inflate_chunk(&compressed, ulen, &mut plain) {
-                return Ok(None);
+            places.push((at, clen as usize, to, ulen as usize));
+            at += u64::from(clen);
+            to += u64::from(ulen);
+        }
+        // Unpacked on every core, each chunk written at its place.
+        let next = AtomicUsize::new(0);
+        let results: Vec<Mutex<Option<Result<u128, String>>>> =
+            places.iter().map(|_| Mutex::new(None)).collect();
+        let out: &File = out;
+        std::thread::scope(|s| {
+            for _ in 0..parallelism().min(places.len()) {
+                s.spawn(|| {
+                    let (mut compressed, mut plain) = (Vec::new(), Vec::new());
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&(at, clen, to, ulen)) = places.get(index) else {
+                            break;
+                        };
+                        compressed.resize(clen, 0);
+                        let result = read_at(&file, at, &mut compressed)
+                            .map_err(|e| format!("it could not be read ({e})"))
+                            .and_then(|()| {
+                                if inflate_chunk(&compressed, ulen, &mut plain) {
+                                    write_at(out, to, &plain).map_err(|e| {
+                                        format!("its collection could not be unpacked ({e})")
+                                    })?;
+                                    Ok(xxhash_rust::xxh3::xxh3_128(&plain))
+                                } else {
+                                    Err(String::new())
+                                }
+                            });
+                        if let Ok(mut r) = results[index].lock() {
+                            *r = Some(result);
+                        }
+                    }
+                });
             }
-            std::io::Write::write_all(out, &plain)
-                .map_err(|e| format!("its collection could not be unpacked ({e})"))?;
-            if same_compressor {
-                chunks.insert(xxhash_rust::xxh3::xxh3_128(&plain), (at, clen));
+        });
+        let mut chunks = HashMap::new();
+        for (place, result) in places.iter().zip(results) {
+            match result.into_inner().ok().flatten() {
+                Some(Ok(hash)) => {
+                    if same_compressor {
+                        chunks.insert(hash, (place.0, place.1));
+                    }
+                }
+                // A chunk that does not decompress as the table says: the
+                // table is not used (the package is read as any zip).
+                Some(Err(why)) if why.is_empty() => return Ok(None),
+                Some(Err(why)) => return Err(why),
+                None => return Ok(None),
             }
-            at += clen as u64;
         }
         Ok(Some(Self {
             file: same_compressor.then_some(file),
@@ -173,7 +212,7 @@ const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
 /// SQLite). Chunks found in `reused` are copied; the others are compressed
 /// on every core.
 pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
-    let chunks = split(db).map_err(|e| format!("could not read the collection: {e}"))?;
+    let (chunks, crc) = split(db).map_err(|e| format!("could not read the collection: {e}"))?;
     let size: u64 = chunks.iter().map(|c| c.len as u64).sum();
     let pieces: Vec<Mutex<Option<Vec<u8>>>> = chunks
         .iter()
@@ -183,9 +222,7 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
         .filter(|&i| pieces[i].lock().is_ok_and(|p| p.is_none()))
         .collect();
     let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(todo.len().max(1));
+    let threads = parallelism().min(todo.len().max(1));
     let failed: Mutex<Option<String>> = Mutex::new(None);
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -220,7 +257,6 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
         .into_iter()
         .map(|p| p.into_inner().ok().flatten().unwrap_or_default())
         .collect();
-    let crc = crc(db, &chunks).map_err(|e| format!("could not read the collection: {e}"))?;
     let table = (chunks.len() <= MAX_TABLE_CHUNKS).then(|| {
         let mut t = Vec::with_capacity(4 + 16 + 8 * chunks.len());
         t.extend_from_slice(EXTRA_MAGIC);
@@ -257,10 +293,12 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
     Ok(zip.finish())
 }
 
-/// The collection's chunks: whole pages, cut where a page's hash says.
-fn split(db: &Path) -> std::io::Result<Vec<Chunk>> {
+/// The collection's chunks (whole pages, cut where a page's hash says),
+/// and its CRC-32 (the zip header's).
+fn split(db: &Path) -> std::io::Result<(Vec<Chunk>, u32)> {
     let mut file = std::io::BufReader::with_capacity(1 << 20, File::open(db)?);
     let mut chunks = Vec::new();
+    let mut crc = crc32fast::Hasher::new();
     let mut page = vec![0; PAGE];
     let (mut offset, mut len, mut pages) = (0u64, 0usize, 0usize);
     let mut hash = xxhash_rust::xxh3::Xxh3::new();
@@ -270,6 +308,7 @@ fn split(db: &Path) -> std::io::Result<Vec<Chunk>> {
             break;
         }
         hash.update(&page[..n]);
+        crc.update(&page[..n]);
         len += n;
         pages += 1;
         let cut = pages >= MAX_PAGES
@@ -295,33 +334,7 @@ fn split(db: &Path) -> std::io::Result<Vec<Chunk>> {
             hash: hash.digest128(),
         });
     }
-    Ok(chunks)
-}
-
-/// The CRC-32 of the whole collection (the zip header's), chunk by chunk
-/// on every core, combined.
-fn crc(db: &Path, chunks: &[Chunk]) -> std::io::Result<u32> {
-    let half = chunks.len() / 2;
-    let (first, second) = chunks.split_at(half);
-    let part = |chunks: &[Chunk]| -> std::io::Result<crc32fast::Hasher> {
-        let file = File::open(db)?;
-        let mut hasher = crc32fast::Hasher::new();
-        let mut buf = Vec::new();
-        for c in chunks {
-            buf.resize(c.len, 0);
-            read_at(&file, c.offset, &mut buf)?;
-            hasher.update(&buf);
-        }
-        Ok(hasher)
-    };
-    let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(|| part(first));
-        let b = part(second);
-        (a.join().expect("a CRC does not panic"), b)
-    });
-    let mut crc = a?;
-    crc.combine(&b?);
-    Ok(crc.finalize())
+    Ok((chunks, crc.finalize()))
 }
 
 /// Fills `buf` as far as the file goes; the count read.
@@ -338,6 +351,24 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
+/// How many threads to compress or decompress on.
+fn parallelism() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+#[cfg(unix)]
+fn write_at(file: &File, offset: u64, buf: &[u8]) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn write_at(file: &File, offset: u64, buf: &[u8]) -> std::io::Result<()> {
+    use std::io::Seek;
+    let mut file = file.try_clone()?;
+    file.seek(std::io::SeekFrom::Start(offset))?;
+    std::io::Write::write_all(&mut file, buf)
+}
+
 #[cfg(unix)]
 fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
@@ -345,8 +376,9 @@ fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
 
 #[cfg(not(unix))]
 fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+    use std::io::Seek;
     let mut file = file.try_clone()?;
-    file.seek(SeekFrom::Start(offset))?;
+    file.seek(std::io::SeekFrom::Start(offset))?;
     file.read_exact(buf)
 }
 
@@ -557,7 +589,7 @@ mod tests {
         assert_eq!(media, "{}");
         assert_eq!(zip.len(), 2);
         // Several chunks, of whole pages, and the table lists them.
-        let chunks = split(&db).unwrap();
+        let (chunks, _) = split(&db).unwrap();
         assert!(chunks.len() > 3, "{}", chunks.len());
         assert!(
             chunks
@@ -593,7 +625,7 @@ mod tests {
         let extra = pseudo_random_pages(2, 99);
         edited.splice(200 * PAGE..200 * PAGE, extra);
         std::fs::write(&b, &edited).unwrap();
-        let (ca, cb) = (split(&a).unwrap(), split(&b).unwrap());
+        let (ca, cb) = (split(&a).unwrap().0, split(&b).unwrap().0);
         let old: std::collections::HashSet<u128> = ca.iter().map(|c| c.hash).collect();
         let new = cb.iter().filter(|c| !old.contains(&c.hash)).count();
         assert!(new <= 4, "{new} of {} chunks changed", cb.len());
@@ -632,7 +664,7 @@ mod tests {
             .unwrap()
             .expect("a table");
         let mut back = Vec::new();
-        unpacked.rewind().unwrap();
+        std::io::Seek::rewind(&mut unpacked).unwrap();
         unpacked.read_to_end(&mut back).unwrap();
         assert!(back == data);
         assert!(reused.chunks.len() > 3);
