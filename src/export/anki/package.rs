@@ -455,7 +455,7 @@ const EXTERNAL_ATTRIBUTES: u32 = 0o100_644 << 16;
 
 impl Zip {
     /// Adds an entry whose deflated data is `pieces` then `end`; `extra`
-    /// goes in an extra field of its central directory entry. Each piece
+    /// goes in an extra field of its headers. Each piece
     /// is freed as soon as it is copied, so the package is not in memory
     /// twice.
     fn entry(
@@ -479,7 +479,8 @@ impl Zip {
         let name_len = u16::try_from(name.len()).expect("a short entry name");
         let extra_len = extra.map_or(0, |e| 4 + e.len());
         let extra_len = u16::try_from(extra_len).expect("the table fits an extra field");
-        self.out.reserve(30 + name.len() + compressed as usize);
+        self.out
+            .reserve(30 + name.len() + usize::from(extra_len) + compressed as usize);
         let out = &mut self.out;
         put32(out, 0x0403_4b50);
         for v in [VERSION_NEEDED, 0, DEFLATED, DOS_TIME, DOS_DATE] {
@@ -489,8 +490,9 @@ impl Zip {
             put32(out, v);
         }
         put16(out, name_len);
-        put16(out, 0);
+        put16(out, extra_len);
         out.extend_from_slice(name.as_bytes());
+        put_extra(out, extra);
         for p in pieces {
             out.extend_from_slice(&p);
         }
@@ -516,11 +518,7 @@ impl Zip {
         put32(c, EXTERNAL_ATTRIBUTES);
         put32(c, offset);
         c.extend_from_slice(name.as_bytes());
-        if let Some(e) = extra {
-            put16(c, EXTRA_ID);
-            put16(c, u16::try_from(e.len()).expect("checked above"));
-            c.extend_from_slice(e);
-        }
+        put_extra(c, extra);
         self.entries += 1;
         Ok(())
     }
@@ -539,6 +537,19 @@ impl Zip {
         put32(out, at);
         put16(out, 0);
         self.out
+    }
+}
+
+/// The chunk table as an extra field, in both the local and the central
+/// header (as zip tools expect the two to match).
+fn put_extra(out: &mut Vec<u8>, extra: Option<&[u8]>) {
+    if let Some(e) = extra {
+        put16(out, EXTRA_ID);
+        put16(
+            out,
+            u16::try_from(e.len()).expect("the table fits an extra field"),
+        );
+        out.extend_from_slice(e);
     }
 }
 
