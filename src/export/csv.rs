@@ -91,7 +91,6 @@ fn csv_error(e: impl std::fmt::Display) -> Error {
 struct AnkiCsv {
     writer: csv::Writer<Vec<u8>>,
     deck_id: i64,
-    in_order: super::InOrder,
 }
 
 impl AnkiCsv {
@@ -118,19 +117,14 @@ impl AnkiCsv {
             .delimiter(b'\t')
             .quote_style(csv::QuoteStyle::Always)
             .from_writer(out.into_bytes());
-        Self {
-            writer,
-            deck_id,
-            in_order: super::InOrder::default(),
-        }
+        Self { writer, deck_id }
     }
 }
 
 impl Sink for AnkiCsv {
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error> {
-        let (writer, deck_id) = (&mut self.writer, self.deck_id);
-        self.in_order.push(cards, |c| {
-            writer
+        for c in cards {
+            self.writer
                 .write_record([
                     c.question.as_str(),
                     &c.answer,
@@ -140,14 +134,14 @@ impl Sink for AnkiCsv {
                     &c.see_also,
                     &c.id,
                     &c.tags.join(" "),
-                    &guid(deck_id, &c.id),
+                    &guid(self.deck_id, &c.id),
                 ])
-                .map_err(csv_error)
-        })
+                .map_err(csv_error)?;
+        }
+        Ok(())
     }
 
     fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
-        self.in_order.finish()?;
         self.writer.into_inner().map_err(|e| csv_error(e.error()))
     }
 }

@@ -56,14 +56,12 @@ impl Exporter for Html {
 /// the end. Only the page itself and each question's HTML are kept.
 pub struct HtmlSink<'a> {
     page: Page<'a>,
-    in_order: super::InOrder,
 }
 
 impl<'a> HtmlSink<'a> {
     pub fn new(bank: &'a Bank<'a>) -> Self {
         Self {
             page: Page::begin(bank, ""),
-            in_order: super::InOrder::default(),
         }
     }
 }
@@ -74,15 +72,13 @@ impl Sink for HtmlSink<'_> {
     }
 
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error> {
-        let page = &mut self.page;
-        self.in_order.push(cards, |card| {
-            page.push(card);
-            Ok(())
-        })
+        for card in cards {
+            self.page.push(card);
+        }
+        Ok(())
     }
 
     fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
-        self.in_order.finish()?;
         Ok(self.page.end(None).into_bytes())
     }
 }

@@ -71,14 +71,13 @@ pub trait Sink {
     /// The order (question indices) this export wants its cards in, when
     /// not bank order: the Anki exporter writes its notes in note id order,
     /// so that its database is appended to, never reshuffled. The first
-    /// export that asks decides; the others get the cards in that order and
-    /// put them back in bank order themselves ([`InOrder`]).
+    /// export that asks gets them so; the others get them in bank order.
     fn order(&self) -> Option<Vec<usize>> {
         None
     }
 
-    /// The next chunk of cards, in the order of the first export's
-    /// [`Sink::order`] (bank order when none asks).
+    /// The next chunk of cards: in bank order, or in the order this export
+    /// asked for ([`Sink::order`]).
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error>;
 
     fn finish(self: Box<Self>) -> Result<Vec<u8>, Error>;
@@ -202,17 +201,39 @@ pub fn finish(mut started: Started<'_>, bank: &Bank<'_>) -> Result<Vec<Artifact>
                     .any(|(_, s)| s.wants_cards() && s.needs_render(i))
             })
             .collect();
-        let order = started
+        // The first export that asks for an order gets the cards in it; the
+        // others get them back in bank order, through one buffer.
+        let leader = started
             .iter()
-            .filter(|(_, s)| s.wants_cards())
-            .find_map(|(_, s)| s.order())
+            .position(|(_, s)| s.wants_cards() && s.order().is_some());
+        let order = leader
+            .and_then(|i| started[i].1.order())
             .unwrap_or_else(|| (0..bank.questions.len()).collect());
+        let mut in_order = InOrder::default();
         crate::render::for_each_chunk_in(bank, &order, mathml, &|i| render[i], |chunk| {
-            started
+            let Some(leader) = leader else {
+                return started
+                    .iter_mut()
+                    .filter(|(_, s)| s.wants_cards())
+                    .try_for_each(|(_, s)| s.cards(chunk));
+            };
+            started[leader].1.cards(chunk)?;
+            let mut others: Vec<&mut Box<dyn Sink + Send + '_>> = started
                 .iter_mut()
-                .filter(|(_, s)| s.wants_cards())
-                .try_for_each(|(_, s)| s.cards(chunk))
+                .enumerate()
+                .filter(|(i, (_, s))| *i != leader && s.wants_cards())
+                .map(|(_, (_, s))| s)
+                .collect();
+            if others.is_empty() {
+                return Ok(());
+            }
+            in_order.push(chunk, |card| {
+                others
+                    .iter_mut()
+                    .try_for_each(|s| s.cards(std::slice::from_ref(card)))
+            })
         })?;
+        in_order.finish()?;
     }
     started
         .into_iter()
@@ -263,7 +284,7 @@ pub fn stale(artifacts: &[Artifact]) -> Vec<(&Artifact, &'static str)> {
 /// bank order, for the exports that write them in bank order: a card is
 /// passed on as soon as every card before it has been, and kept until then.
 #[derive(Debug)]
-pub(crate) struct InOrder {
+struct InOrder {
     /// The number of the next card to pass on.
     next: i64,
     waiting: std::collections::BTreeMap<i64, Card>,
@@ -281,7 +302,7 @@ impl Default for InOrder {
 impl InOrder {
     /// Passes to `emit`, in bank order, every card of `cards` whose turn
     /// has come, with those kept from earlier chunks.
-    pub(crate) fn push(
+    fn push(
         &mut self,
         cards: &[Card],
         mut emit: impl FnMut(&Card) -> Result<(), Error>,
@@ -302,7 +323,7 @@ impl InOrder {
     }
 
     /// Fails if a card is still waiting for one that never came.
-    pub(crate) fn finish(&self) -> Result<(), Error> {
+    fn finish(&self) -> Result<(), Error> {
         match self.waiting.first_key_value() {
             None => Ok(()),
             Some((number, _)) => Err(Error::Internal(format!(
@@ -318,4 +339,56 @@ impl InOrder {
 pub fn slug(name: &str) -> String {
     let s = crate::load::slugify(name);
     if s.is_empty() { "deck".to_owned() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every export gives the same file alone as beside the others, though
+    /// the Anki export takes the cards in note id order and the others in
+    /// bank order.
+    #[test]
+    fn each_export_is_the_same_alone_and_together() {
+        let mut text = String::from(
+            "version: 1\ndeck: {name: D, anki_deck_id: 7, anki_model_id: 8}\ntopics: {t: T}\nquestions:\n",
+        );
+        for i in 1..=600 {
+            text.push_str(&format!(
+                "  - {{number: {i}, id: q{i}, topic: t, difficulty: mid, question: 'Q{i} $x$?', answer: \"A{i}, `code` and $y$.\"}}\n"
+            ));
+        }
+        let source = crate::source::SourceFile::new(Path::new("q.yaml"), text);
+        let loaded = crate::load::load(&source);
+        let ctx = Context {
+            bank: &loaded.bank,
+            scratch_dir: None,
+            stamp: 1_000,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let options = Options {
+            csv_flavor: csv::CsvFlavor::Anki,
+            details: false,
+        };
+        let all = produce(&ExportFormat::All.exporters(options), &ctx, dir.path()).unwrap();
+        assert_eq!(all.len(), 4);
+        for format in [
+            ExportFormat::Anki,
+            ExportFormat::Csv,
+            ExportFormat::Markdown,
+            ExportFormat::Html,
+        ] {
+            let alone = produce(&format.exporters(options), &ctx, dir.path()).unwrap();
+            let together = all.iter().find(|a| a.path == alone[0].path).unwrap();
+            assert!(alone[0].bytes == together.bytes, "{format:?}");
+        }
+        // The CSV is in bank order.
+        let csv = String::from_utf8(all[1].bytes.clone()).unwrap();
+        let numbers: Vec<usize> = csv
+            .lines()
+            .filter(|l| l.starts_with("\"Q"))
+            .map(|l| l[2..l.find(' ').unwrap()].parse().unwrap())
+            .collect();
+        assert_eq!(numbers, (1..=600).collect::<Vec<_>>());
+    }
 }
