@@ -59,6 +59,10 @@ const INSERT_SOURCE: &str = "INSERT INTO pyq_sources VALUES (?1, ?2, ?3)";
 /// An unchanged note, as the previous package has it (found by its id, the
 /// table's key; the GUID makes sure it is the same note).
 const COPY_NOTE: &str = "INSERT INTO notes SELECT * FROM prev.notes WHERE id = ?1 AND guid = ?2";
+/// A run of unchanged notes, copied in one statement (their ids are the
+/// previous package's, see [`Builder::copy_run`]).
+const COPY_NOTES: &str = "INSERT INTO notes SELECT * FROM prev.notes WHERE id BETWEEN ?1 AND ?2";
+const COUNT_NOTES: &str = "SELECT count(*) FROM prev.notes WHERE id BETWEEN ?1 AND ?2";
 const INSERT_CARD: &str =
     "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')";
 
@@ -84,6 +88,9 @@ pub(crate) struct Builder<'a> {
     /// written just before the first note with a higher id, so that the
     /// notes table is written in id order (see [`Builder::add`]).
     tombstones: std::iter::Peekable<std::vec::IntoIter<Tombstone>>,
+    /// Unchanged notes waiting to be copied, as one run: note ids and GUIDs
+    /// in order (see [`Builder::copy_run`]).
+    run: Vec<(i64, String)>,
     /// The cards and source keys, written in key order at the end.
     cards: Vec<CardRow>,
     sources: Vec<(String, Signature, Signature)>,
@@ -166,6 +173,7 @@ impl<'a> Builder<'a> {
             reuse,
             note_ids,
             tombstones: tombstones.into_iter().peekable(),
+            run: Vec::new(),
             cards: Vec::with_capacity(ctx.bank.questions.len()),
             sources: Vec::with_capacity(ctx.bank.questions.len()),
         })
@@ -204,19 +212,13 @@ impl<'a> Builder<'a> {
                 // Unchanged: the previous package's row is what rendering
                 // would write (same fields and tags, so the same `mod`).
                 let (fields, m) = self.previous.notes[&guid];
-                let copied = self
-                    .conn
-                    .prepare_cached(COPY_NOTE)?
-                    .execute(params![nid, guid])?;
-                if copied != 1 {
-                    // Its id is not the one pyq derives: not pyq's row.
-                    return Err(rusqlite::Error::StatementChangedRows(copied));
-                }
                 self.latest = self.latest.max(m);
+                self.run.push((nid, guid.clone()));
                 self.cards.push((card_id, nid, m, c.number));
                 self.sources.push((guid, key, fields));
                 continue;
             }
+            self.copy_run()?;
             let number = c.number.to_string();
             let fields = [
                 &c.question,
@@ -249,6 +251,45 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    /// Copies the waiting run of unchanged notes from the previous package:
+    /// in one statement when the previous package holds exactly those notes
+    /// between the run's first and last id (the usual case), else one by
+    /// one, each checked by its GUID.
+    fn copy_run(&mut self) -> rusqlite::Result<()> {
+        let run = std::mem::take(&mut self.run);
+        let (Some((first, _)), Some((last, _))) = (run.first(), run.last()) else {
+            return Ok(());
+        };
+        if run.len() > 1 {
+            // (No savepoint to roll back to: the database has no journal.)
+            let there: i64 = self
+                .conn
+                .prepare_cached(COUNT_NOTES)?
+                .query_row(params![first, last], |r| r.get(0))?;
+            if usize::try_from(there) == Ok(run.len()) {
+                let copied = self
+                    .conn
+                    .prepare_cached(COPY_NOTES)?
+                    .execute(params![first, last])?;
+                return if copied == run.len() {
+                    Ok(())
+                } else {
+                    Err(rusqlite::Error::StatementChangedRows(copied))
+                };
+            }
+            // Another note lies between them there: one by one.
+        }
+        let mut copy = self.conn.prepare_cached(COPY_NOTE)?;
+        for (nid, guid) in &run {
+            let copied = copy.execute(params![nid, guid])?;
+            if copied != 1 {
+                // Its id is not the one pyq derives: not pyq's row.
+                return Err(rusqlite::Error::StatementChangedRows(copied));
+            }
+        }
+        Ok(())
+    }
+
     /// Writes the retired questions' notes whose id is below `nid` (all of
     /// them for `i64::MAX`). Each has the same GUID as the note learners
     /// have, so their re-import turns it into a notice to delete it, tagged
@@ -256,6 +297,7 @@ impl<'a> Builder<'a> {
     /// the first time never sees it.
     fn tombstones_before(&mut self, nid: i64) -> rusqlite::Result<()> {
         while let Some(t) = self.tombstones.next_if(|t| t.nid < nid) {
+            self.copy_run()?;
             let m = carry_mod(self.previous.notes.get(&t.guid), &t.sig, self.ctx.stamp);
             self.latest = self.latest.max(m);
             self.conn.prepare_cached(INSERT_NOTE)?.execute(params![
@@ -276,6 +318,7 @@ impl<'a> Builder<'a> {
     /// ids, then the cards and source keys, each in key order.
     pub(crate) fn add_remaining(&mut self) -> rusqlite::Result<()> {
         self.tombstones_before(i64::MAX)?;
+        self.copy_run()?;
         self.cards.sort_unstable();
         let mut card = self.conn.prepare_cached(INSERT_CARD)?;
         for &(id, nid, m, number) in &self.cards {

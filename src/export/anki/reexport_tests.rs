@@ -228,6 +228,12 @@ fn notes_edited_in_the_package_are_rendered_again() {
     // A note whose id is not pyq's is not copied.
     let id = "UPDATE notes SET id = id + 1 WHERE sfld = 3";
     assert_eq!(reexport(BANK, Some(id), BANK), 1);
+    // A note that is not the bank's, among the unchanged ones, is not
+    // copied with them (they are copied as a run of ids when nothing else
+    // lies between them).
+    let foreign = "INSERT INTO notes SELECT id + 1, guid || 'x', mid, mod, usn, tags, flds, sfld, \
+        csum, flags, data FROM notes WHERE id = (SELECT min(id) FROM notes)";
+    assert_eq!(reexport(BANK, Some(foreign), BANK), 0);
     // Keys that are not signatures are ignored.
     let junk = "UPDATE pyq_sources SET source = x'00'";
     assert_eq!(reexport(BANK, Some(junk), BANK), 4);
