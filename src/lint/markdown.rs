@@ -48,9 +48,23 @@ impl Facts {
 
     /// [`Facts::of`], also feeding every parser event to `observer` (the
     /// writing rules' scan, in the same pass).
-    pub(crate) fn of_with(text: &str, mut observer: Option<&mut AnswerScan>) -> Self {
+    pub(crate) fn of_with(text: &str, observer: Option<&mut AnswerScan>) -> Self {
+        Self::scan(text, observer, true)
+    }
+
+    /// [`Facts::of_with`], looking for bold `__dunder__` names only when
+    /// `dunders` is true (else `bold_dunders` stays empty), so that a text
+    /// whose only Markdown is `_` need not be parsed.
+    pub(crate) fn scan(text: &str, mut observer: Option<&mut AnswerScan>, dunders: bool) -> Self {
         let mut facts = Self::default();
-        if observer.is_none() && !text.contains(['`', '~', '<', '[', '_']) {
+        // Each fact needs one of these characters: a fence, raw HTML or an
+        // autolink, a link or image, a bold `__name__`.
+        let markers: &[char] = if dunders {
+            &['`', '~', '<', '[', '_']
+        } else {
+            &['`', '~', '<', '[']
+        };
+        if observer.is_none() && !text.contains(markers) {
             return facts;
         }
         for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
@@ -67,7 +81,7 @@ impl Facts {
                 Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
                     facts.links.push((range, dest_url.into_string()));
                 }
-                Event::Start(Tag::Strong) => {
+                Event::Start(Tag::Strong) if dunders => {
                     let s = &text[range.clone()];
                     if s.len() > 4
                         && s.starts_with("__")

@@ -9,7 +9,7 @@ pub(crate) mod rules;
 pub mod settings;
 pub(crate) mod suppress;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Loaded;
 use crate::model::{Bank, Text};
 use crate::source::{SourceFile, Span};
@@ -101,24 +101,106 @@ pub fn check_with(
     settings: &Settings,
     lock: Option<&crate::identity::lock::Lock>,
 ) -> Vec<Diagnostic> {
+    lint(loaded, source, settings, lock, &Selection::all())
+}
+
+/// The error-level findings of [`check_with`], exactly (the same findings
+/// in the same order), for `pyq export`, which refuses a bank only for its
+/// errors: only the rules that `settings` rates as errors run, so a bank's
+/// warnings cost nothing (near-duplicate detection, the writing rules and
+/// the Markdown scan run only when one of their rules is an error). When
+/// `unused-suppression` is an error every rule runs, since whether a
+/// `# pyq: allow` comment silences something is known only then.
+pub fn errors_with(
+    loaded: &Loaded<'_>,
+    source: &SourceFile,
+    settings: &Settings,
+    lock: Option<&crate::identity::lock::Lock>,
+) -> Vec<Diagnostic> {
+    let selection = if settings.severity(Rule::UnusedSuppression) == Some(Severity::Error) {
+        Selection::all()
+    } else {
+        Selection::errors(settings)
+    };
+    let mut found = lint(loaded, source, settings, lock, &selection);
+    found.retain(|d| d.severity == Severity::Error);
+    found
+}
+
+/// The rules a lint runs. A rule left out makes no findings; the others
+/// make exactly the findings they make in a full lint (each check makes
+/// the findings of one rule, and suppression comments silence each
+/// finding on its own).
+struct Selection([bool; Rule::ALL.len()]);
+
+/// The rules that read the Markdown scan's facts.
+const MARKDOWN_RULES: [Rule; 4] = [
+    Rule::UnclosedCodeFence,
+    Rule::DunderOutsideCode,
+    Rule::UnsafeHtml,
+    Rule::RawHtml,
+];
+
+/// The writing rules (`[lint.answers]`), which run in the Markdown scan.
+const WRITING_RULES: [Rule; 8] = [
+    Rule::MissingLead,
+    Rule::LeadTooLong,
+    Rule::LeadNotOneSentence,
+    Rule::ProseLength,
+    Rule::TooManyCodeBlocks,
+    Rule::CodeBlockTooLong,
+    Rule::CodeLineTooLong,
+    Rule::MissingCodeLanguage,
+];
+
+impl Selection {
+    fn all() -> Self {
+        Self([true; Rule::ALL.len()])
+    }
+
+    /// The rules whose findings `settings` rates as errors.
+    fn errors(settings: &Settings) -> Self {
+        Self(Rule::ALL.map(|rule| settings.severity(rule) == Some(Severity::Error)))
+    }
+
+    fn has(&self, rule: Rule) -> bool {
+        self.0[rule as usize]
+    }
+
+    fn any(&self, rules: &[Rule]) -> bool {
+        rules.iter().any(|&rule| self.has(rule))
+    }
+}
+
+/// Runs the `selected` content rules on a loaded bank (unless its YAML was
+/// broken), then applies the settings and the suppression comments.
+fn lint(
+    loaded: &Loaded<'_>,
+    source: &SourceFile,
+    settings: &Settings,
+    lock: Option<&crate::identity::lock::Lock>,
+    selected: &Selection,
+) -> Vec<Diagnostic> {
     let mut out = loaded.diagnostics.clone();
     if loaded.complete {
         let bank = &loaded.bank;
         // Near-duplicate detection (the costliest rule, and one that needs
         // only the bank) runs beside the Markdown scan and the other rules.
         let near = std::thread::scope(|s| {
-            let near = s.spawn(|| {
-                let mut near = Vec::new();
-                rules::near_duplicate::near_duplicate(bank, &mut near);
-                near
+            let near = selected.has(Rule::NearDuplicate).then(|| {
+                s.spawn(|| {
+                    let mut near = Vec::new();
+                    rules::near_duplicate::near_duplicate(bank, &mut near);
+                    near
+                })
             });
-            let (mut ctx, found) = context(bank, source, &settings.answers);
+            let (mut ctx, found) = context(bank, source, &settings.answers, selected);
             out.extend(found);
             ctx.lock = lock;
-            rules::run_all(&ctx, &mut out);
-            near.join().expect("the near-duplicate rule does not panic")
+            rules::run(&ctx, |rule| selected.has(rule), &mut out);
+            near.map(|near| near.join().expect("the near-duplicate rule does not panic"))
         });
-        out.extend(near);
+        out.extend(near.into_iter().flatten());
     }
     finish(
         out,
@@ -130,19 +212,35 @@ pub fn check_with(
 
 /// The rules' context: one Markdown pass over every text field (on both
 /// cores), which also runs the writing rules that `answers` configures and
-/// returns their findings.
+/// returns their findings. Without a `selected` rule that needs it, the
+/// pass is left out (every field's facts are then empty).
 fn context<'a>(
     bank: &'a Bank<'_>,
     source: &'a SourceFile,
     limits: &settings::Answers,
+    selected: &Selection,
 ) -> (Ctx<'a>, Vec<Diagnostic>) {
+    let writing_rules = limits.any() && selected.any(&WRITING_RULES);
+    if !writing_rules && !selected.any(&MARKDOWN_RULES) {
+        let none = || bank.questions.iter().map(|_| None).collect();
+        let ctx = Ctx {
+            bank,
+            source,
+            question_md: none(),
+            answer_md: none(),
+            description_md: markdown::Facts::default(),
+            lock: None,
+        };
+        return (ctx, Vec::new());
+    }
+    // Bold `__dunder__` names are looked for only when their rule runs.
+    let dunders = selected.has(Rule::DunderOutsideCode);
     let facts = |t: Option<&Text<'_>>| {
         t.map_or_else(markdown::Facts::default, |t| {
-            markdown::Facts::of(&t.value())
+            markdown::Facts::scan(&t.value(), None, dunders)
         })
     };
     let boxed = |facts: markdown::Facts| Some(Box::new(facts)).filter(|f| !f.is_empty());
-    let writing_rules = limits.any();
     type Pair = (Option<Box<markdown::Facts>>, Option<Box<markdown::Facts>>);
     let scan = |qs: &[crate::model::Question<'_>], first: usize| -> (Vec<Pair>, Vec<Diagnostic>) {
         let mut found = Vec::new();
@@ -155,7 +253,7 @@ fn context<'a>(
                     Some(text) if writing_rules => {
                         let value = text.value();
                         let mut scan = answers::AnswerScan::default();
-                        let facts = markdown::Facts::of_with(&value, Some(&mut scan));
+                        let facts = markdown::Facts::scan(&value, Some(&mut scan), dunders);
                         let trimmed = value.trim();
                         if !trimmed.is_empty() && !rules::is_placeholder(trimmed) {
                             let answer = answers::Answer {

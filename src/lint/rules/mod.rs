@@ -39,27 +39,57 @@ mod yaml_syntax;
 pub(crate) use invalid_tag::TAG_PATTERN;
 pub(crate) use missing_answer::is_placeholder;
 
-/// Runs every content rule except near-duplicate detection, which
-/// [`crate::lint::check`] runs on another thread (it needs only the bank).
-pub(crate) fn run_all(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    numbering::numbering(ctx, out);
-    duplicate_id::duplicate_id(ctx, out);
-    invalid_id::invalid_id(ctx, out);
-    missing_answer::missing_answer(ctx, out);
-    missing_question::missing_question(ctx, out);
-    empty_bank::empty_bank(ctx, out);
-    duplicate_question::duplicate_question(ctx, out);
-    unknown_topic::unknown_topic(ctx, out);
-    invalid_tag::invalid_tag(ctx, out);
-    unused_topic::unused_topic(ctx, out);
-    unknown_related::unknown_related(ctx, out);
-    unclosed_code_fence::unclosed_code_fence(ctx, out);
-    dunder_outside_code::dunder_outside_code(ctx, out);
-    unsafe_html::unsafe_html(ctx, out);
-    raw_html::raw_html(ctx, out);
-    retired_id_reused::retired_id_reused(ctx, out);
-    published_id_removed::published_id_removed(ctx, out);
-    published_deck_changed::published_deck_changed(ctx, out);
+/// A content rule's check (near-duplicate detection aside, which
+/// [`crate::lint::check`] runs on another thread: it needs only the bank).
+type Check = fn(&Ctx<'_>, &mut Vec<Diagnostic>);
+
+/// Every content rule run on a [`Ctx`], in the order they run, each with
+/// the one rule whose findings its check makes (so that a caller may skip
+/// the checks whose findings it would throw away).
+const CHECKS: &[(Rule, Check)] = &[
+    (Rule::Numbering, numbering::numbering),
+    (Rule::DuplicateId, duplicate_id::duplicate_id),
+    (Rule::InvalidId, invalid_id::invalid_id),
+    (Rule::MissingAnswer, missing_answer::missing_answer),
+    (Rule::MissingQuestion, missing_question::missing_question),
+    (Rule::EmptyBank, empty_bank::empty_bank),
+    (
+        Rule::DuplicateQuestion,
+        duplicate_question::duplicate_question,
+    ),
+    (Rule::UnknownTopic, unknown_topic::unknown_topic),
+    (Rule::InvalidTag, invalid_tag::invalid_tag),
+    (Rule::UnusedTopic, unused_topic::unused_topic),
+    (Rule::UnknownRelated, unknown_related::unknown_related),
+    (
+        Rule::UnclosedCodeFence,
+        unclosed_code_fence::unclosed_code_fence,
+    ),
+    (
+        Rule::DunderOutsideCode,
+        dunder_outside_code::dunder_outside_code,
+    ),
+    (Rule::UnsafeHtml, unsafe_html::unsafe_html),
+    (Rule::RawHtml, raw_html::raw_html),
+    (Rule::RetiredIdReused, retired_id_reused::retired_id_reused),
+    (
+        Rule::PublishedIdRemoved,
+        published_id_removed::published_id_removed,
+    ),
+    (
+        Rule::PublishedDeckChanged,
+        published_deck_changed::published_deck_changed,
+    ),
+];
+
+/// Runs the content rules that `selected` picks, except near-duplicate
+/// detection (see [`CHECKS`]).
+pub(crate) fn run(ctx: &Ctx<'_>, selected: impl Fn(Rule) -> bool, out: &mut Vec<Diagnostic>) {
+    for &(rule, check) in CHECKS {
+        if selected(rule) {
+            check(ctx, out);
+        }
+    }
 }
 
 /// The explanation of a rule, as `pyq rules NAME` prints it.
