@@ -146,3 +146,67 @@ pub(crate) fn closest<'c>(
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
         .map(|(_, c)| c)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::source::SourceFile;
+
+    /// `lint::errors_with` skips the checks of rules that are no errors:
+    /// each check must make findings of its own rule only.
+    #[test]
+    fn each_check_makes_only_its_rules_findings() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut banks = vec![
+            root.join("questions.yaml"),
+            root.join("tests/cmd/lint-findings.in/questions.yaml"),
+            root.join("tests/cmd/lint-published.in/questions.yaml"),
+            root.join("tests/cmd/lint-empty-bank.in/questions.yaml"),
+        ];
+        for dir in ["tests/hostile", "tests/fixtures"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("a test folder") {
+                banks.push(entry.expect("an entry").path());
+            }
+        }
+        let mut rules_seen = std::collections::BTreeSet::new();
+        for path in banks
+            .iter()
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        {
+            let source = SourceFile::new(path, std::fs::read_to_string(path).unwrap_or_default());
+            let loaded = crate::load::load(&source);
+            if !loaded.complete {
+                continue;
+            }
+            let lock = crate::identity::lock::read_for(path).ok().flatten();
+            let (mut ctx, _) = crate::lint::context(
+                &loaded.bank,
+                &source,
+                &Default::default(),
+                &crate::lint::Selection::all(),
+            );
+            ctx.lock = lock.as_ref();
+            for &(rule, check) in CHECKS {
+                let mut out = Vec::new();
+                check(&ctx, &mut out);
+                for d in &out {
+                    assert_eq!(d.rule, rule, "{}: {d:?}", path.display());
+                    rules_seen.insert(rule);
+                }
+            }
+        }
+        // The banks do reach most checks.
+        assert!(rules_seen.len() >= 12, "{rules_seen:?}");
+    }
+
+    /// A rule's place in `Rule::ALL` is its discriminant (`lint::Selection`
+    /// indexes by it).
+    #[test]
+    fn rules_are_indexed_by_discriminant() {
+        for (i, rule) in Rule::ALL.into_iter().enumerate() {
+            assert_eq!(rule as usize, i, "{}", rule.name());
+        }
+    }
+}
