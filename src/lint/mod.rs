@@ -101,7 +101,13 @@ pub fn check_with(
     settings: &Settings,
     lock: Option<&crate::identity::lock::Lock>,
 ) -> Vec<Diagnostic> {
-    lint(loaded, source, settings, lock, &Selection::all())
+    lint(
+        loaded,
+        source,
+        settings,
+        lock,
+        &Selection::enabled(settings),
+    )
 }
 
 /// The error-level findings of [`check_with`], exactly (the same findings
@@ -118,7 +124,7 @@ pub fn errors_with(
     lock: Option<&crate::identity::lock::Lock>,
 ) -> Vec<Diagnostic> {
     let selection = if settings.severity(Rule::UnusedSuppression) == Some(Severity::Error) {
-        Selection::all()
+        Selection::enabled(settings)
     } else {
         Selection::errors(settings)
     };
@@ -131,6 +137,10 @@ pub fn errors_with(
 /// make exactly the findings they make in a full lint (each check makes
 /// the findings of one rule, and suppression comments silence each
 /// finding on its own).
+///
+/// A rule that the settings switch off (`allow`) never needs to run: its
+/// findings are dropped before suppression comments are matched, so a
+/// comment naming it silences nothing either way.
 struct Selection([bool; Rule::ALL.len()]);
 
 /// The rules that read the Markdown scan's facts.
@@ -154,8 +164,14 @@ const WRITING_RULES: [Rule; 8] = [
 ];
 
 impl Selection {
+    #[cfg(test)]
     fn all() -> Self {
         Self([true; Rule::ALL.len()])
+    }
+
+    /// The rules that `settings` does not switch off.
+    fn enabled(settings: &Settings) -> Self {
+        Self(Rule::ALL.map(|rule| settings.severity(rule).is_some()))
     }
 
     /// The rules whose findings `settings` rates as errors.
@@ -331,6 +347,67 @@ fn finish(
             .then(da.message.cmp(&db.message))
     });
     keyed.into_iter().map(|(_, d)| d).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// `pyq lint` skips the rules its settings switch off: what it reports
+    /// is what running every rule reports, on every test bank.
+    #[test]
+    fn skipping_switched_off_rules_changes_no_finding() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut banks = vec![root.join("questions.yaml")];
+        for dir in ["tests/hostile", "tests/fixtures", "tests/cmd"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("a test folder") {
+                let path = entry.expect("an entry").path();
+                match std::fs::read_dir(&path) {
+                    Ok(case) => banks.extend(case.map(|e| e.expect("an entry").path())),
+                    Err(_) => banks.push(path),
+                }
+            }
+        }
+        banks.retain(|p| p.extension().is_some_and(|x| x == "yaml"));
+        assert!(banks.len() > 80, "{}", banks.len());
+        let mut variants = vec![Settings::default()];
+        let mut off = Settings::default();
+        for rule in [
+            Rule::NearDuplicate,
+            Rule::UnsafeHtml,
+            Rule::DunderOutsideCode,
+            Rule::UnknownTopic,
+            Rule::PublishedIdRemoved,
+            Rule::ProseLength,
+        ] {
+            off.set(rule, Level::Allow);
+        }
+        off.answers.prose_words = Some((5, 10));
+        off.answers.max_code_width = Some(20);
+        variants.push(off.clone());
+        off.deny_warnings = true;
+        variants.push(off);
+        let mut all_off = Settings::default();
+        for rule in Rule::ALL {
+            all_off.set(rule, Level::Allow);
+        }
+        variants.push(all_off);
+        for path in &banks {
+            let source = SourceFile::new(path, std::fs::read_to_string(path).unwrap_or_default());
+            let loaded = crate::load::load(&source);
+            let lock = crate::identity::lock::read_for(path).ok().flatten();
+            for settings in &variants {
+                assert_eq!(
+                    check_with(&loaded, &source, settings, lock.as_ref()),
+                    lint(&loaded, &source, settings, lock.as_ref(), &Selection::all()),
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]
