@@ -436,8 +436,16 @@ impl Cursor {
     fn byte_of(&mut self, text: &str, char_index: usize) -> usize {
         let bytes = text.as_bytes();
         while self.chars < char_index && self.bytes < bytes.len() {
-            self.bytes += utf8_len(bytes[self.bytes]);
-            self.chars += 1;
+            // ASCII (most of a bank) is one byte a character: skipped a
+            // word at a time.
+            let ahead = (char_index - self.chars).min(bytes.len() - self.bytes);
+            let ascii = ascii_prefix(&bytes[self.bytes..self.bytes + ahead]);
+            self.bytes += ascii;
+            self.chars += ascii;
+            if self.chars < char_index && self.bytes < bytes.len() {
+                self.bytes += utf8_len(bytes[self.bytes]);
+                self.chars += 1;
+            }
         }
         while self.chars > char_index && self.bytes > 0 {
             self.bytes -= 1;
@@ -448,6 +456,22 @@ impl Cursor {
         }
         self.bytes
     }
+}
+
+/// How many bytes `bytes` starts with that are ASCII.
+fn ascii_prefix(bytes: &[u8]) -> usize {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let mut n = 0;
+    for word in bytes.chunks_exact(8) {
+        let word = u64::from_ne_bytes([
+            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
+        ]);
+        if word & HIGH_BITS != 0 {
+            break;
+        }
+        n += 8;
+    }
+    n + bytes[n..].iter().take_while(|b| b.is_ascii()).count()
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -1573,6 +1597,41 @@ pub(crate) fn load_leaked(text: String) -> Loaded<'static> {
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn the_cursor_maps_characters_to_bytes_in_any_text() {
+        let texts = [
+            String::new(),
+            "plain ascii text that is longer than a word or two".to_owned(),
+            "é".repeat(20),
+            "ab€cd😀efghijklmnop — q\u{7f}r\u{80}s".repeat(5),
+            format!("{}é{}", "x".repeat(17), "y".repeat(9)),
+        ];
+        for text in &texts {
+            let offsets: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            let chars = offsets.len() - 1;
+            // Forward in steps of every size, then back, then past the end.
+            for step in 1..=9 {
+                let mut cursor = Cursor::default();
+                let mut at = 0;
+                while at <= chars {
+                    assert_eq!(cursor.byte_of(text, at), offsets[at], "{text:?} {at}");
+                    at += step;
+                }
+                for back in (0..=chars).rev().step_by(step) {
+                    assert_eq!(cursor.byte_of(text, back), offsets[back], "{text:?} {back}");
+                }
+                assert_eq!(cursor.byte_of(text, chars + 5), text.len());
+            }
+        }
+        assert_eq!(ascii_prefix(b"abcdefgh\xc3\xa9"), 8);
+        assert_eq!(ascii_prefix(b"abc\xc3\xa9defghijk"), 3);
+        assert_eq!(ascii_prefix(b""), 0);
+    }
 
     #[test]
     fn slug_pattern_matches_is_slug() {

@@ -1,5 +1,6 @@
 //! Any bytes as a bank: load, lint, every output format, and `--fix`. Never
-//! a panic; findings always inside the file; the fix is idempotent.
+//! a panic; findings always inside the file; the fix is idempotent; the
+//! errors-only lint finds the full lint's errors.
 #![no_main]
 
 use std::path::Path;
@@ -12,6 +13,19 @@ fuzz_target!(|data: &[u8]| {
     let source = SourceFile::from_bytes(Path::new("fuzz.yaml"), data.to_vec());
     let loaded = pyq::load::load(&source);
     let diagnostics = pyq::lint::check(&loaded, &source, &pyq::lint::Settings::default());
+    // `pyq export`'s errors-only lint finds exactly the full lint's errors.
+    let mut deny = pyq::lint::Settings::default();
+    deny.deny_warnings = true;
+    for settings in [pyq::lint::Settings::default(), deny] {
+        let full: Vec<_> = pyq::lint::check(&loaded, &source, &settings)
+            .into_iter()
+            .filter(|d| d.severity == pyq::diagnostic::Severity::Error)
+            .collect();
+        assert_eq!(
+            pyq::lint::errors_with(&loaded, &source, &settings, None),
+            full
+        );
+    }
     let len = source.text().len();
     for d in &diagnostics {
         for label in std::iter::once(&d.primary).chain(&d.secondary) {

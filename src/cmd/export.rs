@@ -1,5 +1,5 @@
-//! `pyq export`: load → lint (errors block) → render → exporters → write
-//! atomically, or compare for `--check`.
+//! `pyq export`: load → lint (errors block) beside render → exporters →
+//! write atomically, or compare for `--check`.
 
 use std::io::{IsTerminal as _, Write};
 use std::path::PathBuf;
@@ -8,11 +8,12 @@ use crate::cli::ExportArgs;
 use crate::cmd::Status;
 use crate::cmd::lint::Env;
 use crate::config;
-use crate::diagnostic::Severity;
+use crate::diagnostic::Diagnostic;
 use crate::emit::{self, HumanOptions, concise};
 use crate::error::Error;
 use crate::export::csv::CsvFlavor;
 use crate::export::{self, Context, ExportFormat};
+use crate::source::SourceFile;
 
 pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, Error> {
     // `export` has no `--format` for findings: a broken config is drawn
@@ -37,40 +38,36 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     };
     let exporters = format.exporters(options);
     // The bank must lint clean by the project's own rule levels, so that
-    // `pyq lint` and `pyq export` agree on what an error is.
+    // `pyq lint` and `pyq export` agree on what an error is; only the
+    // rules that can make an error run (`lint::errors_with`).
     let mut settings = crate::lint::Settings::default();
     config.lint.apply(&mut settings);
-    // Reading the previous files and starting the exports needs only the
-    // bank, so it runs while the bank is linted; a bank with errors throws
-    // the started exports away (scratch files included) and writes nothing.
-    let (diagnostics, started) = std::thread::scope(|s| {
-        let started = s.spawn(|| export::start(&exporters, &ctx, &dir));
-        let diagnostics =
-            crate::lint::check_with(&loaded, &source, &settings, previous_lock.as_ref());
-        (
-            diagnostics,
-            started.join().expect("starting the exports does not panic"),
-        )
-    });
-    let errors: Vec<_> = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    if !errors.is_empty() {
-        for d in &errors {
-            writeln!(err, "{}", concise::line(d, &source))?;
+    let lint = || crate::lint::errors_with(&loaded, &source, &settings, previous_lock.as_ref());
+    let produce =
+        || export::start(&exporters, &ctx, &dir).and_then(|s| export::finish(s, ctx.bank));
+    let produced = if loaded.complete {
+        // Rendering needs only the bank, so it runs while the bank is
+        // linted; a bank with errors throws the produced files away
+        // (scratch files included) and writes nothing.
+        let (errors, produced) = std::thread::scope(|s| {
+            let errors = s.spawn(lint);
+            let produced = produce();
+            (errors.join().expect("the lint does not panic"), produced)
+        });
+        if !errors.is_empty() {
+            return refuse(&errors, &source, err);
         }
-        writeln!(
-            err,
-            "pyq: not exporting: {} has {} {} (see `pyq lint {}`); nothing was written",
-            source.name(),
-            errors.len(),
-            if errors.len() == 1 { "error" } else { "errors" },
-            source.name()
-        )?;
-        return Ok(Status::Findings);
-    }
-    let mut artifacts = export::finish(started?, ctx.bank)?;
+        produced
+    } else {
+        // A bank that could not be read whole is rendered only if its
+        // findings are no errors (the settings may allow `yaml-syntax`).
+        let errors = lint();
+        if !errors.is_empty() {
+            return refuse(&errors, &source, err);
+        }
+        produce()
+    };
+    let mut artifacts = produced?;
     let exported = artifacts.len();
     // The lock records what this export publishes (lint made sure the
     // bank has a deck id).
@@ -122,6 +119,27 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         )?;
     }
     Ok(Status::Success)
+}
+
+/// Reports the errors that keep a bank from being exported, as `pyq lint
+/// --format concise` draws them.
+fn refuse(
+    errors: &[Diagnostic],
+    source: &SourceFile,
+    err: &mut dyn Write,
+) -> Result<Status, Error> {
+    for d in errors {
+        writeln!(err, "{}", concise::line(d, source))?;
+    }
+    writeln!(
+        err,
+        "pyq: not exporting: {} has {} {} (see `pyq lint {}`); nothing was written",
+        source.name(),
+        errors.len(),
+        if errors.len() == 1 { "error" } else { "errors" },
+        source.name()
+    )?;
+    Ok(Status::Findings)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -48,9 +48,28 @@ impl Facts {
 
     /// [`Facts::of`], also feeding every parser event to `observer` (the
     /// writing rules' scan, in the same pass).
-    pub(crate) fn of_with(text: &str, mut observer: Option<&mut AnswerScan>) -> Self {
+    pub(crate) fn of_with(text: &str, observer: Option<&mut AnswerScan>) -> Self {
+        Self::scan(text, observer, true)
+    }
+
+    /// [`Facts::of_with`], looking for bold `__dunder__` names only when
+    /// `dunders` is true (else `bold_dunders` stays empty), so that a text
+    /// whose only Markdown is `_` need not be parsed.
+    pub(crate) fn scan(text: &str, mut observer: Option<&mut AnswerScan>, dunders: bool) -> Self {
         let mut facts = Self::default();
-        if observer.is_none() && !text.contains(['`', '~', '<', '[', '_']) {
+        // Each fact needs one of these: raw HTML or an autolink (`<`), a
+        // link or image (`[`), a bold `__name__` (`_`), a code fence (three
+        // backticks or tildes).
+        let markers: &[char] = if dunders {
+            &['<', '[', '_']
+        } else {
+            &['<', '[']
+        };
+        if observer.is_none()
+            && !text.contains(markers)
+            && !text.contains("```")
+            && !text.contains("~~~")
+        {
             return facts;
         }
         for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
@@ -67,7 +86,7 @@ impl Facts {
                 Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
                     facts.links.push((range, dest_url.into_string()));
                 }
-                Event::Start(Tag::Strong) => {
+                Event::Start(Tag::Strong) if dunders => {
                     let s = &text[range.clone()];
                     if s.len() > 4
                         && s.starts_with("__")
@@ -124,6 +143,31 @@ mod tests {
             vec![6..15]
         );
         assert_eq!(Facts::of("````\n```\n").unclosed_fences.len(), 1);
+    }
+
+    #[test]
+    fn texts_without_markers_are_not_parsed_and_have_no_facts() {
+        for text in ["`x` and ``y``", "~x~ and ~~y~~", "a * b", "plain"] {
+            let parsed = {
+                let mut facts = Facts::default();
+                for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+                    match event {
+                        Event::Start(Tag::CodeBlock(_)) => facts.unclosed_fences.push(range),
+                        Event::Html(_) | Event::InlineHtml(_) => facts.html.push(range),
+                        Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
+                            facts.links.push((range, String::new()));
+                        }
+                        _ => {}
+                    }
+                }
+                facts
+            };
+            assert!(parsed.is_empty(), "{text}");
+            assert!(Facts::of(text).is_empty(), "{text}");
+        }
+        assert_eq!(Facts::of("- a\n\n  ~~~\n  x\n").unclosed_fences.len(), 1);
+        assert_eq!(Facts::scan("__init__", None, false).bold_dunders.len(), 0);
+        assert_eq!(Facts::scan("__init__", None, true).bold_dunders.len(), 1);
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub(crate) mod rules;
 pub mod settings;
 pub(crate) mod suppress;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Loaded;
 use crate::model::{Bank, Text};
 use crate::source::{SourceFile, Span};
@@ -101,24 +101,122 @@ pub fn check_with(
     settings: &Settings,
     lock: Option<&crate::identity::lock::Lock>,
 ) -> Vec<Diagnostic> {
+    lint(
+        loaded,
+        source,
+        settings,
+        lock,
+        &Selection::enabled(settings),
+    )
+}
+
+/// The error-level findings of [`check_with`], exactly (the same findings
+/// in the same order), for `pyq export`, which refuses a bank only for its
+/// errors: only the rules that `settings` rates as errors run, so a bank's
+/// warnings cost nothing (near-duplicate detection, the writing rules and
+/// the Markdown scan run only when one of their rules is an error). When
+/// `unused-suppression` is an error every rule runs, since whether a
+/// `# pyq: allow` comment silences something is known only then.
+pub fn errors_with(
+    loaded: &Loaded<'_>,
+    source: &SourceFile,
+    settings: &Settings,
+    lock: Option<&crate::identity::lock::Lock>,
+) -> Vec<Diagnostic> {
+    let selection = if settings.severity(Rule::UnusedSuppression) == Some(Severity::Error) {
+        Selection::enabled(settings)
+    } else {
+        Selection::errors(settings)
+    };
+    let mut found = lint(loaded, source, settings, lock, &selection);
+    found.retain(|d| d.severity == Severity::Error);
+    found
+}
+
+/// The rules a lint runs. A rule left out makes no findings; the others
+/// make exactly the findings they make in a full lint (each check makes
+/// the findings of one rule, and suppression comments silence each
+/// finding on its own).
+///
+/// A rule that the settings switch off (`allow`) never needs to run: its
+/// findings are dropped before suppression comments are matched, so a
+/// comment naming it silences nothing either way.
+struct Selection([bool; Rule::ALL.len()]);
+
+/// The rules that read the Markdown scan's facts.
+const MARKDOWN_RULES: [Rule; 4] = [
+    Rule::UnclosedCodeFence,
+    Rule::DunderOutsideCode,
+    Rule::UnsafeHtml,
+    Rule::RawHtml,
+];
+
+/// The writing rules (`[lint.answers]`), which run in the Markdown scan.
+const WRITING_RULES: [Rule; 8] = [
+    Rule::MissingLead,
+    Rule::LeadTooLong,
+    Rule::LeadNotOneSentence,
+    Rule::ProseLength,
+    Rule::TooManyCodeBlocks,
+    Rule::CodeBlockTooLong,
+    Rule::CodeLineTooLong,
+    Rule::MissingCodeLanguage,
+];
+
+impl Selection {
+    #[cfg(test)]
+    fn all() -> Self {
+        Self([true; Rule::ALL.len()])
+    }
+
+    /// The rules that `settings` does not switch off.
+    fn enabled(settings: &Settings) -> Self {
+        Self(Rule::ALL.map(|rule| settings.severity(rule).is_some()))
+    }
+
+    /// The rules whose findings `settings` rates as errors.
+    fn errors(settings: &Settings) -> Self {
+        Self(Rule::ALL.map(|rule| settings.severity(rule) == Some(Severity::Error)))
+    }
+
+    fn has(&self, rule: Rule) -> bool {
+        self.0[rule as usize]
+    }
+
+    fn any(&self, rules: &[Rule]) -> bool {
+        rules.iter().any(|&rule| self.has(rule))
+    }
+}
+
+/// Runs the `selected` content rules on a loaded bank (unless its YAML was
+/// broken), then applies the settings and the suppression comments.
+fn lint(
+    loaded: &Loaded<'_>,
+    source: &SourceFile,
+    settings: &Settings,
+    lock: Option<&crate::identity::lock::Lock>,
+    selected: &Selection,
+) -> Vec<Diagnostic> {
     let mut out = loaded.diagnostics.clone();
     if loaded.complete {
         let bank = &loaded.bank;
         // Near-duplicate detection (the costliest rule, and one that needs
         // only the bank) runs beside the Markdown scan and the other rules.
         let near = std::thread::scope(|s| {
-            let near = s.spawn(|| {
-                let mut near = Vec::new();
-                rules::near_duplicate::near_duplicate(bank, &mut near);
-                near
+            let near = selected.has(Rule::NearDuplicate).then(|| {
+                s.spawn(|| {
+                    let mut near = Vec::new();
+                    rules::near_duplicate::near_duplicate(bank, &mut near);
+                    near
+                })
             });
-            let (mut ctx, found) = context(bank, source, &settings.answers);
+            let (mut ctx, found) = context(bank, source, &settings.answers, selected);
             out.extend(found);
             ctx.lock = lock;
-            rules::run_all(&ctx, &mut out);
-            near.join().expect("the near-duplicate rule does not panic")
+            rules::run(&ctx, |rule| selected.has(rule), &mut out);
+            near.map(|near| near.join().expect("the near-duplicate rule does not panic"))
         });
-        out.extend(near);
+        out.extend(near.into_iter().flatten());
     }
     finish(
         out,
@@ -130,19 +228,35 @@ pub fn check_with(
 
 /// The rules' context: one Markdown pass over every text field (on both
 /// cores), which also runs the writing rules that `answers` configures and
-/// returns their findings.
+/// returns their findings. Without a `selected` rule that needs it, the
+/// pass is left out (every field's facts are then empty).
 fn context<'a>(
     bank: &'a Bank<'_>,
     source: &'a SourceFile,
     limits: &settings::Answers,
+    selected: &Selection,
 ) -> (Ctx<'a>, Vec<Diagnostic>) {
+    let writing_rules = limits.any() && selected.any(&WRITING_RULES);
+    if !writing_rules && !selected.any(&MARKDOWN_RULES) {
+        let none = || bank.questions.iter().map(|_| None).collect();
+        let ctx = Ctx {
+            bank,
+            source,
+            question_md: none(),
+            answer_md: none(),
+            description_md: markdown::Facts::default(),
+            lock: None,
+        };
+        return (ctx, Vec::new());
+    }
+    // Bold `__dunder__` names are looked for only when their rule runs.
+    let dunders = selected.has(Rule::DunderOutsideCode);
     let facts = |t: Option<&Text<'_>>| {
         t.map_or_else(markdown::Facts::default, |t| {
-            markdown::Facts::of(&t.value())
+            markdown::Facts::scan(&t.value(), None, dunders)
         })
     };
     let boxed = |facts: markdown::Facts| Some(Box::new(facts)).filter(|f| !f.is_empty());
-    let writing_rules = limits.any();
     type Pair = (Option<Box<markdown::Facts>>, Option<Box<markdown::Facts>>);
     let scan = |qs: &[crate::model::Question<'_>], first: usize| -> (Vec<Pair>, Vec<Diagnostic>) {
         let mut found = Vec::new();
@@ -155,7 +269,7 @@ fn context<'a>(
                     Some(text) if writing_rules => {
                         let value = text.value();
                         let mut scan = answers::AnswerScan::default();
-                        let facts = markdown::Facts::of_with(&value, Some(&mut scan));
+                        let facts = markdown::Facts::scan(&value, Some(&mut scan), dunders);
                         let trimmed = value.trim();
                         if !trimmed.is_empty() && !rules::is_placeholder(trimmed) {
                             let answer = answers::Answer {
@@ -233,6 +347,67 @@ fn finish(
             .then(da.message.cmp(&db.message))
     });
     keyed.into_iter().map(|(_, d)| d).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// `pyq lint` skips the rules its settings switch off: what it reports
+    /// is what running every rule reports, on every test bank.
+    #[test]
+    fn skipping_switched_off_rules_changes_no_finding() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut banks = vec![root.join("questions.yaml")];
+        for dir in ["tests/hostile", "tests/fixtures", "tests/cmd"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("a test folder") {
+                let path = entry.expect("an entry").path();
+                match std::fs::read_dir(&path) {
+                    Ok(case) => banks.extend(case.map(|e| e.expect("an entry").path())),
+                    Err(_) => banks.push(path),
+                }
+            }
+        }
+        banks.retain(|p| p.extension().is_some_and(|x| x == "yaml"));
+        assert!(banks.len() > 80, "{}", banks.len());
+        let mut variants = vec![Settings::default()];
+        let mut off = Settings::default();
+        for rule in [
+            Rule::NearDuplicate,
+            Rule::UnsafeHtml,
+            Rule::DunderOutsideCode,
+            Rule::UnknownTopic,
+            Rule::PublishedIdRemoved,
+            Rule::ProseLength,
+        ] {
+            off.set(rule, Level::Allow);
+        }
+        off.answers.prose_words = Some((5, 10));
+        off.answers.max_code_width = Some(20);
+        variants.push(off.clone());
+        off.deny_warnings = true;
+        variants.push(off);
+        let mut all_off = Settings::default();
+        for rule in Rule::ALL {
+            all_off.set(rule, Level::Allow);
+        }
+        variants.push(all_off);
+        for path in &banks {
+            let source = SourceFile::new(path, std::fs::read_to_string(path).unwrap_or_default());
+            let loaded = crate::load::load(&source);
+            let lock = crate::identity::lock::read_for(path).ok().flatten();
+            for settings in &variants {
+                assert_eq!(
+                    check_with(&loaded, &source, settings, lock.as_ref()),
+                    lint(&loaded, &source, settings, lock.as_ref(), &Selection::all()),
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]

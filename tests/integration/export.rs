@@ -461,6 +461,53 @@ fn a_killed_export_leaves_whole_files_and_the_next_run_leaves_no_temporary_files
     assert!(stray.is_empty(), "{stray:?}");
 }
 
+/// The bank is linted while it renders: an error found while a large bank
+/// renders over the previous exports still writes nothing (no export, no
+/// lock, no scratch file) and reports the error as `pyq lint` does.
+#[test]
+fn an_error_found_while_rendering_writes_nothing() {
+    let dir = bank_dir(&big_bank(1_500, "old"));
+    assert!(pyq(dir.path(), &["export"], "1800000000").status.success());
+    let snapshot = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir.join("exports"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .chain([dir.join("questions.pyq.lock")])
+            .map(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read(&p).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot(dir.path());
+    assert_eq!(before.len(), 5, "four exports and the lock");
+    // Every answer changes (so every card renders again), and the last
+    // question's topic is not declared.
+    let broken = big_bank(1_500, "new").replace(
+        "id: q-1500\n    topic: t\n",
+        "id: q-1500\n    topic: nope\n",
+    );
+    std::fs::write(dir.path().join("questions.yaml"), &broken).unwrap();
+    let out = pyq(dir.path(), &["export"], "1800000100");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let line = broken
+        .lines()
+        .position(|l| l.contains("topic: nope"))
+        .unwrap()
+        + 1;
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "questions.yaml:{line}:12: error[PYQ204] unknown-topic: unknown topic `nope`\n\
+             pyq: not exporting: questions.yaml has 1 error (see `pyq lint questions.yaml`); nothing was written\n"
+        )
+    );
+    assert_eq!(snapshot(dir.path()), before);
+}
+
 #[test]
 fn the_lock_records_what_was_published_and_check_wants_it_current() {
     let dir = bank_dir(BANK);

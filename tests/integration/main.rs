@@ -8,6 +8,7 @@ mod docs;
 mod export;
 mod fuzz;
 mod hostile;
+mod lint_errors;
 mod man;
 mod preview;
 mod properties;
