@@ -11,7 +11,7 @@ use sha1::{Digest, Sha1};
 use super::template::{BACK, CSS, FIELDS, FRONT, SORT_FIELD, TEMPLATE_NAME};
 use super::{
     Ids, Previous, SOURCES_TABLE, Signature, carry_mod, deck_signature, model_signature,
-    note_signature, renderer, source_keys,
+    note_signature,
 };
 use crate::export::Context;
 use crate::identity;
@@ -110,11 +110,14 @@ struct Tombstone {
 type CardRow = (i64, i64, i64, i64);
 
 impl<'a> Builder<'a> {
+    /// `keys` are the questions' source keys ([`source_keys`], computed
+    /// while the previous package is read).
     pub(crate) fn new(
         file: &std::path::Path,
         ctx: &'a Context<'a>,
         ids: Ids,
         previous: Previous,
+        keys: Vec<Signature>,
     ) -> rusqlite::Result<Self> {
         let conn = Connection::open(file)?;
         conn.execute_batch(
@@ -125,7 +128,6 @@ impl<'a> Builder<'a> {
             "CREATE TABLE {SOURCES_TABLE} (guid text primary key, source blob not null, fields blob not null) WITHOUT ROWID;"
         ))?;
         let model = model_signature(&model_json(ctx, &ids));
-        let keys = source_keys(ctx.bank, &renderer(), model);
         // A note is copied when the note type is the same (fields, templates,
         // CSS) and so is everything it is rendered from.
         let same_model = previous

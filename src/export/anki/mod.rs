@@ -59,20 +59,25 @@ impl Exporter for Anki {
         previous: Option<&std::fs::File>,
     ) -> Result<Box<dyn Sink + Send + 'a>, Error> {
         let ids = Ids::of(ctx.bank);
-        let previous = match previous {
-            Some(file) => {
-                Previous::read(file, ids.model, ids.deck, ctx.scratch_dir).map_err(|why| {
-                    Error::PreviousExport {
-                        path: self.file_name(ctx.bank),
-                        why,
-                    }
-                })?
-            }
-            None => Previous::default(),
-        };
+        // The source keys are computed while the previous package is read.
+        let model = model_signature(&collection::model_json(ctx, &ids));
+        let (previous, keys) = std::thread::scope(|s| {
+            let keys = s.spawn(|| source_keys(ctx.bank, &renderer(), model));
+            let previous =
+                match previous {
+                    Some(file) => Previous::read(file, ids.model, ids.deck, ctx.scratch_dir)
+                        .map_err(|why| Error::PreviousExport {
+                            path: self.file_name(ctx.bank),
+                            why,
+                        }),
+                    None => Ok(Previous::default()),
+                };
+            (previous, keys.join().expect("source keys do not panic"))
+        });
+        let previous = previous?;
         let scratch = scratch_file(ctx.scratch_dir)?;
-        let builder =
-            collection::Builder::new(scratch.path(), ctx, ids, previous).map_err(Error::Sqlite)?;
+        let builder = collection::Builder::new(scratch.path(), ctx, ids, previous, keys)
+            .map_err(Error::Sqlite)?;
         Ok(Box::new(AnkiSink { scratch, builder }))
     }
 }
