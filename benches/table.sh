@@ -7,6 +7,7 @@
 #
 #   benches/table.sh realistic 10000          # writes the bank if missing
 #   PYTHON=target/bench-py/bin/python benches/table.sh realistic 10000
+#   PYQ=/tmp/pyq-old benches/table.sh realistic 10000   # another build of pyq
 #
 # The banks are `cargo bench --bench export -- <kind> <n>`'s (target/bench-banks);
 # the runs use --no-config, so this repository's pyq.toml (its writing rules)
@@ -17,8 +18,8 @@ kind=${1:-realistic}
 n=${2:-10000}
 runs=${RUNS:-5}
 bank=target/bench-banks/$kind-$n/questions.yaml
-pyq=target/release/pyq
-cargo build --release --locked --quiet
+pyq=${PYQ:-target/release/pyq}
+[ -n "${PYQ:-}" ] || cargo build --release --locked --quiet
 if [ ! -f "$bank" ]; then
   cargo bench --bench export -- "$kind" "$n" > /dev/null
 fi
