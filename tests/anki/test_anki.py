@@ -8,10 +8,13 @@ PYQ_BIN pointing at the pyq binary.
 import os
 import re
 import shutil
+import struct
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -257,3 +260,72 @@ def test_a_retired_question_becomes_a_notice_on_reimport_and_is_absent_from_a_fr
     (tombstone,) = fresh.find_notes("tag:pyq::retired")
     assert fresh.get_note(tombstone).cards() == []
     assert pyq("export", "--check", cwd=bank, stamp=1_800_000_200).returncode == 0
+
+
+def large_bank(folder, copies):
+    """The bundled bank `copies` times over (ids, numbers and related ids made
+    unique), written to `folder`/questions.yaml: a collection of several MB,
+    so the package's collection is compressed in several chunks."""
+    bank = yaml.safe_load((ROOT / "questions.yaml").read_text(encoding="utf-8"))
+    questions = []
+    for k in range(copies):
+        for q in bank["questions"]:
+            q = dict(q)
+            q["number"] = len(questions) + 1
+            q["id"] = f"{q['id']}-{k}"
+            q["question"] = f"{q['question']} [set {k}]"
+            if "related" in q:
+                q["related"] = [f"{r}-{k}" for r in q["related"]]
+            questions.append(q)
+    bank["questions"] = questions
+    bank.pop("retired", None)
+    text = yaml.safe_dump(bank, allow_unicode=True, sort_keys=False, width=1000)
+    (folder / "questions.yaml").write_text(text, encoding="utf-8")
+    return len(questions)
+
+
+def chunks(package):
+    """The compressed chunks of a package's collection, from the chunk table
+    in its extra field (docs/formats.md, "Anki")."""
+    with zipfile.ZipFile(package) as z:
+        info = z.getinfo("collection.anki2")
+    raw = package.read_bytes()
+    extra = info.extra
+    assert struct.unpack("<H", extra[:2])[0] == 0x7170 and extra[4:8] == b"pyq1"
+    table = extra[4 + 20 :]
+    name_len, extra_len = struct.unpack("<HH", raw[info.header_offset + 26 : info.header_offset + 30])
+    at = info.header_offset + 30 + name_len + extra_len
+    out = []
+    for i in range(0, len(table), 8):
+        size = struct.unpack("<I", table[i : i + 4])[0]
+        out.append(raw[at : at + size])
+        at += size
+    return out
+
+
+def test_a_package_of_many_chunks_imports_and_a_reexport_of_it_updates_one_note(tmp_path):
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    n = large_bank(folder, 24)
+    package = export(folder, 1_800_000_000)
+    first = chunks(package)
+    assert len(first) >= 5, len(first)
+    col = new_collection(tmp_path)
+    log = import_apkg(col, package)
+    assert (len(log.new), len(log.updated)) == (n, 0)
+    assert len(col.find_cards("")) == n
+
+    bank = yaml.safe_load((folder / "questions.yaml").read_text(encoding="utf-8"))
+    q = next(q for q in bank["questions"] if q["id"] == "deque-vs-list-fifo-7")
+    q["answer"] = q["answer"].replace("**Short answer:**", "**Short answer:** (Edited in set 7.)", 1)
+    text = yaml.safe_dump(bank, allow_unicode=True, sort_keys=False, width=1000)
+    (folder / "questions.yaml").write_text(text, encoding="utf-8")
+    package = export(folder, 1_800_000_100)
+    again = chunks(package)
+    copied = sum(1 for c in again if c in first)
+    assert copied >= len(again) - 4, (copied, len(again))
+    log = import_apkg(col, package)
+    assert len(log.updated) == 1 and len(log.new) == 0
+    assert len(log.duplicate) == n - 1
+    note = notes_by_id(col)["deque-vs-list-fifo-7"]
+    assert "(Edited in set 7.)" in note["Back"]
