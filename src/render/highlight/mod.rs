@@ -148,6 +148,27 @@ fn ident_len(s: &str) -> usize {
     s.len()
 }
 
+/// What the tokenizers' tests share: a tokenizer's output with a span for
+/// every class, and a span as it is written.
+#[cfg(test)]
+mod test_support {
+    pub(super) fn every_class(highlight: fn(&str, &mut super::Html<'_>), code: &str) -> String {
+        let mut out = String::new();
+        highlight(
+            code,
+            &mut super::Html {
+                out: &mut out,
+                every_class: true,
+            },
+        );
+        out
+    }
+
+    pub(super) fn span(class: &str, text: &str) -> String {
+        format!("<span class=\"{class}\">{text}</span>")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -398,20 +398,10 @@ fn number_len(s: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    fn hl(code: &str) -> String {
-        let mut out = String::new();
-        super::highlight(
-            code,
-            &mut super::Html {
-                out: &mut out,
-                every_class: true,
-            },
-        );
-        out
-    }
+    use super::super::test_support::span;
 
-    fn span(class: &str, text: &str) -> String {
-        format!("<span class=\"{class}\">{text}</span>")
+    fn hl(code: &str) -> String {
+        super::super::test_support::every_class(super::highlight, code)
     }
 
     #[test]
