@@ -94,6 +94,20 @@ pub(crate) fn bench_dir() -> PathBuf {
     dir
 }
 
+/// The start of the uniform and varied banks (deck, 12 topics,
+/// `questions:`), with room for `n` questions.
+fn uniform_head(n: usize) -> String {
+    let mut s = String::with_capacity(n * 800);
+    s.push_str(
+        "version: 1\ndeck:\n  name: Bench\n  anki_deck_id: 1\n  anki_model_id: 2\ntopics:\n",
+    );
+    for t in 0..12 {
+        let _ = writeln!(s, "  topic-{t}: Topic {t}");
+    }
+    s.push_str("questions:\n");
+    s
+}
+
 /// A deterministic bank shaped like the real one: each answer has a short
 /// answer, a list, inline math and a fenced Python block. Every 1,000th
 /// question repeats its predecessor with one word changed (a planted
@@ -107,14 +121,7 @@ pub(crate) fn generate(n: usize) -> String {
         rng
     };
     let common: Vec<String> = (0..2_000).map(|i| format!("word{i}")).collect();
-    let mut s = String::with_capacity(n * 800);
-    s.push_str(
-        "version: 1\ndeck:\n  name: Bench\n  anki_deck_id: 1\n  anki_model_id: 2\ntopics:\n",
-    );
-    for t in 0..12 {
-        let _ = writeln!(s, "  topic-{t}: Topic {t}");
-    }
-    s.push_str("questions:\n");
+    let mut s = uniform_head(n);
     let mut previous = String::new();
     for i in 1..=n {
         let question = if i % 1_000 == 0 {
@@ -186,14 +193,7 @@ pub(crate) fn varied(n: usize, seed: u64) -> String {
         }
         out
     };
-    let mut s = String::with_capacity(n * 800);
-    s.push_str(
-        "version: 1\ndeck:\n  name: Bench\n  anki_deck_id: 1\n  anki_model_id: 2\ntopics:\n",
-    );
-    for t in 0..12 {
-        let _ = writeln!(s, "  topic-{t}: Topic {t}");
-    }
-    s.push_str("questions:\n");
+    let mut s = uniform_head(n);
     for i in 1..=n {
         let question = words(&mut rng, (8, 5));
         let short = words(&mut rng, (12, 6));
