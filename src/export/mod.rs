@@ -203,12 +203,12 @@ pub fn finish(mut started: Started<'_>, bank: &Bank<'_>) -> Result<Vec<Artifact>
             .collect();
         // The first export that asks for an order gets the cards in it; the
         // others get them back in bank order, through one buffer.
-        let leader = started
+        let (leader, order) = started
             .iter()
-            .position(|(_, s)| s.wants_cards() && s.order().is_some());
-        let order = leader
-            .and_then(|i| started[i].1.order())
-            .unwrap_or_else(|| (0..bank.questions.len()).collect());
+            .enumerate()
+            .filter(|(_, (_, s))| s.wants_cards())
+            .find_map(|(i, (_, s))| s.order().map(|order| (Some(i), order)))
+            .unwrap_or_else(|| (None, (0..bank.questions.len()).collect()));
         let mut in_order = InOrder::default();
         crate::render::for_each_chunk_in(bank, &order, mathml, &|i| render[i], |chunk| {
             let Some(leader) = leader else {
