@@ -118,18 +118,24 @@ const MATHML_ATTRIBUTES: &[&str] = &[
     "width",
 ];
 
-/// Which allow-lists apply, searched in order.
-type Policy = &'static [&'static [(&'static str, &'static [&'static str])]];
+/// Which allow-lists apply.
+#[derive(Clone, Copy)]
+enum Policy {
+    /// [`POLICY`].
+    Card,
+    /// [`MATHML_POLICY`], then [`POLICY`].
+    Page,
+}
 
 /// `html` with every tag outside the allow-list escaped; borrowed (no copy)
 /// when there is nothing to change, as for everything the renderer makes.
 pub fn sanitize(html: &str) -> Cow<'_, str> {
-    sanitize_with(html, &[POLICY])
+    sanitize_with(html, Policy::Card)
 }
 
 /// [`sanitize`] for the HTML page, whose math is MathML.
 pub fn sanitize_page(html: &str) -> Cow<'_, str> {
-    sanitize_with(html, &[MATHML_POLICY, POLICY])
+    sanitize_with(html, Policy::Page)
 }
 
 fn sanitize_with(html: &str, policy: Policy) -> Cow<'_, str> {
@@ -160,9 +166,9 @@ pub fn sanitize_owned(html: String) -> String {
 /// The byte offset of the first `<` at or after `from` that does not open
 /// an allowed tag.
 fn first_rejected(html: &str, mut from: usize, policy: Policy) -> Option<usize> {
-    while let Some(rel) = html[from..].find('<') {
+    while let Some(rel) = memchr::memchr(b'<', &html.as_bytes()[from..]) {
         let at = from + rel;
-        match tag_len(&html.as_bytes()[at..], policy) {
+        match tag_len(html, at, policy) {
             Some(len) => from = at + len,
             None => return Some(at),
         }
@@ -170,8 +176,42 @@ fn first_rejected(html: &str, mut from: usize, policy: Policy) -> Option<usize> 
     None
 }
 
-/// The length of the allowed tag that `b` (starting at `<`) opens.
-fn tag_len(b: &[u8], policy: Policy) -> Option<usize> {
+/// The attributes `policy` allows on the tag `name` (the first table that
+/// has the tag wins).
+fn allowed(policy: Policy, name: &[u8]) -> Option<&'static [&'static str]> {
+    match policy {
+        Policy::Card => card_tag(name),
+        Policy::Page => MATHML_POLICY
+            .iter()
+            .find(|(tag, _)| tag.as_bytes() == name)
+            .map(|&(_, attributes)| attributes)
+            .or_else(|| card_tag(name)),
+    }
+}
+
+/// [`POLICY`]'s attributes for `name`, by a `match` (a few integer
+/// comparisons) rather than a scan of the table: every tag of every card is
+/// looked up. A test checks that the two agree.
+fn card_tag(name: &[u8]) -> Option<&'static [&'static str]> {
+    const NONE: &[&str] = &[];
+    const CLASS: &[&str] = &["class"];
+    const STYLE: &[&str] = &["style"];
+    Some(match name {
+        b"span" => CLASS,
+        b"a" => &["href", "title"],
+        b"code" | b"pre" | b"ul" => CLASS,
+        b"td" | b"th" => STYLE,
+        b"ol" => &["start"],
+        b"blockquote" | b"br" | b"del" | b"em" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6"
+        | b"hr" | b"li" | b"p" | b"strong" | b"table" | b"tbody" | b"thead" | b"tr" => NONE,
+        _ => return None,
+    })
+}
+
+/// The length of the allowed tag that opens at `html[at..]` (a `<`).
+/// Every slice below ends at an ASCII byte, so it is a `str` boundary.
+fn tag_len(html: &str, at: usize, policy: Policy) -> Option<usize> {
+    let b = &html.as_bytes()[at..];
     let mut i = 1;
     let closing = b.get(i) == Some(&b'/');
     if closing {
@@ -184,11 +224,8 @@ fn tag_len(b: &[u8], policy: Policy) -> Option<usize> {
     {
         i += 1;
     }
-    let name = std::str::from_utf8(&b[name_start..i]).ok()?;
-    let allowed = policy
-        .iter()
-        .find_map(|table| table.iter().find(|(tag, _)| *tag == name))?
-        .1;
+    let name = &b[name_start..i];
+    let allowed = allowed(policy, name)?;
     if closing {
         return (b.get(i) == Some(&b'>')).then_some(i + 1);
     }
@@ -204,21 +241,24 @@ fn tag_len(b: &[u8], policy: Policy) -> Option<usize> {
         while b.get(i).is_some_and(u8::is_ascii_lowercase) {
             i += 1;
         }
-        let attr = std::str::from_utf8(&b[attr_start..i]).ok()?;
-        if !allowed.contains(&attr) || !b[i..].starts_with(b"=\"") {
+        let attr = &b[attr_start..i];
+        if !allowed.iter().any(|a| a.as_bytes() == attr) || !b[i..].starts_with(b"=\"") {
             return None;
         }
         i += 2;
         let value_start = i;
-        while !matches!(b.get(i)?, b'"' | b'<' | b'>') {
-            i += 1;
-        }
+        i += memchr::memchr3(b'"', b'<', b'>', &b[i..])?;
         if b[i] != b'"' {
             return None;
         }
-        let value = std::str::from_utf8(&b[value_start..i]).ok()?;
-        if !value_ok(name, attr, value) {
-            return None;
+        // Only these values are checked (see `value_ok`).
+        if matches!(attr, b"href" | b"style" | b"start") {
+            let tag = &html[at + name_start..at + name_start + name.len()];
+            let attr = &html[at + attr_start..at + attr_start + attr.len()];
+            let value = &html[at + value_start..at + i];
+            if !value_ok(tag, attr, value) {
+                return None;
+            }
         }
         i += 1;
     }
@@ -277,6 +317,19 @@ mod tests {
 
     fn clean(s: &str) -> String {
         sanitize(s).into_owned()
+    }
+
+    #[test]
+    fn the_cards_lookup_is_the_policy_table() {
+        for &(tag, attributes) in POLICY {
+            assert_eq!(card_tag(tag.as_bytes()), Some(attributes), "{tag}");
+        }
+        for tag in [
+            "", "b", "i", "s", "u", "math", "mi", "script", "spa", "spans", "h7", "img",
+        ] {
+            assert!(POLICY.iter().all(|(t, _)| *t != tag), "{tag}");
+            assert_eq!(card_tag(tag.as_bytes()), None, "{tag}");
+        }
     }
 
     #[test]
