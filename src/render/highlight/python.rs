@@ -2,25 +2,81 @@
 
 use super::{Html, ident_len};
 
-const KEYWORDS: &[&str] = &[
-    "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
-    "except", "finally", "for", "from", "global", "if", "import", "lambda", "nonlocal", "pass",
-    "raise", "return", "try", "while", "with", "yield",
-];
+// Word lists as `match`es: every identifier of every block is looked up,
+// and a match on string literals compiles to length and integer
+// comparisons where a scan of a list calls `memcmp` for each entry.
+
+fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "as" | "assert"
+            | "async"
+            | "await"
+            | "break"
+            | "class"
+            | "continue"
+            | "def"
+            | "del"
+            | "elif"
+            | "else"
+            | "except"
+            | "finally"
+            | "for"
+            | "from"
+            | "global"
+            | "if"
+            | "import"
+            | "lambda"
+            | "nonlocal"
+            | "pass"
+            | "raise"
+            | "return"
+            | "try"
+            | "while"
+            | "with"
+            | "yield"
+    )
+}
+
+/// The length of the operator `b` starts with (the longest), or 0. Every
+/// punctuation byte of every block is looked up here.
+fn operator_len(b: &[u8]) -> usize {
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    match (at(0), at(1), at(2)) {
+        (b'*', b'*', b'=') | (b'/', b'/', b'=') | (b'>', b'>', b'=') | (b'<', b'<', b'=') => 3,
+        (b'-', b'>', _)
+        | (b':' | b'=' | b'!', b'=', _)
+        | (b'*', b'*', _)
+        | (b'/', b'/', _)
+        | (b'<', b'<', _)
+        | (b'>', b'>', _)
+        | (b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'@', b'=', _) => {
+            2
+        }
+        (
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>' | b'=' | b'&' | b'|' | b'^' | b'~'
+            | b'@',
+            _,
+            _,
+        ) => 1,
+        _ => 0,
+    }
+}
 
 /// Keywords that are operators (as tree-sitter's Python queries class them).
-const WORD_OPERATORS: &[&str] = &["and", "or", "not", "in", "is"];
+fn is_word_operator(name: &str) -> bool {
+    matches!(name, "and" | "or" | "not" | "in" | "is")
+}
 
-const CONSTANTS: &[&str] = &[
-    "True",
-    "False",
-    "None",
-    "NotImplemented",
-    "Ellipsis",
-    "__debug__",
-];
+fn is_builtin_constant(name: &str) -> bool {
+    matches!(
+        name,
+        "True" | "False" | "None" | "NotImplemented" | "Ellipsis" | "__debug__"
+    )
+}
 
-/// Longest first.
+/// Longest first (what [`operator_len`] matches; a test checks the two).
+#[cfg(test)]
 const OPERATORS: &[&str] = &[
     "**=", "//=", ">>=", "<<=", "->", ":=", "**", "//", "==", "!=", "<=", ">=", "<<", ">>", "+=",
     "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "+", "-", "*", "/", "%", "<", ">", "=", "&",
@@ -146,11 +202,13 @@ impl Lexer<'_> {
                 plain_from = self.pos;
                 continue;
             }
-            if let Some(op) = OPERATORS.iter().find(|op| rest.starts_with(**op)) {
+            let len = operator_len(rest.as_bytes());
+            if len > 0 {
+                let op = &rest[..len];
                 flush!();
                 html.span("operator", op);
-                self.pos += op.len();
-                self.prev = if *op == "->" { Prev::Type } else { Prev::Other };
+                self.pos += len;
+                self.prev = if op == "->" { Prev::Type } else { Prev::Other };
                 plain_from = self.pos;
                 continue;
             }
@@ -187,7 +245,7 @@ impl Lexer<'_> {
         self.pos += name.len();
         self.prev = Prev::Other;
         if prev != Prev::Dot {
-            if KEYWORDS.contains(&name) {
+            if is_keyword(name) {
                 html.span("keyword", name);
                 if name == "def" {
                     self.prev = Prev::Def;
@@ -203,7 +261,7 @@ impl Lexer<'_> {
                 html.span("keyword", name);
                 return;
             }
-            if WORD_OPERATORS.contains(&name) {
+            if is_word_operator(name) {
                 // `is not` and `not in` are one operator.
                 let second = match name {
                     "is" => "not",
@@ -226,7 +284,7 @@ impl Lexer<'_> {
             Prev::Dot => "property",
             Prev::Def => "function",
             Prev::Decorator if !next.starts_with('.') => "function",
-            _ if CONSTANTS.contains(&name) => "constant",
+            _ if is_builtin_constant(name) => "constant",
             Prev::Type => "type",
             _ if next.starts_with('(') && name.starts_with(|c: char| c.is_uppercase()) => {
                 "constructor"
@@ -399,6 +457,27 @@ fn number_len(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::span;
+    use super::{OPERATORS, operator_len};
+
+    #[test]
+    fn operator_len_is_the_longest_operator_of_the_list() {
+        let alphabet: Vec<char> = "*/<>-:=!+%&|^@~.(a ".chars().collect();
+        let mut texts = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for text in &texts {
+            let listed = OPERATORS
+                .iter()
+                .find(|op| text.starts_with(**op))
+                .map_or(0, |op| op.len());
+            assert_eq!(operator_len(text.as_bytes()), listed, "{text:?}");
+        }
+    }
 
     fn hl(code: &str) -> String {
         super::super::test_support::every_class(super::highlight, code)
