@@ -33,7 +33,7 @@ pub struct Card {
 }
 
 /// Questions rendered per chunk.
-const CHUNK: usize = 256;
+const CHUNK: usize = 128;
 
 /// The Anki tags pyq adds live under `pyq::` (with `pyq::retired`), apart
 /// from a learner's own tags: `tag:pyq::topic::asyncio` finds exactly the
@@ -60,8 +60,8 @@ pub fn for_each_chunk<E>(
 /// both). Only the questions (by index) for which `render` is true are
 /// rendered: the others' cards carry only their `id` and `number` (for a
 /// consumer that has their fields already, see the Anki exporter's
-/// re-export). A producer thread renders the next chunk (on both cores)
-/// while `f` consumes the current one; at most a few chunks exist at a time.
+/// re-export). Two threads render the chunks ahead (each every other chunk)
+/// while `f` consumes them in order; at most a few chunks exist at a time.
 /// An error from `f` stops the rendering and is returned.
 pub fn for_each_chunk_with<E>(
     bank: &Bank<'_>,
@@ -84,34 +84,45 @@ pub fn for_each_chunk_in<E>(
     mut f: impl FnMut(&[Card]) -> Result<(), E>,
 ) -> Result<(), E> {
     let related = bank.related_both_ways();
+    let related = &related;
+    // Two workers, each rendering every other chunk into its own channel
+    // with room for a few chunks, so neither waits for the other nor for
+    // the consumer's current chunk (a chunk split in two halves with a
+    // join for each left a core idle about a quarter of the time).
+    let workers = RENDER_THREADS.min(order.len().div_ceil(CHUNK)).max(1);
     std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Card>>(1);
-        let related = &related;
-        s.spawn(move || {
-            let (mut left, mut right) = (Highlighter::new(), Highlighter::new());
-            for chunk in order.chunks(CHUNK) {
-                let (first_half, second_half) = chunk.split_at(chunk.len() / 2);
-                let cards = std::thread::scope(|inner| {
-                    let first = inner.spawn(|| {
-                        render_some(bank, related, first_half, render, &mut left, mathml)
-                    });
-                    let mut second =
-                        render_some(bank, related, second_half, render, &mut right, mathml);
-                    let mut cards = first.join().expect("rendering does not panic");
-                    cards.append(&mut second);
-                    cards
+        let receivers: Vec<_> = (0..workers)
+            .map(|w| {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Card>>(AHEAD);
+                s.spawn(move || {
+                    let mut hl = Highlighter::new();
+                    for chunk in order.chunks(CHUNK).skip(w).step_by(workers) {
+                        let cards = render_some(bank, related, chunk, render, &mut hl, mathml);
+                        if tx.send(cards).is_err() {
+                            break; // the consumer stopped
+                        }
+                    }
                 });
-                if tx.send(cards).is_err() {
-                    break; // the consumer stopped
-                }
-            }
-        });
-        for chunk in rx {
+                rx
+            })
+            .collect();
+        // The chunks in order: chunk k comes from worker k % workers.
+        for k in 0..order.len().div_ceil(CHUNK) {
+            let chunk = receivers[k % workers]
+                .recv()
+                .expect("a render worker sends each of its chunks unless it panicked");
             f(&chunk)?;
         }
         Ok(())
     })
 }
+
+/// Render workers (the consumer of their chunks, the exporters, runs
+/// beside them).
+const RENDER_THREADS: usize = 2;
+
+/// Chunks a worker may render ahead of the consumer.
+const AHEAD: usize = 2;
 
 /// Every card at once (for small banks and tests).
 pub fn cards(bank: &Bank<'_>) -> Vec<Card> {
