@@ -25,8 +25,8 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
@@ -210,53 +210,74 @@ const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
 
 /// The package's bytes, for the collection in `db` (its file, closed by
 /// SQLite). Chunks found in `reused` are copied; the others are compressed
-/// on every core.
+/// on every core, each as soon as [`split`] has found it.
 pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
-    let (chunks, crc) = split(db).map_err(|e| format!("could not read the collection: {e}"))?;
-    let size: u64 = chunks.iter().map(|c| c.len as u64).sum();
-    let pieces: Vec<Mutex<Option<Vec<u8>>>> = chunks
-        .iter()
-        .map(|c| Mutex::new(reused.get(c.hash)))
-        .collect();
-    let todo: Vec<usize> = (0..chunks.len())
-        .filter(|&i| pieces[i].lock().is_ok_and(|p| p.is_none()))
-        .collect();
+    let found = Found {
+        state: Mutex::new((Vec::new(), false)),
+        more: Condvar::new(),
+    };
+    let pieces: Mutex<Vec<Option<Vec<u8>>>> = Mutex::new(Vec::new());
     let next = AtomicUsize::new(0);
-    let threads = parallelism().min(todo.len().max(1));
     let failed: Mutex<Option<String>> = Mutex::new(None);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
+    let fail = |why: String| {
+        if let Ok(mut f) = failed.lock() {
+            f.get_or_insert(why);
+        }
+    };
+    let split = std::thread::scope(|s| {
+        for _ in 0..parallelism() {
             s.spawn(|| {
-                let fail = |e: std::io::Error| {
-                    if let Ok(mut f) = failed.lock() {
-                        f.get_or_insert(format!("could not read the collection: {e}"));
-                    }
-                };
                 let file = match File::open(db) {
                     Ok(file) => file,
-                    Err(e) => return fail(e),
+                    Err(e) => {
+                        fail(format!("could not read the collection: {e}"));
+                        // Let `split` stop: no chunk would be compressed.
+                        return found.finish();
+                    }
                 };
                 let mut buf = Vec::new();
-                while let Some(&i) = todo.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    buf.resize(chunks[i].len, 0);
-                    if let Err(e) = read_at(&file, chunks[i].offset, &mut buf) {
-                        return fail(e);
-                    }
-                    let piece = deflate_chunk(&buf);
-                    if let Ok(mut p) = pieces[i].lock() {
-                        *p = Some(piece);
+                while let Some((i, chunk)) = found.take(next.fetch_add(1, Ordering::Relaxed)) {
+                    let piece = match reused.get(chunk.hash) {
+                        Some(piece) => piece,
+                        None => {
+                            buf.resize(chunk.len, 0);
+                            if let Err(e) = read_at(&file, chunk.offset, &mut buf) {
+                                fail(format!("could not read the collection: {e}"));
+                                return found.finish();
+                            }
+                            deflate_chunk(&buf)
+                        }
+                    };
+                    if let Ok(mut p) = pieces.lock() {
+                        if p.len() <= i {
+                            p.resize(i + 1, None);
+                        }
+                        p[i] = Some(piece);
                     }
                 }
             });
         }
+        let split = split(db, |chunk| found.push(chunk));
+        found.finish();
+        split
     });
+    let crc = split.map_err(|e| format!("could not read the collection: {e}"))?;
     if let Some(why) = failed.into_inner().ok().flatten() {
         return Err(why);
     }
-    let pieces: Vec<Vec<u8>> = pieces
+    let chunks = found
+        .state
+        .into_inner()
+        .map_err(|_| "a compression thread failed".to_owned())?
+        .0;
+    let mut pieces: Vec<Vec<u8>> = pieces
+        .into_inner()
+        .map_err(|_| "a compression thread failed".to_owned())?
         .into_iter()
-        .map(|p| p.into_inner().ok().flatten().unwrap_or_default())
+        .map(Option::unwrap_or_default)
         .collect();
+    pieces.resize(chunks.len(), Vec::new());
+    let size: u64 = chunks.iter().map(|c| c.len as u64).sum();
     let table = (chunks.len() <= MAX_TABLE_CHUNKS).then(|| {
         let mut t = Vec::with_capacity(4 + 16 + 8 * chunks.len());
         t.extend_from_slice(EXTRA_MAGIC);
@@ -293,11 +314,11 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
     Ok(zip.finish())
 }
 
-/// The collection's chunks (whole pages, cut where a page's hash says),
-/// and its CRC-32 (the zip header's).
-fn split(db: &Path) -> std::io::Result<(Vec<Chunk>, u32)> {
+/// Cuts the collection into chunks (whole pages, cut where a page's hash
+/// says), handing each to `found` as soon as it ends; returns the
+/// collection's CRC-32 (the zip header's).
+fn split(db: &Path, mut found: impl FnMut(Chunk)) -> std::io::Result<u32> {
     let mut file = std::io::BufReader::with_capacity(1 << 20, File::open(db)?);
-    let mut chunks = Vec::new();
     let mut crc = crc32fast::Hasher::new();
     let mut page = vec![0; PAGE];
     let (mut offset, mut len, mut pages) = (0u64, 0usize, 0usize);
@@ -314,7 +335,7 @@ fn split(db: &Path) -> std::io::Result<(Vec<Chunk>, u32)> {
         let cut = pages >= MAX_PAGES
             || (pages >= MIN_PAGES && xxhash_rust::xxh3::xxh3_64(&page[..n]) & BOUNDARY_MASK == 0);
         if cut || n < PAGE {
-            chunks.push(Chunk {
+            found(Chunk {
                 offset,
                 len,
                 hash: hash.digest128(),
@@ -328,13 +349,51 @@ fn split(db: &Path) -> std::io::Result<(Vec<Chunk>, u32)> {
         }
     }
     if len > 0 {
-        chunks.push(Chunk {
+        found(Chunk {
             offset,
             len,
             hash: hash.digest128(),
         });
     }
-    Ok((chunks, crc.finalize()))
+    Ok(crc.finalize())
+}
+
+/// The chunks [`split`] has found so far, and whether it is done: the
+/// compression threads wait here for the next one.
+struct Found {
+    state: Mutex<(Vec<Chunk>, bool)>,
+    more: Condvar,
+}
+
+impl Found {
+    fn push(&self, chunk: Chunk) {
+        if let Ok(mut state) = self.state.lock() {
+            state.0.push(chunk);
+        }
+        self.more.notify_all();
+    }
+
+    fn finish(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            state.1 = true;
+        }
+        self.more.notify_all();
+    }
+
+    /// Chunk `i` once it is found; `None` when there is none (split ended
+    /// before it).
+    fn take(&self, i: usize) -> Option<(usize, Chunk)> {
+        let mut state = self.state.lock().ok()?;
+        loop {
+            if let Some(&chunk) = state.0.get(i) {
+                return Some((i, chunk));
+            }
+            if state.1 {
+                return None;
+            }
+            state = self.more.wait(state).ok()?;
+        }
+    }
 }
 
 /// Fills `buf` as far as the file goes; the count read.
@@ -565,6 +624,12 @@ fn put32(out: &mut Vec<u8>, v: u32) {
 mod tests {
     use super::*;
 
+    fn chunks_of(db: &Path) -> Vec<Chunk> {
+        let mut chunks = Vec::new();
+        split(db, |c| chunks.push(c)).unwrap();
+        chunks
+    }
+
     fn pseudo_random_pages(n: usize, seed: u64) -> Vec<u8> {
         let mut x = seed;
         let mut out = Vec::with_capacity(n * PAGE);
@@ -600,7 +665,7 @@ mod tests {
         assert_eq!(media, "{}");
         assert_eq!(zip.len(), 2);
         // Several chunks, of whole pages, and the table lists them.
-        let (chunks, _) = split(&db).unwrap();
+        let chunks = chunks_of(&db);
         assert!(chunks.len() > 3, "{}", chunks.len());
         assert!(
             chunks
@@ -625,6 +690,14 @@ mod tests {
     }
 
     #[test]
+    fn a_collection_that_cannot_be_read_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.anki2");
+        let err = package(&missing, &Reused::default()).unwrap_err();
+        assert!(err.starts_with("could not read the collection"), "{err}");
+    }
+
+    #[test]
     fn an_edit_moves_few_chunk_boundaries() {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (dir.path().join("a"), dir.path().join("b"));
@@ -636,7 +709,7 @@ mod tests {
         let extra = pseudo_random_pages(2, 99);
         edited.splice(200 * PAGE..200 * PAGE, extra);
         std::fs::write(&b, &edited).unwrap();
-        let (ca, cb) = (split(&a).unwrap().0, split(&b).unwrap().0);
+        let (ca, cb) = (chunks_of(&a), chunks_of(&b));
         let old: std::collections::HashSet<u128> = ca.iter().map(|c| c.hash).collect();
         let new = cb.iter().filter(|c| !old.contains(&c.hash)).count();
         assert!(new <= 4, "{new} of {} chunks changed", cb.len());
