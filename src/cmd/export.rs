@@ -13,6 +13,7 @@ use crate::emit::{self, HumanOptions, concise};
 use crate::error::Error;
 use crate::export::csv::CsvFlavor;
 use crate::export::{self, Context, ExportFormat};
+use crate::lint::markdown::Seen;
 use crate::source::SourceFile;
 
 pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Status, Error> {
@@ -39,21 +40,38 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let exporters = format.exporters(options);
     // The bank must lint clean by the project's own rule levels, so that
     // `pyq lint` and `pyq export` agree on what an error is; only the
-    // rules that can make an error run (`lint::errors_with`).
+    // rules that can make an error run (`lint::errors_seen`).
     let mut settings = crate::lint::Settings::default();
     config.lint.apply(&mut settings);
-    let lint = || crate::lint::errors_with(&loaded, &source, &settings, previous_lock.as_ref());
-    let produce =
-        || export::start(&exporters, &ctx, &dir).and_then(|s| export::finish(s, ctx.bank));
+    let lint = |seen: &[Seen]| {
+        crate::lint::errors_seen(&loaded, &source, &settings, previous_lock.as_ref(), seen)
+    };
     let produced = if loaded.complete {
-        // Rendering needs only the bank, so it runs while the bank is
-        // linted; a bank with errors throws the produced files away
-        // (scratch files included) and writes nothing.
-        let (errors, produced) = std::thread::scope(|s| {
-            let errors = s.spawn(lint);
-            let produced = produce();
-            (errors.join().expect("the lint does not panic"), produced)
-        });
+        // Rendering needs only the bank, so the bank is linted once its
+        // cards are rendered (with the Markdown facts rendering saw, so no
+        // field is parsed twice), while the exports finish; a bank with
+        // errors throws the produced files away (scratch files included)
+        // and writes nothing.
+        let (produced, errors) = match export::start(&exporters, &ctx, &dir) {
+            Ok(started) => {
+                // The fields of the cards that are not rendered (a
+                // re-export's unchanged notes) are parsed meanwhile.
+                let rendered = export::will_render(&started, ctx.bank);
+                std::thread::scope(|s| {
+                    let others = s.spawn(|| Seen::parse_unrendered(ctx.bank, &rendered));
+                    export::finish_then(started, ctx.bank, |seen| {
+                        let mut all = others.join().expect("parsing does not panic");
+                        for (i, seen) in seen.into_iter().enumerate() {
+                            if rendered[i] {
+                                all[i] = seen;
+                            }
+                        }
+                        lint(&all)
+                    })
+                })
+            }
+            Err(e) => (Err(e), lint(&[])),
+        };
         if !errors.is_empty() {
             return refuse(&errors, &source, err);
         }
@@ -61,11 +79,11 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     } else {
         // A bank that could not be read whole is rendered only if its
         // findings are no errors (the settings may allow `yaml-syntax`).
-        let errors = lint();
+        let errors = lint(&[]);
         if !errors.is_empty() {
             return refuse(&errors, &source, err);
         }
-        produce()
+        export::start(&exporters, &ctx, &dir).and_then(|s| export::finish(s, ctx.bank))
     };
     let mut artifacts = produced?;
     let exported = artifacts.len();

@@ -12,6 +12,7 @@ pub mod markdown;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::lint::markdown::Seen;
 use crate::model::{Bank, Spanned};
 use crate::render::Card;
 
@@ -191,16 +192,57 @@ fn open_previous(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// Renders the cards once, chunk by chunk, for every started export, and
 /// finishes them into files' bytes.
-pub fn finish(mut started: Started<'_>, bank: &Bank<'_>) -> Result<Vec<Artifact>, Error> {
-    if started.iter().any(|(_, s)| s.wants_cards()) {
-        let mathml = started.iter().any(|(_, s)| s.wants_mathml());
-        let render: Vec<bool> = (0..bank.questions.len())
-            .map(|i| {
-                started
-                    .iter()
-                    .any(|(_, s)| s.wants_cards() && s.needs_render(i))
+pub fn finish(started: Started<'_>, bank: &Bank<'_>) -> Result<Vec<Artifact>, Error> {
+    finish_then(started, bank, |_| ()).0
+}
+
+/// [`finish`], calling `then` with what rendering saw of each question's
+/// Markdown (by index; [`Seen::NotRendered`] for the cards not rendered)
+/// as soon as the cards are rendered, on a thread of its own while the
+/// exports finish; `pyq export` lints the bank there
+/// (`lint::errors_seen`). `then` runs even when rendering fails.
+pub fn finish_then<R: Send>(
+    mut started: Started<'_>,
+    bank: &Bank<'_>,
+    then: impl FnOnce(Vec<Seen>) -> R + Send,
+) -> (Result<Vec<Artifact>, Error>, R) {
+    let mut seen = vec![Seen::NotRendered; bank.questions.len()];
+    if let Err(e) = render_into(&mut started, bank, &mut seen) {
+        return (Err(e), then(seen));
+    }
+    std::thread::scope(|s| {
+        let then = s.spawn(move || then(seen));
+        let artifacts = started
+            .into_iter()
+            .map(|(path, sink)| {
+                Ok(Artifact {
+                    path,
+                    bytes: sink.finish()?,
+                })
             })
             .collect();
+        (artifacts, then.join().expect("`then` does not panic"))
+    })
+}
+
+/// Which questions (by index) [`finish`] renders for `started`: those whose
+/// card some export needs and has not kept from its previous file.
+pub fn will_render(started: &Started<'_>, bank: &Bank<'_>) -> Vec<bool> {
+    (0..bank.questions.len())
+        .map(|i| {
+            started
+                .iter()
+                .any(|(_, s)| s.wants_cards() && s.needs_render(i))
+        })
+        .collect()
+}
+
+/// The rendering half of [`finish_then`]: every card, to every started
+/// export that wants cards, and what was seen of each into `seen`.
+fn render_into(started: &mut Started<'_>, bank: &Bank<'_>, seen: &mut [Seen]) -> Result<(), Error> {
+    if started.iter().any(|(_, s)| s.wants_cards()) {
+        let mathml = started.iter().any(|(_, s)| s.wants_mathml());
+        let render = will_render(started, bank);
         // The first export that asks for an order gets the cards in it; the
         // others get them back in bank order, through one buffer.
         let (leader, order) = started
@@ -211,6 +253,14 @@ pub fn finish(mut started: Started<'_>, bank: &Bank<'_>) -> Result<Vec<Artifact>
             .unwrap_or_else(|| (None, (0..bank.questions.len()).collect()));
         let mut in_order = InOrder::default();
         crate::render::for_each_chunk_in(bank, &order, mathml, &|i| render[i], |chunk| {
+            for card in chunk {
+                if let Some(s) = usize::try_from(card.number - 1)
+                    .ok()
+                    .and_then(|i| seen.get_mut(i))
+                {
+                    s.clone_from(&card.seen);
+                }
+            }
             let Some(leader) = leader else {
                 return started
                     .iter_mut()
@@ -235,15 +285,7 @@ pub fn finish(mut started: Started<'_>, bank: &Bank<'_>) -> Result<Vec<Artifact>
         })?;
         in_order.finish()?;
     }
-    started
-        .into_iter()
-        .map(|(path, sink)| {
-            Ok(Artifact {
-                path,
-                bytes: sink.finish()?,
-            })
-        })
-        .collect()
+    Ok(())
 }
 
 /// [`start`] then [`finish`].

@@ -6,6 +6,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag};
 
 use crate::lint::answers::AnswerScan;
+use crate::model::{Bank, Text};
 
 /// Parser options shared with the renderer: CommonMark plus tables and math.
 pub fn options() -> Options {
@@ -14,7 +15,7 @@ pub fn options() -> Options {
 
 /// What the Markdown rules need to know about one text field; ranges are
 /// byte ranges in the field's value.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Facts {
     /// Opening fences of code blocks that run to the end of the text.
     pub unclosed_fences: Vec<Range<usize>>,
@@ -76,32 +77,106 @@ impl Facts {
             if let Some(scan) = observer.as_deref_mut() {
                 scan.observe(text, &event, &range);
             }
-            match event {
-                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => {
-                    if let Some(open) = unclosed_fence(text, range.clone()) {
-                        facts.unclosed_fences.push(open);
-                    }
-                }
-                Event::Html(_) | Event::InlineHtml(_) => facts.html.push(range),
-                Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
-                    facts.links.push((range, dest_url.into_string()));
-                }
-                Event::Start(Tag::Strong) if dunders => {
-                    let s = &text[range.clone()];
-                    if s.len() > 4
-                        && s.starts_with("__")
-                        && s.ends_with("__")
-                        && s[2..s.len() - 2]
-                            .bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                    {
-                        facts.bold_dunders.push(range);
-                    }
-                }
-                _ => {}
-            }
+            facts.observe(text, &event, range, dunders);
         }
         facts
+    }
+
+    /// Records what one parser event of `text` (at `range`) tells; the
+    /// renderer calls it with the events it renders, so an export's lint
+    /// need not parse the text again ([`Seen`]).
+    pub(crate) fn observe(
+        &mut self,
+        text: &str,
+        event: &Event<'_>,
+        range: Range<usize>,
+        dunders: bool,
+    ) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => {
+                if let Some(open) = unclosed_fence(text, range) {
+                    self.unclosed_fences.push(open);
+                }
+            }
+            Event::Html(_) | Event::InlineHtml(_) => self.html.push(range),
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                self.links.push((range, dest_url.to_string()));
+            }
+            Event::Start(Tag::Strong) if dunders => {
+                let s = &text[range.clone()];
+                if s.len() > 4
+                    && s.starts_with("__")
+                    && s.ends_with("__")
+                    && s[2..s.len() - 2]
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                {
+                    self.bold_dunders.push(range);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What the renderer saw of a question's fields while rendering its card:
+/// the [`Facts`] of its question and answer, as [`Facts::scan`] finds them
+/// (with bold dunders), so that `pyq export`'s lint does not parse every
+/// field a second time (`lint::errors_seen`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Seen {
+    /// Not rendered (a re-export copies the note): the lint parses it.
+    #[default]
+    NotRendered,
+    /// Rendered, and neither field has anything the rules look at.
+    Clean,
+    /// Rendered: the question's facts and the answer's.
+    Facts(Box<(Facts, Facts)>),
+}
+
+impl Seen {
+    /// What rendering would see of a question's fields, by parsing them
+    /// here: for the questions an export does not render (a re-export's
+    /// unchanged notes), computed while the others render.
+    pub fn parse(question: Option<&Text<'_>>, answer: Option<&Text<'_>>) -> Self {
+        let facts = |t: Option<&Text<'_>>| {
+            t.map_or_else(Facts::default, |t| Facts::scan(&t.value(), None, true))
+        };
+        Self::of(facts(question), facts(answer))
+    }
+
+    /// [`Seen::parse`] of every question for which `rendered` is false (on
+    /// both cores); [`Seen::NotRendered`] for the others.
+    pub fn parse_unrendered(bank: &Bank<'_>, rendered: &[bool]) -> Vec<Self> {
+        let see = |(i, q): (usize, &crate::model::Question<'_>)| {
+            if rendered.get(i).copied().unwrap_or(false) {
+                Self::NotRendered
+            } else {
+                Self::parse(q.question.as_ref(), q.answer.as_ref())
+            }
+        };
+        let half = bank.questions.len() / 2;
+        let (first, second) = bank.questions.split_at(half);
+        std::thread::scope(|s| {
+            let other = s.spawn(|| first.iter().enumerate().map(see).collect::<Vec<_>>());
+            let mine: Vec<Self> = second
+                .iter()
+                .enumerate()
+                .map(|(i, q)| see((half + i, q)))
+                .collect();
+            let mut all = other.join().expect("parsing does not panic");
+            all.extend(mine);
+            all
+        })
+    }
+
+    /// The facts of a rendered question's two fields.
+    pub fn of(question: Facts, answer: Facts) -> Self {
+        if question.is_empty() && answer.is_empty() {
+            Self::Clean
+        } else {
+            Self::Facts(Box::new((question, answer)))
+        }
     }
 }
 

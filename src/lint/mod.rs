@@ -107,6 +107,7 @@ pub fn check_with(
         settings,
         lock,
         &Selection::enabled(settings),
+        &[],
     )
 }
 
@@ -123,12 +124,28 @@ pub fn errors_with(
     settings: &Settings,
     lock: Option<&crate::identity::lock::Lock>,
 ) -> Vec<Diagnostic> {
+    errors_seen(loaded, source, settings, lock, &[])
+}
+
+/// [`errors_with`], taking the Markdown facts of each question's fields
+/// from `seen` (by question index) where the renderer has them, instead of
+/// parsing those fields again: `pyq export` renders every card anyway. The
+/// findings are the same (`seen` must be what [`markdown::Facts::observe`]
+/// saw rendering the bank's own texts); a question without facts in `seen`
+/// is parsed here.
+pub fn errors_seen(
+    loaded: &Loaded<'_>,
+    source: &SourceFile,
+    settings: &Settings,
+    lock: Option<&crate::identity::lock::Lock>,
+    seen: &[markdown::Seen],
+) -> Vec<Diagnostic> {
     let selection = if settings.severity(Rule::UnusedSuppression) == Some(Severity::Error) {
         Selection::enabled(settings)
     } else {
         Selection::errors(settings)
     };
-    let mut found = lint(loaded, source, settings, lock, &selection);
+    let mut found = lint(loaded, source, settings, lock, &selection, seen);
     found.retain(|d| d.severity == Severity::Error);
     found
 }
@@ -196,6 +213,7 @@ fn lint(
     settings: &Settings,
     lock: Option<&crate::identity::lock::Lock>,
     selected: &Selection,
+    seen: &[markdown::Seen],
 ) -> Vec<Diagnostic> {
     let mut out = loaded.diagnostics.clone();
     if loaded.complete {
@@ -210,7 +228,7 @@ fn lint(
                     near
                 })
             });
-            let (mut ctx, found) = context(bank, source, &settings.answers, selected);
+            let (mut ctx, found) = context(bank, source, &settings.answers, selected, seen);
             out.extend(found);
             ctx.lock = lock;
             rules::run(&ctx, |rule| selected.has(rule), &mut out);
@@ -229,12 +247,15 @@ fn lint(
 /// The rules' context: one Markdown pass over every text field (on both
 /// cores), which also runs the writing rules that `answers` configures and
 /// returns their findings. Without a `selected` rule that needs it, the
-/// pass is left out (every field's facts are then empty).
+/// pass is left out (every field's facts are then empty). A field whose
+/// facts are in `seen` (by question index) is not parsed again, unless the
+/// writing rules need its parse.
 fn context<'a>(
     bank: &'a Bank<'_>,
     source: &'a SourceFile,
     limits: &settings::Answers,
     selected: &Selection,
+    seen: &[markdown::Seen],
 ) -> (Ctx<'a>, Vec<Diagnostic>) {
     let writing_rules = limits.any() && selected.any(&WRITING_RULES);
     if !writing_rules && !selected.any(&MARKDOWN_RULES) {
@@ -257,6 +278,15 @@ fn context<'a>(
         })
     };
     let boxed = |facts: markdown::Facts| Some(Box::new(facts)).filter(|f| !f.is_empty());
+    // The renderer's facts, as this pass would find them (bold dunders only
+    // when their rule runs).
+    let as_scanned = |facts: &markdown::Facts| {
+        let mut facts = facts.clone();
+        if !dunders {
+            facts.bold_dunders.clear();
+        }
+        boxed(facts)
+    };
     type Pair = (Option<Box<markdown::Facts>>, Option<Box<markdown::Facts>>);
     let scan = |qs: &[crate::model::Question<'_>], first: usize| -> (Vec<Pair>, Vec<Diagnostic>) {
         let mut found = Vec::new();
@@ -264,6 +294,13 @@ fn context<'a>(
             .iter()
             .enumerate()
             .map(|(i, q)| {
+                match seen.get(first + i) {
+                    Some(markdown::Seen::Clean) if !writing_rules => return (None, None),
+                    Some(markdown::Seen::Facts(f)) if !writing_rules => {
+                        return (as_scanned(&f.0), as_scanned(&f.1));
+                    }
+                    _ => {}
+                }
                 let question = boxed(facts(q.question.as_ref()));
                 let answer = match &q.answer {
                     Some(text) if writing_rules => {
@@ -401,7 +438,14 @@ mod tests {
             for settings in &variants {
                 assert_eq!(
                     check_with(&loaded, &source, settings, lock.as_ref()),
-                    lint(&loaded, &source, settings, lock.as_ref(), &Selection::all()),
+                    lint(
+                        &loaded,
+                        &source,
+                        settings,
+                        lock.as_ref(),
+                        &Selection::all(),
+                        &[]
+                    ),
                     "{}",
                     path.display()
                 );

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use crate::model::{Bank, Spanned, Text};
 use crate::render::{
-    Highlighter, Math, escape, parse, sanitize_owned, sanitize_page, to_inline_html_with,
+    Highlighter, Math, escape, parse_seeing, sanitize_owned, sanitize_page, to_inline_html_with,
 };
 
 /// One question, rendered. Built only from a bank that linted clean.
@@ -30,6 +30,9 @@ pub struct Card {
     /// page's policy), when the page asked for it ([`for_each_chunk_with`])
     /// and the answer has math. (The page renders the questions itself.)
     pub page_answer: Option<String>,
+    /// What the lint's Markdown rules look at in the question and answer,
+    /// seen while rendering them (`pyq export` lints with it).
+    pub seen: crate::lint::markdown::Seen,
 }
 
 /// Questions rendered per chunk.
@@ -159,6 +162,7 @@ fn render_some(
                     see_also: String::new(),
                     tags: Vec::new(),
                     page_answer: None,
+                    seen: crate::lint::markdown::Seen::NotRendered,
                 }
             }
         })
@@ -187,8 +191,9 @@ fn card(
     tags.push(format!("{DIFFICULTY_PREFIX}{difficulty}"));
     let question_text = text(q.question.as_ref());
     let answer_text = text(q.answer.as_ref());
-    let question = parse(&question_text, hl);
-    let answer = parse(&answer_text, hl);
+    let (mut question_facts, mut answer_facts) = Default::default();
+    let question = parse_seeing(&question_text, hl, Some(&mut question_facts));
+    let answer = parse_seeing(&answer_text, hl, Some(&mut answer_facts));
     let page_answer = (mathml && answer.has_math()).then(|| page_clean(answer.html(Math::MathMl)));
     Card {
         id: q.id_str().unwrap_or("").to_owned(),
@@ -200,6 +205,7 @@ fn card(
         see_also: sanitize_owned(see_also(bank, &related[i], hl, Math::MathJax)),
         tags,
         page_answer,
+        seen: crate::lint::markdown::Seen::of(question_facts, answer_facts),
     }
 }
 

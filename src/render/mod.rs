@@ -71,11 +71,25 @@ impl Parsed<'_> {
 
 /// Parses `markdown` for [`Parsed::html`].
 pub fn parse<'a>(markdown: &'a str, hl: &mut Highlighter) -> Parsed<'a> {
+    parse_seeing(markdown, hl, None)
+}
+
+/// [`parse`], also recording in `facts` what the lint's Markdown rules look
+/// at (see [`crate::lint::markdown::Seen`]): the same parser, the same
+/// events, so the lint of an export need not parse the text again.
+pub(crate) fn parse_seeing<'a>(
+    markdown: &'a str,
+    hl: &mut Highlighter,
+    mut facts: Option<&mut crate::lint::markdown::Facts>,
+) -> Parsed<'a> {
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut has_math = false;
     let mut code: Option<(String, String)> = None; // (language, text)
     let mut skip_link_end: Vec<bool> = Vec::new();
-    for event in Parser::new_ext(markdown, options()) {
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        if let Some(facts) = facts.as_deref_mut() {
+            facts.observe(markdown, &event, range, true);
+        }
         if let Some((_, text)) = code.as_mut() {
             match event {
                 Event::Text(t) => text.push_str(&t),

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use pyq::diagnostic::{Diagnostic, Severity};
+use pyq::lint::markdown::Seen;
 use pyq::lint::settings::Answers;
 use pyq::lint::{Level, Rule, Settings};
 use pyq::source::SourceFile;
@@ -179,10 +180,40 @@ fn errors(all: Vec<Diagnostic>) -> Vec<Diagnostic> {
 
 fn assert_same_errors(name: &str, source: &SourceFile, lock: Option<&pyq::identity::lock::Lock>) {
     let loaded = pyq::load::load(source);
+    // What `pyq export` gives its lint: the Markdown facts seen while
+    // rendering every card; or, on a re-export, of some cards, the others
+    // parsed beside.
+    let n = loaded.bank.questions.len();
+    let rendered: Vec<Seen> = pyq::render::cards(&loaded.bank)
+        .into_iter()
+        .map(|c| c.seen)
+        .collect();
+    assert_eq!(rendered.len(), n, "{name}");
+    assert!(rendered.iter().all(|s| *s != Seen::NotRendered), "{name}");
+    let some: Vec<bool> = (0..n).map(|i| i % 3 == 1).collect();
+    let mut mixed = Seen::parse_unrendered(&loaded.bank, &some);
+    for (i, seen) in mixed.iter_mut().enumerate() {
+        if some[i] {
+            assert_eq!(*seen, Seen::NotRendered);
+            seen.clone_from(&rendered[i]);
+        } else {
+            assert_eq!(
+                *seen, rendered[i],
+                "{name}: question {i} parsed as rendered"
+            );
+        }
+    }
     for (what, settings) in settings_variants() {
         let full = errors(pyq::lint::check_with(&loaded, source, &settings, lock));
         let fast = pyq::lint::errors_with(&loaded, source, &settings, lock);
         assert_eq!(fast, full, "{name}, settings: {what}");
+        let seen = pyq::lint::errors_seen(&loaded, source, &settings, lock, &rendered);
+        assert_eq!(seen, full, "{name}, settings: {what}, facts from rendering");
+        let seen = pyq::lint::errors_seen(&loaded, source, &settings, lock, &mixed);
+        assert_eq!(
+            seen, full,
+            "{name}, settings: {what}, facts from some cards"
+        );
     }
 }
 

@@ -186,6 +186,7 @@ mod tests {
                 &source,
                 &Default::default(),
                 &crate::lint::Selection::all(),
+                &[],
             );
             ctx.lock = lock.as_ref();
             for &(rule, check) in CHECKS {
