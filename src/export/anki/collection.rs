@@ -86,7 +86,7 @@ pub(crate) struct Builder<'a> {
     latest: i64,
     count: usize,
     /// Each question's source key.
-    keys: Vec<Signature>,
+    keys: Keys<'a>,
     /// Whether each question's note is copied from the previous package.
     reuse: Vec<bool>,
     /// Each question's note id.
@@ -113,18 +113,26 @@ struct Tombstone {
     sig: Signature,
 }
 
+/// The questions' source keys ([`super::SourceKeys::key`]): all of them (a
+/// re-export decides with them which notes it keeps), or computed one by
+/// one as the notes are written (a first export, which keeps none).
+pub(crate) enum Keys<'a> {
+    All(Vec<Signature>),
+    Lazy(super::SourceKeys<'a>),
+}
+
 /// A card: id, note id, `mod` and due position (the question's number).
 type CardRow = (i64, i64, i64, i64);
 
 impl<'a> Builder<'a> {
-    /// `keys` are the questions' source keys ([`source_keys`], computed
-    /// while the previous package is read).
+    /// `keys` are the questions' source keys ([`Keys`]: a re-export's,
+    /// computed while the previous package is read).
     pub(crate) fn new(
         file: &std::path::Path,
         ctx: &'a Context<'a>,
         ids: Ids,
         previous: Previous,
-        keys: Vec<Signature>,
+        keys: Keys<'a>,
     ) -> rusqlite::Result<Self> {
         let conn = Connection::open(file)?;
         conn.execute_batch(
@@ -142,18 +150,22 @@ impl<'a> Builder<'a> {
             .model
             .as_ref()
             .is_some_and(|(sig, _)| *sig == model);
-        let reuse: Vec<bool> = ctx
-            .bank
-            .questions
-            .iter()
-            .zip(&keys)
-            .map(|(q, key)| {
-                let id = q.id_str().unwrap_or("");
-                same_model
-                    && previous.sources.get(&identity::guid(ids.deck, id))
-                        == Some(&(*key, identity::object_id(ids.deck, id, "note")))
-            })
-            .collect();
+        let reuse: Vec<bool> = match &keys {
+            Keys::All(keys) => ctx
+                .bank
+                .questions
+                .iter()
+                .zip(keys)
+                .map(|(q, key)| {
+                    let id = q.id_str().unwrap_or("");
+                    same_model
+                        && previous.sources.get(&identity::guid(ids.deck, id))
+                            == Some(&(*key, identity::object_id(ids.deck, id, "note")))
+                })
+                .collect(),
+            // No previous package: nothing to keep.
+            Keys::Lazy(_) => vec![false; ctx.bank.questions.len()],
+        };
         match &previous.collection {
             Some(prev) if reuse.contains(&true) => {
                 conn.execute(
@@ -215,7 +227,10 @@ impl<'a> Builder<'a> {
             let index = usize::try_from(c.number - 1).expect("numbers start at 1");
             let nid = self.note_ids[index];
             self.tombstones_before(nid)?;
-            let key = self.keys[index];
+            let key = match &self.keys {
+                Keys::All(keys) => keys[index],
+                Keys::Lazy(sources) => sources.key(index),
+            };
             let guid = identity::guid(deck, &c.id);
             let card_id = identity::object_id(deck, &c.id, "card0");
             if self.reuse[index] {

@@ -15,7 +15,7 @@
 //!   previous package give byte-identical output;
 //! - re-exports render only what changed: each note's source key (a
 //!   signature of everything its fields and tags are made from, see
-//!   [`source_keys`]) is stored in the package (table `pyq_sources`, which
+//!   [`SourceKeys::key`]) is stored in the package (table `pyq_sources`, which
 //!   Anki ignores), and a note whose key, note type and stored fields are
 //!   unchanged is copied from the previous package instead of rendered. The
 //!   output is the same bytes a full render gives.
@@ -59,10 +59,13 @@ impl Exporter for Anki {
         previous: Option<&std::fs::File>,
     ) -> Result<Box<dyn Sink + Send + 'a>, Error> {
         let ids = Ids::of(ctx.bank);
-        // The source keys are computed while the previous package is read.
         let model = model_signature(&collection::model_json(ctx, &ids));
+        let sources = SourceKeys::new(ctx.bank, &renderer(), model);
+        // A re-export needs every source key to know which notes it keeps:
+        // they are computed while the previous package is read. A first
+        // export computes each as its note is written.
         let (previous, keys) = std::thread::scope(|s| {
-            let keys = s.spawn(|| source_keys(ctx.bank, &renderer(), model));
+            let keys = previous.is_some().then(|| s.spawn(|| sources.all()));
             let previous =
                 match previous {
                     Some(file) => Previous::read(file, ids.model, ids.deck, ctx.scratch_dir)
@@ -72,8 +75,13 @@ impl Exporter for Anki {
                         }),
                     None => Ok(Previous::default()),
                 };
-            (previous, keys.join().expect("source keys do not panic"))
+            let keys = keys.map(|k| k.join().expect("source keys do not panic"));
+            (previous, keys)
         });
+        let keys = match keys {
+            Some(keys) => collection::Keys::All(keys),
+            None => collection::Keys::Lazy(sources),
+        };
         let previous = previous?;
         let scratch = scratch_file(ctx.scratch_dir)?;
         let builder = collection::Builder::new(scratch.path(), ctx, ids, previous, keys)
@@ -142,43 +150,76 @@ pub(crate) fn renderer() -> String {
     )
 }
 
-/// Each question's source key: a signature of everything its note's fields
-/// and tags are made from: the renderer and the note type (`model`, which
-/// holds the field names, templates and CSS), its position (the number), id,
-/// question, answer, topic key and title, difficulty and tags, and each
-/// related question's number and text (\"See also\" shows them, both ways).
+/// Every question's source key ([`SourceKeys::key`]).
+#[cfg(test)]
 pub(crate) fn source_keys(bank: &Bank<'_>, renderer: &str, model: Signature) -> Vec<Signature> {
-    let related = bank.related_both_ways();
-    let model = format!("{model:032x}");
-    bank.questions
-        .iter()
-        .enumerate()
-        .map(|(i, q)| {
-            let topic = q.topic.as_ref().map_or("", Spanned::as_str);
-            let mut parts: Vec<std::borrow::Cow<'_, str>> = vec![
-                renderer.into(),
-                model.as_str().into(),
-                (i + 1).to_string().into(),
-                q.id_str().unwrap_or("").into(),
-                text(q.question.as_ref()),
-                text(q.answer.as_ref()),
-                topic.into(),
-                bank.topic_title(topic).unwrap_or("\u{0}none").into(),
-                q.difficulty
-                    .as_ref()
-                    .map_or("", |d| d.value.as_str())
-                    .into(),
-                q.tags.len().to_string().into(),
-            ];
-            parts.extend(q.tags.iter().map(|t| t.as_str().into()));
-            for &j in &related[i] {
-                parts.push((j + 1).to_string().into());
-                parts.push(text(bank.questions[j].question.as_ref()));
-            }
-            let parts: Vec<&str> = parts.iter().map(AsRef::as_ref).collect();
-            signature(&parts)
+    SourceKeys::new(bank, renderer, model).all()
+}
+
+/// What the questions' source keys are computed from, to compute each one
+/// when it is needed ([`SourceKeys::key`]).
+pub(crate) struct SourceKeys<'b> {
+    bank: &'b Bank<'b>,
+    related: Vec<Vec<usize>>,
+    renderer: String,
+    model: String,
+}
+
+impl<'b> SourceKeys<'b> {
+    pub(crate) fn new(bank: &'b Bank<'b>, renderer: &str, model: Signature) -> Self {
+        Self {
+            bank,
+            related: bank.related_both_ways(),
+            renderer: renderer.to_owned(),
+            model: format!("{model:032x}"),
+        }
+    }
+
+    /// Every question's key (on both cores).
+    pub(crate) fn all(&self) -> Vec<Signature> {
+        let n = self.bank.questions.len();
+        let half = n / 2;
+        std::thread::scope(|s| {
+            let first = s.spawn(|| (0..half).map(|i| self.key(i)).collect::<Vec<_>>());
+            let second: Vec<Signature> = (half..n).map(|i| self.key(i)).collect();
+            let mut all = first.join().expect("source keys do not panic");
+            all.extend(second);
+            all
         })
-        .collect()
+    }
+
+    /// Question `i`'s source key: a signature of everything its note's
+    /// fields and tags are made from: the renderer and the note type
+    /// (`model`, which holds the field names, templates and CSS), its
+    /// position (the number), id, question, answer, topic key and title,
+    /// difficulty and tags, and each related question's number and text
+    /// ("See also" shows them, both ways).
+    pub(crate) fn key(&self, i: usize) -> Signature {
+        let (bank, q) = (self.bank, &self.bank.questions[i]);
+        let topic = q.topic.as_ref().map_or("", Spanned::as_str);
+        let mut parts: Vec<std::borrow::Cow<'_, str>> = vec![
+            self.renderer.as_str().into(),
+            self.model.as_str().into(),
+            (i + 1).to_string().into(),
+            q.id_str().unwrap_or("").into(),
+            text(q.question.as_ref()),
+            text(q.answer.as_ref()),
+            topic.into(),
+            bank.topic_title(topic).unwrap_or("\u{0}none").into(),
+            q.difficulty
+                .as_ref()
+                .map_or("", |d| d.value.as_str())
+                .into(),
+            q.tags.len().to_string().into(),
+        ];
+        parts.extend(q.tags.iter().map(|t| t.as_str().into()));
+        for &j in &self.related[i] {
+            parts.push((j + 1).to_string().into());
+            parts.push(text(bank.questions[j].question.as_ref()));
+        }
+        let parts: Vec<&str> = parts.iter().map(AsRef::as_ref).collect();
+        signature(&parts)
+    }
 }
 
 fn text<'t>(t: Option<&'t crate::model::Text<'_>>) -> std::borrow::Cow<'t, str> {

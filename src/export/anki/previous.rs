@@ -15,7 +15,7 @@ pub const MAX_COLLECTION_BYTES: u64 = 8 << 30;
 
 /// What a previous export held: each note's content and `mod` by GUID, and
 /// the note type's and deck's signatures and `mod`s; and, for a re-export,
-/// each note's source key (see [`super::source_keys`]) by GUID, with the
+/// each note's source key (see [`super::SourceKeys::key`]) by GUID, with the
 /// unpacked collection the unchanged notes are copied from.
 #[derive(Debug, Default)]
 pub struct Previous {
