@@ -1,5 +1,6 @@
-//! `pyq export`: load → lint (errors block) beside render → exporters →
-//! write atomically, or compare for `--check`.
+//! `pyq export`: load → render → lint (errors block; with the Markdown facts
+//! rendering saw) while the exporters finish → write atomically, or compare
+//! for `--check`.
 
 use std::io::{IsTerminal as _, Write};
 use std::path::PathBuf;
