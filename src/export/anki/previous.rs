@@ -106,30 +106,58 @@ impl Previous {
                 super::package::Reused::default()
             }
         };
-        let conn = Connection::open_with_flags(scratch.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|e| format!("its collection is not a SQLite database ({e})"))?;
+        let open = || {
+            Connection::open_with_flags(scratch.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| format!("its collection is not a SQLite database ({e})"))
+        };
+        let conn = open()?;
         let fail = |e: rusqlite::Error| format!("its collection could not be read ({e})");
-        let mut notes = HashMap::new();
-        let mut ids = HashMap::new();
-        let mut stmt = conn
-            .prepare("select guid, flds, tags, mod, id from notes")
-            .map_err(fail)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                ))
+        // Each note's signature needs its fields, most of the collection:
+        // read in two halves of the ids, on two connections and threads.
+        let (low, high): (Option<i64>, Option<i64>) = conn
+            .query_row("select min(id), max(id) from notes", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
             })
             .map_err(fail)?;
-        for row in rows {
-            let (guid, flds, tags, m, id) = row.map_err(fail)?;
-            ids.insert(guid.clone(), id);
-            notes.insert(guid, (super::note_signature(&flds, &tags), m));
-        }
+        let middle = match (low, high) {
+            (Some(low), Some(high)) => low + (high - low) / 2,
+            _ => 0,
+        };
+        type Notes = (HashMap<String, (Signature, i64)>, HashMap<String, i64>);
+        let read_notes = |conn: &Connection, upper: bool| -> Result<Notes, String> {
+            let mut stmt = conn
+                .prepare(if upper {
+                    "select guid, flds, tags, mod, id from notes where id > ?1"
+                } else {
+                    "select guid, flds, tags, mod, id from notes where id <= ?1"
+                })
+                .map_err(fail)?;
+            let mut rows = stmt.query([middle]).map_err(fail)?;
+            let (mut notes, mut ids) = (HashMap::new(), HashMap::new());
+            while let Some(r) = rows.next().map_err(fail)? {
+                let text = |i: usize| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
+                let guid = text(0).map_err(fail)?.to_owned();
+                let signature =
+                    super::note_signature(text(1).map_err(fail)?, text(2).map_err(fail)?);
+                let (m, id) = (
+                    r.get::<_, i64>(3).map_err(fail)?,
+                    r.get::<_, i64>(4).map_err(fail)?,
+                );
+                ids.insert(guid.clone(), id);
+                notes.insert(guid, (signature, m));
+            }
+            Ok((notes, ids))
+        };
+        let (lower, upper) = std::thread::scope(|s| {
+            let upper = s.spawn(|| read_notes(&open()?, true));
+            (
+                read_notes(&conn, false),
+                upper.join().expect("reading notes does not panic"),
+            )
+        });
+        let ((mut notes, mut ids), (more_notes, more_ids)) = (lower?, upper?);
+        notes.extend(more_notes);
+        ids.extend(more_ids);
         let (models, decks): (String, String) = conn
             .query_row("select models, decks from col", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -178,7 +206,6 @@ impl Previous {
                 }
             }
         }
-        drop(stmt);
         drop(conn);
         let collection = (!sources.is_empty()).then_some(scratch);
         Ok(Self {

@@ -240,6 +240,30 @@ fn notes_edited_in_the_package_are_rendered_again() {
 }
 
 #[test]
+fn a_package_whose_fields_are_not_text_is_refused() {
+    // The notes are read in two halves of their ids: a bad note in either
+    // stops the export with what is wrong.
+    for which in ["min", "max"] {
+        let sql =
+            format!("UPDATE notes SET flds = x'00ff' WHERE id = (SELECT {which}(id) FROM notes)");
+        let dir = with_previous(BANK, Some(&sql));
+        let source = SourceFile::new(Path::new("q.yaml"), BANK.to_owned());
+        let loaded = crate::load::load(&source);
+        let ctx = Context {
+            bank: &loaded.bank,
+            scratch_dir: None,
+            stamp: 2000,
+        };
+        let file = std::fs::File::open(dir.path().join("deck.apkg")).unwrap();
+        let Err(err) = Anki.start(&ctx, Some(&file)) else {
+            panic!("a package with a blob for fields was read ({which})");
+        };
+        let message = err.to_string();
+        assert!(message.contains("could not be read"), "{which}: {message}");
+    }
+}
+
+#[test]
 fn a_package_without_keys_renders_everything() {
     assert_eq!(reexport(BANK, Some("DROP TABLE pyq_sources"), BANK), 4);
     // Nor one that is not pyq's at all (no source keys, other fields).
