@@ -250,34 +250,38 @@ fn split(text: &str) -> Option<(Part, Part, Part)> {
         return None;
     }
     let region = key + "questions:".len() + rest_of_line.len() + 1;
-    let mut indent = None;
-    let mut items = Vec::new();
-    let mut offset = region;
-    for line in text[region..].split_inclusive('\n') {
-        let body = line.trim_end_matches(['\n', '\r']);
-        let trimmed = body.trim_start_matches(' ');
-        let spaces = body.len() - trimmed.len();
-        if !(trimmed.is_empty() || trimmed.starts_with('#')) {
-            let is_item = trimmed == "-" || trimmed.starts_with("- ");
-            match indent {
-                None if is_item => indent = Some(spaces),
-                None => return None,
-                Some(n) if spaces == n && is_item => {}
-                Some(n) if spaces > n => {}
-                Some(_) => return None,
-            }
-            if is_item && Some(spaces) == indent {
-                items.push(offset);
-            }
+    let bytes = text.as_bytes();
+    // The list's first line with content is its first item, and gives the
+    // list's indentation.
+    let mut start = region;
+    let (first, indent) = loop {
+        if start >= bytes.len() {
+            return None;
         }
-        offset += line.len();
-    }
+        let end = line_end(bytes, start);
+        match ListLine::of(&bytes[start..end]) {
+            ListLine::Blank => start = end + 1,
+            ListLine::Item(spaces) => break (start, spaces),
+            ListLine::Other(_) => return None,
+        }
+    };
+    // The halves meet at the first item that starts at or after the middle.
     let middle = region + (text.len() - region) / 2;
-    let at = items.partition_point(|&i| i < middle);
-    if at == 0 || at >= items.len() {
+    if first >= middle {
         return None;
     }
-    let (first, mid) = (items[0], items[at]);
+    let after_middle = if bytes[middle - 1] == b'\n' {
+        middle
+    } else {
+        line_end(bytes, middle).saturating_add(1).min(bytes.len())
+    };
+    // Both halves' lines are checked at once, on two threads.
+    let (before, second) = std::thread::scope(|s| {
+        let second = s.spawn(|| list_items(bytes, after_middle..bytes.len(), indent));
+        let before = list_items(bytes, first..after_middle, indent);
+        (before, second.join().ok().flatten())
+    });
+    let (before, mid) = (before?, second?.first?);
     Some((
         Part {
             range: 0..first,
@@ -291,10 +295,82 @@ fn split(text: &str) -> Option<(Part, Part, Part)> {
         },
         Part {
             range: mid..text.len(),
-            index_base: at,
+            index_base: before.count,
             head_only: false,
         },
     ))
+}
+
+/// The offset of the end of the line that starts at `start` (its `\n`, or
+/// the end of the text).
+fn line_end(bytes: &[u8], start: usize) -> usize {
+    memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i)
+}
+
+/// A line of a block list, as [`split`] sees it (without its `\n`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ListLine {
+    /// White space only, or a comment.
+    Blank,
+    /// `- ...` or `-` after this many spaces.
+    Item(usize),
+    /// Anything else after this many spaces.
+    Other(usize),
+}
+
+impl ListLine {
+    fn of(line: &[u8]) -> Self {
+        let mut body = line;
+        while let [rest @ .., b'\r'] = body {
+            body = rest;
+        }
+        let spaces = body.iter().take_while(|&&b| b == b' ').count();
+        match &body[spaces..] {
+            [] | [b'#', ..] => Self::Blank,
+            [b'-'] | [b'-', b' ', ..] => Self::Item(spaces),
+            _ => Self::Other(spaces),
+        }
+    }
+}
+
+/// The items of a block list indented by `indent` among the lines that start
+/// in `lines` (which starts at a line start).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ListItems {
+    count: usize,
+    /// Where the first of them starts.
+    first: Option<usize>,
+}
+
+/// The items of a block list indented by `indent` among the lines that
+/// start in `lines`, or `None` if one of those lines cannot be part of the
+/// list: it is indented less than the list, or as much but is not an item
+/// (white space and comments aside).
+fn list_items(bytes: &[u8], lines: std::ops::Range<usize>, indent: usize) -> Option<ListItems> {
+    let mut items = ListItems {
+        count: 0,
+        first: None,
+    };
+    let mut start = lines.start;
+    while start < lines.end {
+        let end = line_end(bytes, start);
+        let line = &bytes[start..end];
+        // Most lines are inside an item: indented more than the list.
+        let inside = line.len() > indent && line[..=indent].iter().all(|&b| b == b' ');
+        if !inside {
+            match ListLine::of(line) {
+                ListLine::Blank => {}
+                ListLine::Item(spaces) if spaces == indent => {
+                    items.count += 1;
+                    items.first.get_or_insert(start);
+                }
+                ListLine::Item(spaces) | ListLine::Other(spaces) if spaces > indent => {}
+                ListLine::Item(_) | ListLine::Other(_) => return None,
+            }
+        }
+        start = end + 1;
+    }
+    Some(items)
 }
 
 /// Loads the head and the two halves of a split bank (the second half on
@@ -1732,6 +1808,134 @@ mod tests {
     fn sorted(mut d: Vec<Diagnostic>) -> Vec<Diagnostic> {
         d.sort_by(|a, b| (a.primary.span, &a.message).cmp(&(b.primary.span, &b.message)));
         d
+    }
+
+    /// The split as first written (every line in a list), which the faster
+    /// [`split`] must agree with.
+    fn split_by_lines(text: &str) -> Option<(Part, Part, Part)> {
+        if text.len() < SPLIT_MIN_BYTES {
+            return None;
+        }
+        let key = if text.starts_with("questions:") {
+            0
+        } else {
+            text.match_indices("\nquestions:")
+                .map(|(i, _)| i + 1)
+                .next()?
+        };
+        if text[key + 1..].contains("\nquestions:") {
+            return None;
+        }
+        let after_key = &text[key + "questions:".len()..];
+        let rest_of_line = &after_key[..after_key.find('\n')?];
+        if !(rest_of_line.trim().is_empty() || rest_of_line.trim_start().starts_with('#')) {
+            return None;
+        }
+        let region = key + "questions:".len() + rest_of_line.len() + 1;
+        let mut indent = None;
+        let mut items = Vec::new();
+        let mut offset = region;
+        for line in text[region..].split_inclusive('\n') {
+            let body = line.trim_end_matches(['\n', '\r']);
+            let trimmed = body.trim_start_matches(' ');
+            let spaces = body.len() - trimmed.len();
+            if !(trimmed.is_empty() || trimmed.starts_with('#')) {
+                let is_item = trimmed == "-" || trimmed.starts_with("- ");
+                match indent {
+                    None if is_item => indent = Some(spaces),
+                    None => return None,
+                    Some(n) if spaces == n && is_item => {}
+                    Some(n) if spaces > n => {}
+                    Some(_) => return None,
+                }
+                if is_item && Some(spaces) == indent {
+                    items.push(offset);
+                }
+            }
+            offset += line.len();
+        }
+        let middle = region + (text.len() - region) / 2;
+        let at = items.partition_point(|&i| i < middle);
+        if at == 0 || at >= items.len() {
+            return None;
+        }
+        let (first, mid) = (items[0], items[at]);
+        Some((
+            Part {
+                range: 0..first,
+                index_base: 0,
+                head_only: true,
+            },
+            Part {
+                range: first..mid,
+                index_base: 0,
+                head_only: false,
+            },
+            Part {
+                range: mid..text.len(),
+                index_base: at,
+                head_only: false,
+            },
+        ))
+    }
+
+    #[test]
+    fn the_split_agrees_with_checking_every_line() {
+        let bank = big_bank(6_000, "");
+        let region = bank.find("\nquestions:\n").expect("a list") + "\nquestions:\n".len();
+        // A trailing comment of `pad` bytes moves the middle by pad / 2:
+        // find the middles that fall on a line start and on an item.
+        let middle_at = |pad: usize| {
+            let len = bank.len() + pad + 3;
+            region + (len - region) / 2
+        };
+        let on_line = (0..400)
+            .find(|&pad| bank.as_bytes()[middle_at(pad) - 1] == b'\n')
+            .expect("a middle at a line start");
+        let on_item = (0..4000)
+            .find(|&pad| bank.as_bytes()[middle_at(pad)..].starts_with(b"  - "))
+            .expect("a middle at an item");
+        let padded = |pad: usize| format!("{bank}# {}\n", "x".repeat(pad));
+        let mut variants = vec![
+            bank.clone(),
+            padded(on_line),
+            padded(on_item),
+            padded(on_item + 2),
+            bank.replace("questions:\n", "questions: # list\n"),
+            bank.replace("questions:\n", "questions: [\n"),
+            bank.replace("questions:\n", "questions:"),
+            format!("{bank}extra: 1\n"),
+            format!("{bank}questions: []\n"),
+            bank.replace('\n', "\r\n"),
+            bank.trim_end().to_owned(),
+            format!("{bank}\n\n  \r\n# the end\n   \n"),
+            bank.replacen(
+                "  - number: 3000\n",
+                "# a comment\n  \r\n  - number: 3000\n",
+                1,
+            ),
+            bank.replacen("  - number: 3000\n", "  junk: 1\n  - number: 3000\n", 1),
+            bank.replacen("  - number: 5990\n", " - number: 5990\n", 1),
+            bank.replacen("  - number: 10\n", "\t- number: 10\n", 1),
+            bank.replacen("  - number: 2\n", "  -\n    number: 2\n", 1),
+            bank.replacen("  - number: 5000\n", "  -\r\n    number: 5000\n", 1),
+            bank.replacen("  - number: 1\n", "\n  # first\n  - number: 1\n", 1),
+            bank.replacen("  - number: 1\n", "  number: 1\n", 1),
+            format!("questions:\n{}", &bank[region..]),
+            bank[..region].to_owned() + &format!("\n{}", &bank[region..]).replace("\n  ", "\n"),
+            bank[..region].to_owned() + &"\n".repeat(bank.len() - region),
+        ];
+        variants.push(variants[variants.len() - 2].replacen(
+            "\n- number: 4000",
+            "\n-number: 4000",
+            1,
+        ));
+        for (i, text) in variants.iter().enumerate() {
+            assert_eq!(split(text), split_by_lines(text), "variant {i}");
+        }
+        for i in [0, 1, 2, 3, 9, 10, 16, 20, 21] {
+            assert!(split(&variants[i]).is_some(), "variant {i} splits");
+        }
     }
 
     #[test]
