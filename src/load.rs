@@ -486,6 +486,9 @@ struct Loader<'a> {
     last_end: usize,
     /// The first line of the question being read, for its trailing comment.
     head: Option<Head>,
+    /// The items of a list of strings being read (see
+    /// [`Loader::string_list`]), kept for the next list.
+    list: Vec<Spanned<Str<'a>>>,
 }
 
 /// A question's first line (the one with its `-`) while it is read: the
@@ -501,15 +504,43 @@ struct Head {
 
 /// Turns the parser's character indices into byte offsets. Events arrive in
 /// file order, so a cursor that walks from the last position costs O(file)
-/// in all.
+/// in all; within a run of ASCII text around the cursor (most of a bank),
+/// known from a look-ahead, it moves in one step.
 #[derive(Default)]
 struct Cursor {
     chars: usize,
     bytes: usize,
+    /// `text[ascii]` is ASCII, and the cursor's `bytes` lies in it (or at
+    /// its end).
+    ascii: std::ops::Range<usize>,
 }
+
+/// How far ahead [`Cursor`] checks the text for ASCII.
+const ASCII_LOOKAHEAD: usize = 4096;
 
 impl Cursor {
     fn byte_of(&mut self, text: &str, char_index: usize) -> usize {
+        let target = if char_index >= self.chars {
+            self.bytes.checked_add(char_index - self.chars)
+        } else {
+            self.bytes.checked_sub(self.chars - char_index)
+        };
+        if let Some(target) = target
+            && self.ascii.start <= target
+            && target <= self.ascii.end
+        {
+            self.bytes = target;
+            self.chars = char_index;
+            return target;
+        }
+        self.walk(text, char_index);
+        let end = (self.bytes + ASCII_LOOKAHEAD).min(text.len());
+        self.ascii = self.bytes..self.bytes + ascii_prefix(&text.as_bytes()[self.bytes..end]);
+        self.bytes
+    }
+
+    /// Moves to `char_index` a character (or an ASCII word) at a time.
+    fn walk(&mut self, text: &str, char_index: usize) {
         let bytes = text.as_bytes();
         while self.chars < char_index && self.bytes < bytes.len() {
             // ASCII (most of a bank) is one byte a character: skipped a
@@ -530,12 +561,15 @@ impl Cursor {
             }
             self.chars -= 1;
         }
-        self.bytes
     }
 }
 
 /// How many bytes `bytes` starts with that are ASCII.
 fn ascii_prefix(bytes: &[u8]) -> usize {
+    // Mostly all of them: the standard library checks that fastest.
+    if bytes.is_ascii() {
+        return bytes.len();
+    }
     const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
     let mut n = 0;
     for word in bytes.chunks_exact(8) {
@@ -585,6 +619,7 @@ impl<'a> Loader<'a> {
             cursor: Cursor::default(),
             last_end: 0,
             head: None,
+            list: Vec::new(),
         }
     }
 
@@ -952,8 +987,8 @@ impl<'a> Loader<'a> {
         known: &[&'static str],
         what: &dyn fmt::Display,
         mut value: impl FnMut(&mut Self, &str, Span, Ev<'a>) -> Res<()>,
-    ) -> Res<(Vec<(&'static str, Span)>, Span)> {
-        let mut seen: Vec<(&'static str, Span)> = Vec::new();
+    ) -> Res<(Seen, Span)> {
+        let mut seen = Seen::default();
         let mut seen_unknown: Vec<(String, Span)> = Vec::new();
         loop {
             let key_ev = self.next()?;
@@ -978,7 +1013,7 @@ impl<'a> Loader<'a> {
             };
             let val = self.next()?;
             if let Some(&k) = known.iter().find(|k| **k == key) {
-                if let Some((_, first)) = seen.iter().find(|(s, _)| *s == k) {
+                if let Some((_, first)) = seen.keys().iter().find(|(s, _)| *s == k) {
                     let first = *first;
                     self.push(
                         Diagnostic::new(
@@ -993,7 +1028,7 @@ impl<'a> Loader<'a> {
                     self.skip_node(&val)?;
                     continue;
                 }
-                seen.push((static_key(known, k), key_span));
+                seen.push(k, key_span);
                 value(self, k, key_span, val)?;
             } else {
                 if let Some((_, first)) = seen_unknown.iter().find(|(s, _)| *s == key) {
@@ -1074,20 +1109,20 @@ impl<'a> Loader<'a> {
             _ => unreachable!("only known keys reach here"),
         })?;
         let at = Span::new(start.span().start, start.span().start);
-        self.require(&seen, REQUIRED, at, "the bank", None);
+        self.require(&seen, REQUIRED, at, &"the bank", None);
         Ok(())
     }
 
     fn require(
         &mut self,
-        seen: &[(&str, Span)],
+        seen: &Seen,
         required: &[&str],
         at: Span,
-        what: &str,
+        what: &dyn fmt::Display,
         id: Option<&str>,
     ) {
         for key in required {
-            if !seen.iter().any(|(k, _)| k == key) {
+            if !seen.keys().iter().any(|(k, _)| k == key) {
                 self.push(
                     Diagnostic::new(Rule::MissingField, at, format!("{what} is missing `{key}`"))
                         .label(format!("`{key}` expected in this mapping"))
@@ -1134,7 +1169,7 @@ impl<'a> Loader<'a> {
             &seen,
             &["name", "anki_deck_id", "anki_model_id"],
             key_span,
-            "`deck`",
+            &"`deck`",
             None,
         );
         self.bank.deck = Some(deck);
@@ -1312,10 +1347,9 @@ impl<'a> Loader<'a> {
         let mut first_key: Option<Span> = None;
         let item_start = self.item_start(start.span().start);
         let text = self.source.text();
-        let line_start = text[..item_start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[item_start..]
-            .find('\n')
-            .map_or(text.len(), |i| item_start + i);
+        let line_start =
+            memchr::memrchr(b'\n', &text.as_bytes()[..item_start]).map_or(0, |i| i + 1);
+        let line_end = line_end(text.as_bytes(), item_start);
         let dash = usize::from(text.as_bytes().get(item_start) == Some(&b'-'));
         self.head = Some(Head {
             line_start,
@@ -1370,12 +1404,11 @@ impl<'a> Loader<'a> {
             .take()
             .filter(|head| head.end <= head.line_end)
             .map(|head| head.end);
-        let label = match q.id_str() {
-            Some(id) => format!("question {} (`{id}`)", index + 1),
-            None => format!("question {}", index + 1),
+        let label = Label {
+            question: index + 1,
+            id: q.id_str(),
         };
-        let id = q.id.as_ref().map(|s| s.value.clone());
-        self.require(&seen, REQUIRED, at, &label, id.as_deref());
+        self.require(&seen, REQUIRED, at, &label, q.id_str());
         Ok(q)
     }
 
@@ -1550,19 +1583,25 @@ impl<'a> Loader<'a> {
     fn string_list(&mut self, val: Ev<'a>, field: &dyn fmt::Display) -> Res<Vec<Spanned<Str<'a>>>> {
         let mut out = Vec::new();
         match val {
-            Ev::SeqStart(_) => loop {
-                let item = self.next()?;
-                if matches!(item, Ev::SeqEnd(_)) {
-                    // Moved to an exact-size list, not shrunk in place (see
-                    // `crate::model::str_at`): 100,000 questions' tags.
-                    let mut exact = Vec::with_capacity(out.len());
-                    exact.append(&mut out);
-                    return Ok(exact);
+            Ev::SeqStart(_) => {
+                // Gathered in the loader's one list, then moved to an
+                // exact-size one (not shrunk in place, see
+                // `crate::model::str_at`): 100,000 questions' tags.
+                let mut items = std::mem::take(&mut self.list);
+                items.clear();
+                loop {
+                    let item = self.next()?;
+                    if matches!(item, Ev::SeqEnd(_)) {
+                        out = Vec::with_capacity(items.len());
+                        out.append(&mut items);
+                        self.list = items;
+                        return Ok(out);
+                    }
+                    if let Some(s) = self.string(item, &format_args!("an item of {field}"))? {
+                        items.push(s);
+                    }
                 }
-                if let Some(s) = self.string(item, &format_args!("an item of {field}"))? {
-                    out.push(s);
-                }
-            },
+            }
             Ev::Scalar {
                 ref value,
                 style: ScalarStyle::Plain,
@@ -1592,8 +1631,45 @@ impl fmt::Display for Named<'_> {
     }
 }
 
-fn static_key(known: &[&'static str], k: &str) -> &'static str {
-    known.iter().find(|s| **s == k).copied().unwrap_or("")
+/// How a question is named when it misses a key: "question 12
+/// (`some-id`)"; formatted only when a finding needs it.
+struct Label<'k> {
+    question: usize,
+    id: Option<&'k str>,
+}
+
+impl fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.id {
+            Some(id) => write!(f, "question {} (`{id}`)", self.question),
+            None => write!(f, "question {}", self.question),
+        }
+    }
+}
+
+/// The most known keys a mapping of the format has (a question's).
+const MAX_KEYS: usize = 8;
+
+/// The known keys a mapping has, with their spans, in file order: on the
+/// stack, as every question has one.
+#[derive(Clone, Copy, Debug, Default)]
+struct Seen {
+    keys: [(&'static str, Span); MAX_KEYS],
+    len: usize,
+}
+
+impl Seen {
+    fn keys(&self) -> &[(&'static str, Span)] {
+        &self.keys[..self.len]
+    }
+
+    /// Records a key (each known key at most once, so there is room).
+    fn push(&mut self, key: &'static str, span: Span) {
+        if let Some(slot) = self.keys.get_mut(self.len) {
+            *slot = (key, span);
+            self.len += 1;
+        }
+    }
 }
 
 /// `retired:` with nothing after it: an empty list.
@@ -1682,6 +1758,14 @@ mod tests {
             "é".repeat(20),
             "ab€cd😀efghijklmnop — q\u{7f}r\u{80}s".repeat(5),
             format!("{}é{}", "x".repeat(17), "y".repeat(9)),
+            // Past the cursor's ASCII look-ahead, and at its edges.
+            format!(
+                "{}é{}€{}",
+                "x".repeat(ASCII_LOOKAHEAD - 1),
+                "y".repeat(ASCII_LOOKAHEAD + 3),
+                "z".repeat(2 * ASCII_LOOKAHEAD)
+            ),
+            format!("{}😀", "a".repeat(ASCII_LOOKAHEAD)).repeat(3),
         ];
         for text in &texts {
             let offsets: Vec<usize> = text
@@ -1702,6 +1786,22 @@ mod tests {
                     assert_eq!(cursor.byte_of(text, back), offsets[back], "{text:?} {back}");
                 }
                 assert_eq!(cursor.byte_of(text, chars + 5), text.len());
+            }
+            // Jumps of every length both ways, as a parser's spans make.
+            let mut cursor = Cursor::default();
+            let mut at = 0usize;
+            for k in 0..2_000usize {
+                let jump = (k * 7919) % 5_000;
+                at = if k % 5 == 4 {
+                    at.saturating_sub(jump / 3)
+                } else {
+                    (at + jump).min(chars)
+                };
+                assert_eq!(
+                    cursor.byte_of(text, at),
+                    offsets[at],
+                    "{at} after {k} jumps"
+                );
             }
         }
         assert_eq!(ascii_prefix(b"abcdefgh\xc3\xa9"), 8);
