@@ -212,6 +212,8 @@ struct Part {
     /// The head (everything before the first question): `questions:` is
     /// loaded by the other parts.
     head_only: bool,
+    /// How many questions to make room for.
+    items: usize,
 }
 
 impl Part {
@@ -220,6 +222,7 @@ impl Part {
             range: 0..source.text().len(),
             index_base: 0,
             head_only: false,
+            items: 0,
         }
     }
 }
@@ -234,14 +237,13 @@ fn split(text: &str) -> Option<(Part, Part, Part)> {
     if text.len() < SPLIT_MIN_BYTES {
         return None;
     }
+    let bytes = text.as_bytes();
     let key = if text.starts_with("questions:") {
         0
     } else {
-        text.match_indices("\nquestions:")
-            .map(|(i, _)| i + 1)
-            .next()?
+        memchr::memmem::find(bytes, b"\nquestions:")? + 1
     };
-    if text[key + 1..].contains("\nquestions:") {
+    if memchr::memmem::find(&bytes[key + 1..], b"\nquestions:").is_some() {
         return None;
     }
     let after_key = &text[key + "questions:".len()..];
@@ -250,7 +252,6 @@ fn split(text: &str) -> Option<(Part, Part, Part)> {
         return None;
     }
     let region = key + "questions:".len() + rest_of_line.len() + 1;
-    let bytes = text.as_bytes();
     // The list's first line with content is its first item, and gives the
     // list's indentation.
     let mut start = region;
@@ -265,11 +266,16 @@ fn split(text: &str) -> Option<(Part, Part, Part)> {
             ListLine::Other(_) => return None,
         }
     };
-    // The halves meet at the first item that starts at or after the middle.
-    let middle = region + (text.len() - region) / 2;
-    if first >= middle {
+    // Split only a list that has an item at or after its middle.
+    let list_middle = region + (text.len() - region) / 2;
+    if first >= list_middle {
         return None;
     }
+    // The halves meet at the first item at or after the middle of the file,
+    // so that the thread that also loads the head (a long `retired:` list,
+    // say) has as much to do as the other; after the first item when the
+    // head is more than half of the file.
+    let middle = (text.len() / 2).max(first + 1);
     let after_middle = if bytes[middle - 1] == b'\n' {
         middle
     } else {
@@ -281,22 +287,30 @@ fn split(text: &str) -> Option<(Part, Part, Part)> {
         let before = list_items(bytes, first..after_middle, indent);
         (before, second.join().ok().flatten())
     });
-    let (before, mid) = (before?, second?.first?);
+    let (before, second) = (before?, second?);
+    if second.last? < list_middle {
+        return None;
+    }
+    let mid = second.first?;
     Some((
         Part {
             range: 0..first,
             index_base: 0,
             head_only: true,
+            items: 0,
         },
         Part {
             range: first..mid,
             index_base: 0,
             head_only: false,
+            // Room for the second part's questions too: they are appended.
+            items: before.count + second.count,
         },
         Part {
             range: mid..text.len(),
             index_base: before.count,
             head_only: false,
+            items: second.count,
         },
     ))
 }
@@ -338,8 +352,9 @@ impl ListLine {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct ListItems {
     count: usize,
-    /// Where the first of them starts.
+    /// Where the first and the last of them start.
     first: Option<usize>,
+    last: Option<usize>,
 }
 
 /// The items of a block list indented by `indent` among the lines that
@@ -350,6 +365,7 @@ fn list_items(bytes: &[u8], lines: std::ops::Range<usize>, indent: usize) -> Opt
     let mut items = ListItems {
         count: 0,
         first: None,
+        last: None,
     };
     let mut start = lines.start;
     while start < lines.end {
@@ -363,6 +379,7 @@ fn list_items(bytes: &[u8], lines: std::ops::Range<usize>, indent: usize) -> Opt
                 ListLine::Item(spaces) if spaces == indent => {
                     items.count += 1;
                     items.first.get_or_insert(start);
+                    items.last = Some(start);
                 }
                 ListLine::Item(spaces) | ListLine::Other(spaces) if spaces > indent => {}
                 ListLine::Item(_) | ListLine::Other(_) => return None,
@@ -608,7 +625,10 @@ impl<'a> Loader<'a> {
             index_base: part.index_base,
             head_only: part.head_only,
             parser: Parser::new_from_str(text),
-            bank: Bank::default(),
+            bank: Bank {
+                questions: Vec::with_capacity(part.items),
+                ..Bank::default()
+            },
             diagnostics: Vec::new(),
             depth: 0,
             anchors: HashMap::new(),
@@ -1910,8 +1930,9 @@ mod tests {
         d
     }
 
-    /// The split as first written (every line in a list), which the faster
-    /// [`split`] must agree with.
+    /// The split as first written (every line in a list, the halves meeting
+    /// in the middle of the list), which the faster [`split`] must agree
+    /// with, but for the halves meeting in the middle of the file.
     fn split_by_lines(text: &str) -> Option<(Part, Part, Part)> {
         if text.len() < SPLIT_MIN_BYTES {
             return None;
@@ -1959,22 +1980,29 @@ mod tests {
         if at == 0 || at >= items.len() {
             return None;
         }
-        let (first, mid) = (items[0], items[at]);
+        // Where the halves meet: the first item at or after the middle of
+        // the file, or the second item.
+        let first = items[0];
+        let at = items.partition_point(|&i| i < (text.len() / 2).max(first + 1));
+        let mid = items[at];
         Some((
             Part {
                 range: 0..first,
                 index_base: 0,
                 head_only: true,
+                items: 0,
             },
             Part {
                 range: first..mid,
                 index_base: 0,
                 head_only: false,
+                items: items.len(),
             },
             Part {
                 range: mid..text.len(),
                 index_base: at,
                 head_only: false,
+                items: items.len() - at,
             },
         ))
     }
@@ -1983,24 +2011,31 @@ mod tests {
     fn the_split_agrees_with_checking_every_line() {
         let bank = big_bank(6_000, "");
         let region = bank.find("\nquestions:\n").expect("a list") + "\nquestions:\n".len();
-        // A trailing comment of `pad` bytes moves the middle by pad / 2:
-        // find the middles that fall on a line start and on an item.
-        let middle_at = |pad: usize| {
-            let len = bank.len() + pad + 3;
-            region + (len - region) / 2
-        };
+        // A trailing comment of `pad` bytes moves the middle of the file by
+        // pad / 2: find the middles that fall on a line start and on an item.
+        let middle_at = |pad: usize| (bank.len() + pad + 3) / 2;
         let on_line = (0..400)
             .find(|&pad| bank.as_bytes()[middle_at(pad) - 1] == b'\n')
             .expect("a middle at a line start");
         let on_item = (0..4000)
             .find(|&pad| bank.as_bytes()[middle_at(pad)..].starts_with(b"  - "))
             .expect("a middle at an item");
+        // The pad that puts the middle of the list on its last item.
+        let last = bank.rfind("\n  - ").expect("items") + 1;
+        let on_last = region + 2 * (last - region) - bank.len() - 3;
         let padded = |pad: usize| format!("{bank}# {}\n", "x".repeat(pad));
         let mut variants = vec![
             bank.clone(),
             padded(on_line),
             padded(on_item),
             padded(on_item + 2),
+            padded(on_last),
+            padded(on_last + 2),
+            bank.replacen(
+                "questions:\n",
+                &format!("# {}\nquestions:\n", "h".repeat(6_000_000)),
+                1,
+            ),
             bank.replace("questions:\n", "questions: # list\n"),
             bank.replace("questions:\n", "questions: [\n"),
             bank.replace("questions:\n", "questions:"),
@@ -2033,9 +2068,20 @@ mod tests {
         for (i, text) in variants.iter().enumerate() {
             assert_eq!(split(text), split_by_lines(text), "variant {i}");
         }
-        for i in [0, 1, 2, 3, 9, 10, 16, 20, 21] {
+        for i in [0, 1, 2, 3, 4, 6, 7, 12, 13, 14, 15, 19, 20, 21, 23, 24] {
             assert!(split(&variants[i]).is_some(), "variant {i} splits");
         }
+        assert!(
+            split(&variants[5]).is_none(),
+            "no item after the list's middle"
+        );
+        // A head over half the file: the halves meet at the second item.
+        let (head, first, _) = split(&variants[6]).expect("a split");
+        assert_eq!(
+            variants[6][first.range.clone()].matches("\n  - ").count(),
+            0
+        );
+        assert_eq!((head.range.end, first.items), (first.range.start, 6_000));
     }
 
     #[test]
