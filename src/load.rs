@@ -190,11 +190,21 @@ fn quoted_end(text: &str, span: Span, style: ScalarStyle) -> Span {
     }
     let mut i = span.start + 1;
     while i < span.end {
+        // Straight to the next quote, or backslash in a double-quoted one.
+        let rest = &bytes[i..span.end];
+        let next = if quote == b'"' {
+            memchr::memchr2(b'"', b'\\', rest)
+        } else {
+            memchr::memchr(b'\'', rest)
+        };
+        let Some(k) = next else {
+            break;
+        };
+        i += k;
         match bytes[i] {
             b'\\' if quote == b'"' => i += 2,
             b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
-            b if b == quote => return Span::new(span.start, i + 1),
-            _ => i += 1,
+            _ => return Span::new(span.start, i + 1),
         }
     }
     span
@@ -243,9 +253,8 @@ fn split(text: &str) -> Option<(Part, Part, Part)> {
     } else {
         memchr::memmem::find(bytes, b"\nquestions:")? + 1
     };
-    if memchr::memmem::find(&bytes[key + 1..], b"\nquestions:").is_some() {
-        return None;
-    }
+    // A second `questions:` key further down is a line at the top level,
+    // which `list_items` finds not part of the list.
     let after_key = &text[key + "questions:".len()..];
     let rest_of_line = &after_key[..after_key.find('\n')?];
     if !(rest_of_line.trim().is_empty() || rest_of_line.trim_start().starts_with('#')) {
@@ -550,6 +559,11 @@ impl Cursor {
             self.chars = char_index;
             return target;
         }
+        if char_index > self.chars && self.bytes < self.ascii.end {
+            // Beyond the ASCII run: to its end in one step.
+            self.chars += self.ascii.end - self.bytes;
+            self.bytes = self.ascii.end;
+        }
         self.walk(text, char_index);
         let end = (self.bytes + ASCII_LOOKAHEAD).min(text.len());
         self.ascii = self.bytes..self.bytes + ascii_prefix(&text.as_bytes()[self.bytes..end]);
@@ -583,22 +597,17 @@ impl Cursor {
 
 /// How many bytes `bytes` starts with that are ASCII.
 fn ascii_prefix(bytes: &[u8]) -> usize {
-    // Mostly all of them: the standard library checks that fastest.
-    if bytes.is_ascii() {
-        return bytes.len();
-    }
-    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
     let mut n = 0;
-    for word in bytes.chunks_exact(8) {
-        let word = u64::from_ne_bytes([
-            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
-        ]);
-        if word & HIGH_BITS != 0 {
-            break;
+    // A block at a time (the compiler ORs a block's bytes with vector
+    // instructions), then the byte in the first block that is not ASCII.
+    for block in bytes.chunks(64) {
+        if block.iter().fold(0, |all, &b| all | b).is_ascii() {
+            n += block.len();
+        } else {
+            return n + block.iter().take_while(|b| b.is_ascii()).count();
         }
-        n += 8;
     }
-    n + bytes[n..].iter().take_while(|b| b.is_ascii()).count()
+    n
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -1827,6 +1836,12 @@ mod tests {
         assert_eq!(ascii_prefix(b"abcdefgh\xc3\xa9"), 8);
         assert_eq!(ascii_prefix(b"abc\xc3\xa9defghijk"), 3);
         assert_eq!(ascii_prefix(b""), 0);
+        for at in [0, 1, 63, 64, 65, 127, 128, 200] {
+            let mut bytes = vec![b'a'; 300];
+            bytes[at] = 0xC3;
+            assert_eq!(ascii_prefix(&bytes), at);
+            assert_eq!(ascii_prefix(&bytes[..at]), at);
+        }
     }
 
     #[test]
@@ -2065,6 +2080,11 @@ mod tests {
             "\n-number: 4000",
             1,
         ));
+        // A second `questions:` key, in a list indented or not, or last.
+        variants.push(variants[24].replacen("\n- number: 4000", "\nquestions:\n- number: 4000", 1));
+        variants.push(bank.replacen("  - number: 4000\n", "questions:\n  - number: 4000\n", 1));
+        variants.push(format!("{bank}questions:"));
+        variants.push(format!("{}questions:\r\n", bank.replace('\n', "\r\n")));
         for (i, text) in variants.iter().enumerate() {
             assert_eq!(split(text), split_by_lines(text), "variant {i}");
         }
@@ -2082,6 +2102,56 @@ mod tests {
             0
         );
         assert_eq!((head.range.end, first.items), (first.range.start, 6_000));
+    }
+
+    #[test]
+    fn a_quoted_scalar_ends_at_its_closing_quote() {
+        // The span's end as the byte-by-byte scan found it.
+        fn by_bytes(text: &str, span: Span, quote: u8) -> Span {
+            let bytes = text.as_bytes();
+            let mut i = span.start + 1;
+            while i < span.end {
+                match bytes[i] {
+                    b'\\' if quote == b'"' => i += 2,
+                    b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                    b if b == quote => return Span::new(span.start, i + 1),
+                    _ => i += 1,
+                }
+            }
+            span
+        }
+        let cases = [
+            r#""a"  # note"#,
+            r#""a \" b" # c"#,
+            r#""a \\" # c"#,
+            r#""a \"#,
+            r#""unclosed"#,
+            r#""é \u00e9 \" x"   "#,
+            "'it''s' # c",
+            "'a \\' # c",
+            "'''' x",
+            "'unclosed",
+            "'a'''",
+            "plain # c",
+        ];
+        for case in cases {
+            for (style, quote) in [
+                (ScalarStyle::DoubleQuoted, b'"'),
+                (ScalarStyle::SingleQuoted, b'\''),
+            ] {
+                for end in 0..=case.len() {
+                    let span = Span::new(0, end);
+                    let expected = if case.as_bytes().first() == Some(&quote) {
+                        by_bytes(case, span, quote)
+                    } else {
+                        span
+                    };
+                    assert_eq!(quoted_end(case, span, style), expected, "{case:?} {end}");
+                }
+            }
+            let span = Span::new(0, case.len());
+            assert_eq!(quoted_end(case, span, ScalarStyle::Plain), span);
+        }
     }
 
     #[test]
