@@ -356,8 +356,8 @@ impl ListLine {
     }
 }
 
-/// The items of a block list indented by `indent` among the lines that start
-/// in `lines` (which starts at a line start).
+/// What [`list_items`] found in some lines of a block list: how many of its
+/// items start there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct ListItems {
     count: usize,
