@@ -190,11 +190,21 @@ fn quoted_end(text: &str, span: Span, style: ScalarStyle) -> Span {
     }
     let mut i = span.start + 1;
     while i < span.end {
+        // Straight to the next quote, or backslash in a double-quoted one.
+        let rest = &bytes[i..span.end];
+        let next = if quote == b'"' {
+            memchr::memchr2(b'"', b'\\', rest)
+        } else {
+            memchr::memchr(b'\'', rest)
+        };
+        let Some(k) = next else {
+            break;
+        };
+        i += k;
         match bytes[i] {
             b'\\' if quote == b'"' => i += 2,
             b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
-            b if b == quote => return Span::new(span.start, i + 1),
-            _ => i += 1,
+            _ => return Span::new(span.start, i + 1),
         }
     }
     span
@@ -212,6 +222,8 @@ struct Part {
     /// The head (everything before the first question): `questions:` is
     /// loaded by the other parts.
     head_only: bool,
+    /// How many questions to make room for.
+    items: usize,
 }
 
 impl Part {
@@ -220,6 +232,7 @@ impl Part {
             range: 0..source.text().len(),
             index_base: 0,
             head_only: false,
+            items: 0,
         }
     }
 }
@@ -234,67 +247,156 @@ fn split(text: &str) -> Option<(Part, Part, Part)> {
     if text.len() < SPLIT_MIN_BYTES {
         return None;
     }
+    let bytes = text.as_bytes();
     let key = if text.starts_with("questions:") {
         0
     } else {
-        text.match_indices("\nquestions:")
-            .map(|(i, _)| i + 1)
-            .next()?
+        memchr::memmem::find(bytes, b"\nquestions:")? + 1
     };
-    if text[key + 1..].contains("\nquestions:") {
-        return None;
-    }
+    // A second `questions:` key further down is a line at the top level,
+    // which `list_items` finds not part of the list.
     let after_key = &text[key + "questions:".len()..];
     let rest_of_line = &after_key[..after_key.find('\n')?];
     if !(rest_of_line.trim().is_empty() || rest_of_line.trim_start().starts_with('#')) {
         return None;
     }
     let region = key + "questions:".len() + rest_of_line.len() + 1;
-    let mut indent = None;
-    let mut items = Vec::new();
-    let mut offset = region;
-    for line in text[region..].split_inclusive('\n') {
-        let body = line.trim_end_matches(['\n', '\r']);
-        let trimmed = body.trim_start_matches(' ');
-        let spaces = body.len() - trimmed.len();
-        if !(trimmed.is_empty() || trimmed.starts_with('#')) {
-            let is_item = trimmed == "-" || trimmed.starts_with("- ");
-            match indent {
-                None if is_item => indent = Some(spaces),
-                None => return None,
-                Some(n) if spaces == n && is_item => {}
-                Some(n) if spaces > n => {}
-                Some(_) => return None,
-            }
-            if is_item && Some(spaces) == indent {
-                items.push(offset);
-            }
+    // The list's first line with content is its first item, and gives the
+    // list's indentation.
+    let mut start = region;
+    let (first, indent) = loop {
+        if start >= bytes.len() {
+            return None;
         }
-        offset += line.len();
-    }
-    let middle = region + (text.len() - region) / 2;
-    let at = items.partition_point(|&i| i < middle);
-    if at == 0 || at >= items.len() {
+        let end = line_end(bytes, start);
+        match ListLine::of(&bytes[start..end]) {
+            ListLine::Blank => start = end + 1,
+            ListLine::Item(spaces) => break (start, spaces),
+            ListLine::Other(_) => return None,
+        }
+    };
+    // Split only a list that has an item at or after its middle.
+    let list_middle = region + (text.len() - region) / 2;
+    if first >= list_middle {
         return None;
     }
-    let (first, mid) = (items[0], items[at]);
+    // The halves meet at the first item at or after the middle of the file,
+    // so that the thread that also loads the head (a long `retired:` list,
+    // say) has as much to do as the other; after the first item when the
+    // head is more than half of the file.
+    let middle = (text.len() / 2).max(first + 1);
+    let after_middle = if bytes[middle - 1] == b'\n' {
+        middle
+    } else {
+        line_end(bytes, middle).saturating_add(1).min(bytes.len())
+    };
+    // Both halves' lines are checked at once, on two threads.
+    let (before, second) = std::thread::scope(|s| {
+        let second = s.spawn(|| list_items(bytes, after_middle..bytes.len(), indent));
+        let before = list_items(bytes, first..after_middle, indent);
+        (before, second.join().ok().flatten())
+    });
+    let (before, second) = (before?, second?);
+    if second.last? < list_middle {
+        return None;
+    }
+    let mid = second.first?;
     Some((
         Part {
             range: 0..first,
             index_base: 0,
             head_only: true,
+            items: 0,
         },
         Part {
             range: first..mid,
             index_base: 0,
             head_only: false,
+            // Room for the second part's questions too: they are appended.
+            items: before.count + second.count,
         },
         Part {
             range: mid..text.len(),
-            index_base: at,
+            index_base: before.count,
             head_only: false,
+            items: second.count,
         },
     ))
+}
+
+/// The offset of the end of the line that starts at `start` (its `\n`, or
+/// the end of the text).
+fn line_end(bytes: &[u8], start: usize) -> usize {
+    memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i)
+}
+
+/// A line of a block list, as [`split`] sees it (without its `\n`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ListLine {
+    /// White space only, or a comment.
+    Blank,
+    /// `- ...` or `-` after this many spaces.
+    Item(usize),
+    /// Anything else after this many spaces.
+    Other(usize),
+}
+
+impl ListLine {
+    fn of(line: &[u8]) -> Self {
+        let mut body = line;
+        while let [rest @ .., b'\r'] = body {
+            body = rest;
+        }
+        let spaces = body.iter().take_while(|&&b| b == b' ').count();
+        match &body[spaces..] {
+            [] | [b'#', ..] => Self::Blank,
+            [b'-'] | [b'-', b' ', ..] => Self::Item(spaces),
+            _ => Self::Other(spaces),
+        }
+    }
+}
+
+/// What [`list_items`] found in some lines of a block list: how many of its
+/// items start there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ListItems {
+    count: usize,
+    /// Where the first and the last of them start.
+    first: Option<usize>,
+    last: Option<usize>,
+}
+
+/// The items of a block list indented by `indent` among the lines that
+/// start in `lines`, or `None` if one of those lines cannot be part of the
+/// list: it is indented less than the list, or as much but is not an item
+/// (white space and comments aside).
+fn list_items(bytes: &[u8], lines: std::ops::Range<usize>, indent: usize) -> Option<ListItems> {
+    let mut items = ListItems {
+        count: 0,
+        first: None,
+        last: None,
+    };
+    let mut start = lines.start;
+    while start < lines.end {
+        let end = line_end(bytes, start);
+        let line = &bytes[start..end];
+        // Most lines are inside an item: indented more than the list.
+        let inside = line.len() > indent && line[..=indent].iter().all(|&b| b == b' ');
+        if !inside {
+            match ListLine::of(line) {
+                ListLine::Blank => {}
+                ListLine::Item(spaces) if spaces == indent => {
+                    items.count += 1;
+                    items.first.get_or_insert(start);
+                    items.last = Some(start);
+                }
+                ListLine::Item(spaces) | ListLine::Other(spaces) if spaces > indent => {}
+                ListLine::Item(_) | ListLine::Other(_) => return None,
+            }
+        }
+        start = end + 1;
+    }
+    Some(items)
 }
 
 /// Loads the head and the two halves of a split bank (the second half on
@@ -410,6 +512,9 @@ struct Loader<'a> {
     last_end: usize,
     /// The first line of the question being read, for its trailing comment.
     head: Option<Head>,
+    /// The items of a list of strings being read (see
+    /// [`Loader::string_list`]), kept for the next list.
+    list: Vec<Spanned<Str<'a>>>,
 }
 
 /// A question's first line (the one with its `-`) while it is read: the
@@ -425,15 +530,48 @@ struct Head {
 
 /// Turns the parser's character indices into byte offsets. Events arrive in
 /// file order, so a cursor that walks from the last position costs O(file)
-/// in all.
+/// in all; within a run of ASCII text around the cursor (most of a bank),
+/// known from a look-ahead, it moves in one step.
 #[derive(Default)]
 struct Cursor {
     chars: usize,
     bytes: usize,
+    /// `text[ascii]` is ASCII, and the cursor's `bytes` lies in it (or at
+    /// its end).
+    ascii: std::ops::Range<usize>,
 }
+
+/// How far ahead [`Cursor`] checks the text for ASCII.
+const ASCII_LOOKAHEAD: usize = 4096;
 
 impl Cursor {
     fn byte_of(&mut self, text: &str, char_index: usize) -> usize {
+        let target = if char_index >= self.chars {
+            self.bytes.checked_add(char_index - self.chars)
+        } else {
+            self.bytes.checked_sub(self.chars - char_index)
+        };
+        if let Some(target) = target
+            && self.ascii.start <= target
+            && target <= self.ascii.end
+        {
+            self.bytes = target;
+            self.chars = char_index;
+            return target;
+        }
+        if char_index > self.chars && self.bytes < self.ascii.end {
+            // Beyond the ASCII run: to its end in one step.
+            self.chars += self.ascii.end - self.bytes;
+            self.bytes = self.ascii.end;
+        }
+        self.walk(text, char_index);
+        let end = (self.bytes + ASCII_LOOKAHEAD).min(text.len());
+        self.ascii = self.bytes..self.bytes + ascii_prefix(&text.as_bytes()[self.bytes..end]);
+        self.bytes
+    }
+
+    /// Moves to `char_index` a character (or an ASCII word) at a time.
+    fn walk(&mut self, text: &str, char_index: usize) {
         let bytes = text.as_bytes();
         while self.chars < char_index && self.bytes < bytes.len() {
             // ASCII (most of a bank) is one byte a character: skipped a
@@ -454,24 +592,22 @@ impl Cursor {
             }
             self.chars -= 1;
         }
-        self.bytes
     }
 }
 
 /// How many bytes `bytes` starts with that are ASCII.
 fn ascii_prefix(bytes: &[u8]) -> usize {
-    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
     let mut n = 0;
-    for word in bytes.chunks_exact(8) {
-        let word = u64::from_ne_bytes([
-            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
-        ]);
-        if word & HIGH_BITS != 0 {
-            break;
+    // A block at a time (the compiler ORs a block's bytes with vector
+    // instructions), then the byte in the first block that is not ASCII.
+    for block in bytes.chunks(64) {
+        if block.iter().fold(0, |all, &b| all | b).is_ascii() {
+            n += block.len();
+        } else {
+            return n + block.iter().take_while(|b| b.is_ascii()).count();
         }
-        n += 8;
     }
-    n + bytes[n..].iter().take_while(|b| b.is_ascii()).count()
+    n
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -498,7 +634,10 @@ impl<'a> Loader<'a> {
             index_base: part.index_base,
             head_only: part.head_only,
             parser: Parser::new_from_str(text),
-            bank: Bank::default(),
+            bank: Bank {
+                questions: Vec::with_capacity(part.items),
+                ..Bank::default()
+            },
             diagnostics: Vec::new(),
             depth: 0,
             anchors: HashMap::new(),
@@ -509,6 +648,7 @@ impl<'a> Loader<'a> {
             cursor: Cursor::default(),
             last_end: 0,
             head: None,
+            list: Vec::new(),
         }
     }
 
@@ -876,8 +1016,8 @@ impl<'a> Loader<'a> {
         known: &[&'static str],
         what: &dyn fmt::Display,
         mut value: impl FnMut(&mut Self, &str, Span, Ev<'a>) -> Res<()>,
-    ) -> Res<(Vec<(&'static str, Span)>, Span)> {
-        let mut seen: Vec<(&'static str, Span)> = Vec::new();
+    ) -> Res<(Seen, Span)> {
+        let mut seen = Seen::default();
         let mut seen_unknown: Vec<(String, Span)> = Vec::new();
         loop {
             let key_ev = self.next()?;
@@ -902,7 +1042,7 @@ impl<'a> Loader<'a> {
             };
             let val = self.next()?;
             if let Some(&k) = known.iter().find(|k| **k == key) {
-                if let Some((_, first)) = seen.iter().find(|(s, _)| *s == k) {
+                if let Some((_, first)) = seen.keys().iter().find(|(s, _)| *s == k) {
                     let first = *first;
                     self.push(
                         Diagnostic::new(
@@ -917,7 +1057,7 @@ impl<'a> Loader<'a> {
                     self.skip_node(&val)?;
                     continue;
                 }
-                seen.push((static_key(known, k), key_span));
+                seen.push(k, key_span);
                 value(self, k, key_span, val)?;
             } else {
                 if let Some((_, first)) = seen_unknown.iter().find(|(s, _)| *s == key) {
@@ -998,20 +1138,20 @@ impl<'a> Loader<'a> {
             _ => unreachable!("only known keys reach here"),
         })?;
         let at = Span::new(start.span().start, start.span().start);
-        self.require(&seen, REQUIRED, at, "the bank", None);
+        self.require(&seen, REQUIRED, at, &"the bank", None);
         Ok(())
     }
 
     fn require(
         &mut self,
-        seen: &[(&str, Span)],
+        seen: &Seen,
         required: &[&str],
         at: Span,
-        what: &str,
+        what: &dyn fmt::Display,
         id: Option<&str>,
     ) {
         for key in required {
-            if !seen.iter().any(|(k, _)| k == key) {
+            if !seen.keys().iter().any(|(k, _)| k == key) {
                 self.push(
                     Diagnostic::new(Rule::MissingField, at, format!("{what} is missing `{key}`"))
                         .label(format!("`{key}` expected in this mapping"))
@@ -1058,7 +1198,7 @@ impl<'a> Loader<'a> {
             &seen,
             &["name", "anki_deck_id", "anki_model_id"],
             key_span,
-            "`deck`",
+            &"`deck`",
             None,
         );
         self.bank.deck = Some(deck);
@@ -1236,10 +1376,9 @@ impl<'a> Loader<'a> {
         let mut first_key: Option<Span> = None;
         let item_start = self.item_start(start.span().start);
         let text = self.source.text();
-        let line_start = text[..item_start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[item_start..]
-            .find('\n')
-            .map_or(text.len(), |i| item_start + i);
+        let line_start =
+            memchr::memrchr(b'\n', &text.as_bytes()[..item_start]).map_or(0, |i| i + 1);
+        let line_end = line_end(text.as_bytes(), item_start);
         let dash = usize::from(text.as_bytes().get(item_start) == Some(&b'-'));
         self.head = Some(Head {
             line_start,
@@ -1294,12 +1433,11 @@ impl<'a> Loader<'a> {
             .take()
             .filter(|head| head.end <= head.line_end)
             .map(|head| head.end);
-        let label = match q.id_str() {
-            Some(id) => format!("question {} (`{id}`)", index + 1),
-            None => format!("question {}", index + 1),
+        let label = Label {
+            question: index + 1,
+            id: q.id_str(),
         };
-        let id = q.id.as_ref().map(|s| s.value.clone());
-        self.require(&seen, REQUIRED, at, &label, id.as_deref());
+        self.require(&seen, REQUIRED, at, &label, q.id_str());
         Ok(q)
     }
 
@@ -1474,19 +1612,25 @@ impl<'a> Loader<'a> {
     fn string_list(&mut self, val: Ev<'a>, field: &dyn fmt::Display) -> Res<Vec<Spanned<Str<'a>>>> {
         let mut out = Vec::new();
         match val {
-            Ev::SeqStart(_) => loop {
-                let item = self.next()?;
-                if matches!(item, Ev::SeqEnd(_)) {
-                    // Moved to an exact-size list, not shrunk in place (see
-                    // `crate::model::str_at`): 100,000 questions' tags.
-                    let mut exact = Vec::with_capacity(out.len());
-                    exact.append(&mut out);
-                    return Ok(exact);
+            Ev::SeqStart(_) => {
+                // Gathered in the loader's one list, then moved to an
+                // exact-size one (not shrunk in place, see
+                // `crate::model::str_at`): 100,000 questions' tags.
+                let mut items = std::mem::take(&mut self.list);
+                items.clear();
+                loop {
+                    let item = self.next()?;
+                    if matches!(item, Ev::SeqEnd(_)) {
+                        out = Vec::with_capacity(items.len());
+                        out.append(&mut items);
+                        self.list = items;
+                        return Ok(out);
+                    }
+                    if let Some(s) = self.string(item, &format_args!("an item of {field}"))? {
+                        items.push(s);
+                    }
                 }
-                if let Some(s) = self.string(item, &format_args!("an item of {field}"))? {
-                    out.push(s);
-                }
-            },
+            }
             Ev::Scalar {
                 ref value,
                 style: ScalarStyle::Plain,
@@ -1516,8 +1660,45 @@ impl fmt::Display for Named<'_> {
     }
 }
 
-fn static_key(known: &[&'static str], k: &str) -> &'static str {
-    known.iter().find(|s| **s == k).copied().unwrap_or("")
+/// How a question is named when it misses a key: "question 12
+/// (`some-id`)"; formatted only when a finding needs it.
+struct Label<'k> {
+    question: usize,
+    id: Option<&'k str>,
+}
+
+impl fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.id {
+            Some(id) => write!(f, "question {} (`{id}`)", self.question),
+            None => write!(f, "question {}", self.question),
+        }
+    }
+}
+
+/// The most known keys a mapping of the format has (a question's).
+const MAX_KEYS: usize = 8;
+
+/// The known keys a mapping has, with their spans, in file order: on the
+/// stack, as every question has one.
+#[derive(Clone, Copy, Debug, Default)]
+struct Seen {
+    keys: [(&'static str, Span); MAX_KEYS],
+    len: usize,
+}
+
+impl Seen {
+    fn keys(&self) -> &[(&'static str, Span)] {
+        &self.keys[..self.len]
+    }
+
+    /// Records a key (each known key at most once, so there is room).
+    fn push(&mut self, key: &'static str, span: Span) {
+        if let Some(slot) = self.keys.get_mut(self.len) {
+            *slot = (key, span);
+            self.len += 1;
+        }
+    }
 }
 
 /// `retired:` with nothing after it: an empty list.
@@ -1606,6 +1787,14 @@ mod tests {
             "é".repeat(20),
             "ab€cd😀efghijklmnop — q\u{7f}r\u{80}s".repeat(5),
             format!("{}é{}", "x".repeat(17), "y".repeat(9)),
+            // Past the cursor's ASCII look-ahead, and at its edges.
+            format!(
+                "{}é{}€{}",
+                "x".repeat(ASCII_LOOKAHEAD - 1),
+                "y".repeat(ASCII_LOOKAHEAD + 3),
+                "z".repeat(2 * ASCII_LOOKAHEAD)
+            ),
+            format!("{}😀", "a".repeat(ASCII_LOOKAHEAD)).repeat(3),
         ];
         for text in &texts {
             let offsets: Vec<usize> = text
@@ -1627,10 +1816,32 @@ mod tests {
                 }
                 assert_eq!(cursor.byte_of(text, chars + 5), text.len());
             }
+            // Jumps of every length both ways, as a parser's spans make.
+            let mut cursor = Cursor::default();
+            let mut at = 0usize;
+            for k in 0..2_000usize {
+                let jump = (k * 7919) % 5_000;
+                at = if k % 5 == 4 {
+                    at.saturating_sub(jump / 3)
+                } else {
+                    (at + jump).min(chars)
+                };
+                assert_eq!(
+                    cursor.byte_of(text, at),
+                    offsets[at],
+                    "{at} after {k} jumps"
+                );
+            }
         }
         assert_eq!(ascii_prefix(b"abcdefgh\xc3\xa9"), 8);
         assert_eq!(ascii_prefix(b"abc\xc3\xa9defghijk"), 3);
         assert_eq!(ascii_prefix(b""), 0);
+        for at in [0, 1, 63, 64, 65, 127, 128, 200] {
+            let mut bytes = vec![b'a'; 300];
+            bytes[at] = 0xC3;
+            assert_eq!(ascii_prefix(&bytes), at);
+            assert_eq!(ascii_prefix(&bytes[..at]), at);
+        }
     }
 
     #[test]
@@ -1732,6 +1943,215 @@ mod tests {
     fn sorted(mut d: Vec<Diagnostic>) -> Vec<Diagnostic> {
         d.sort_by(|a, b| (a.primary.span, &a.message).cmp(&(b.primary.span, &b.message)));
         d
+    }
+
+    /// The split as first written (every line in a list, the halves meeting
+    /// in the middle of the list), which the faster [`split`] must agree
+    /// with, but for the halves meeting in the middle of the file.
+    fn split_by_lines(text: &str) -> Option<(Part, Part, Part)> {
+        if text.len() < SPLIT_MIN_BYTES {
+            return None;
+        }
+        let key = if text.starts_with("questions:") {
+            0
+        } else {
+            text.match_indices("\nquestions:")
+                .map(|(i, _)| i + 1)
+                .next()?
+        };
+        if text[key + 1..].contains("\nquestions:") {
+            return None;
+        }
+        let after_key = &text[key + "questions:".len()..];
+        let rest_of_line = &after_key[..after_key.find('\n')?];
+        if !(rest_of_line.trim().is_empty() || rest_of_line.trim_start().starts_with('#')) {
+            return None;
+        }
+        let region = key + "questions:".len() + rest_of_line.len() + 1;
+        let mut indent = None;
+        let mut items = Vec::new();
+        let mut offset = region;
+        for line in text[region..].split_inclusive('\n') {
+            let body = line.trim_end_matches(['\n', '\r']);
+            let trimmed = body.trim_start_matches(' ');
+            let spaces = body.len() - trimmed.len();
+            if !(trimmed.is_empty() || trimmed.starts_with('#')) {
+                let is_item = trimmed == "-" || trimmed.starts_with("- ");
+                match indent {
+                    None if is_item => indent = Some(spaces),
+                    None => return None,
+                    Some(n) if spaces == n && is_item => {}
+                    Some(n) if spaces > n => {}
+                    Some(_) => return None,
+                }
+                if is_item && Some(spaces) == indent {
+                    items.push(offset);
+                }
+            }
+            offset += line.len();
+        }
+        let middle = region + (text.len() - region) / 2;
+        let at = items.partition_point(|&i| i < middle);
+        if at == 0 || at >= items.len() {
+            return None;
+        }
+        // Where the halves meet: the first item at or after the middle of
+        // the file, or the second item.
+        let first = items[0];
+        let at = items.partition_point(|&i| i < (text.len() / 2).max(first + 1));
+        let mid = items[at];
+        Some((
+            Part {
+                range: 0..first,
+                index_base: 0,
+                head_only: true,
+                items: 0,
+            },
+            Part {
+                range: first..mid,
+                index_base: 0,
+                head_only: false,
+                items: items.len(),
+            },
+            Part {
+                range: mid..text.len(),
+                index_base: at,
+                head_only: false,
+                items: items.len() - at,
+            },
+        ))
+    }
+
+    #[test]
+    fn the_split_agrees_with_checking_every_line() {
+        let bank = big_bank(6_000, "");
+        let region = bank.find("\nquestions:\n").expect("a list") + "\nquestions:\n".len();
+        // A trailing comment of `pad` bytes moves the middle of the file by
+        // pad / 2: find the middles that fall on a line start and on an item.
+        let middle_at = |pad: usize| (bank.len() + pad + 3) / 2;
+        let on_line = (0..400)
+            .find(|&pad| bank.as_bytes()[middle_at(pad) - 1] == b'\n')
+            .expect("a middle at a line start");
+        let on_item = (0..4000)
+            .find(|&pad| bank.as_bytes()[middle_at(pad)..].starts_with(b"  - "))
+            .expect("a middle at an item");
+        // The pad that puts the middle of the list on its last item.
+        let last = bank.rfind("\n  - ").expect("items") + 1;
+        let on_last = region + 2 * (last - region) - bank.len() - 3;
+        let padded = |pad: usize| format!("{bank}# {}\n", "x".repeat(pad));
+        let mut variants = vec![
+            bank.clone(),
+            padded(on_line),
+            padded(on_item),
+            padded(on_item + 2),
+            padded(on_last),
+            padded(on_last + 2),
+            bank.replacen(
+                "questions:\n",
+                &format!("# {}\nquestions:\n", "h".repeat(6_000_000)),
+                1,
+            ),
+            bank.replace("questions:\n", "questions: # list\n"),
+            bank.replace("questions:\n", "questions: [\n"),
+            bank.replace("questions:\n", "questions:"),
+            format!("{bank}extra: 1\n"),
+            format!("{bank}questions: []\n"),
+            bank.replace('\n', "\r\n"),
+            bank.trim_end().to_owned(),
+            format!("{bank}\n\n  \r\n# the end\n   \n"),
+            bank.replacen(
+                "  - number: 3000\n",
+                "# a comment\n  \r\n  - number: 3000\n",
+                1,
+            ),
+            bank.replacen("  - number: 3000\n", "  junk: 1\n  - number: 3000\n", 1),
+            bank.replacen("  - number: 5990\n", " - number: 5990\n", 1),
+            bank.replacen("  - number: 10\n", "\t- number: 10\n", 1),
+            bank.replacen("  - number: 2\n", "  -\n    number: 2\n", 1),
+            bank.replacen("  - number: 5000\n", "  -\r\n    number: 5000\n", 1),
+            bank.replacen("  - number: 1\n", "\n  # first\n  - number: 1\n", 1),
+            bank.replacen("  - number: 1\n", "  number: 1\n", 1),
+            format!("questions:\n{}", &bank[region..]),
+            bank[..region].to_owned() + &format!("\n{}", &bank[region..]).replace("\n  ", "\n"),
+            bank[..region].to_owned() + &"\n".repeat(bank.len() - region),
+        ];
+        variants.push(variants[variants.len() - 2].replacen(
+            "\n- number: 4000",
+            "\n-number: 4000",
+            1,
+        ));
+        // A second `questions:` key, in a list indented or not, or last.
+        variants.push(variants[24].replacen("\n- number: 4000", "\nquestions:\n- number: 4000", 1));
+        variants.push(bank.replacen("  - number: 4000\n", "questions:\n  - number: 4000\n", 1));
+        variants.push(format!("{bank}questions:"));
+        variants.push(format!("{}questions:\r\n", bank.replace('\n', "\r\n")));
+        for (i, text) in variants.iter().enumerate() {
+            assert_eq!(split(text), split_by_lines(text), "variant {i}");
+        }
+        for i in [0, 1, 2, 3, 4, 6, 7, 12, 13, 14, 15, 19, 20, 21, 23, 24] {
+            assert!(split(&variants[i]).is_some(), "variant {i} splits");
+        }
+        assert!(
+            split(&variants[5]).is_none(),
+            "no item after the list's middle"
+        );
+        // A head over half the file: the halves meet at the second item.
+        let (head, first, _) = split(&variants[6]).expect("a split");
+        assert_eq!(
+            variants[6][first.range.clone()].matches("\n  - ").count(),
+            0
+        );
+        assert_eq!((head.range.end, first.items), (first.range.start, 6_000));
+    }
+
+    #[test]
+    fn a_quoted_scalar_ends_at_its_closing_quote() {
+        // The span's end as the byte-by-byte scan found it.
+        fn by_bytes(text: &str, span: Span, quote: u8) -> Span {
+            let bytes = text.as_bytes();
+            let mut i = span.start + 1;
+            while i < span.end {
+                match bytes[i] {
+                    b'\\' if quote == b'"' => i += 2,
+                    b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                    b if b == quote => return Span::new(span.start, i + 1),
+                    _ => i += 1,
+                }
+            }
+            span
+        }
+        let cases = [
+            r#""a"  # note"#,
+            r#""a \" b" # c"#,
+            r#""a \\" # c"#,
+            r#""a \"#,
+            r#""unclosed"#,
+            r#""é \u00e9 \" x"   "#,
+            "'it''s' # c",
+            "'a \\' # c",
+            "'''' x",
+            "'unclosed",
+            "'a'''",
+            "plain # c",
+        ];
+        for case in cases {
+            for (style, quote) in [
+                (ScalarStyle::DoubleQuoted, b'"'),
+                (ScalarStyle::SingleQuoted, b'\''),
+            ] {
+                for end in 0..=case.len() {
+                    let span = Span::new(0, end);
+                    let expected = if case.as_bytes().first() == Some(&quote) {
+                        by_bytes(case, span, quote)
+                    } else {
+                        span
+                    };
+                    assert_eq!(quoted_end(case, span, style), expected, "{case:?} {end}");
+                }
+            }
+            let span = Span::new(0, case.len());
+            assert_eq!(quoted_end(case, span, ScalarStyle::Plain), span);
+        }
     }
 
     #[test]

@@ -168,7 +168,14 @@ impl<'src> Literal<'src> {
         // Line breaks since the last line with content: written only when
         // more content follows (the rest is chomping's).
         let mut pending = 0;
-        for line in self.lines.split_terminator('\n') {
+        let mut start = 0;
+        while start < self.lines.len() {
+            // The lines as `split_terminator('\n')` gives them; memchr finds
+            // their ends fastest.
+            let end = memchr::memchr(b'\n', &self.lines.as_bytes()[start..])
+                .map_or(self.lines.len(), |i| start + i);
+            let line = &self.lines[start..end];
+            start = end + 1;
             let line = line.strip_suffix('\r').unwrap_or(line);
             let content = match line.get(..indent) {
                 Some(margin) if margin.bytes().all(|b| b == b' ') => &line[indent..],
