@@ -525,9 +525,11 @@ struct Index {
     ranks: Vec<u32>,
     starts: Vec<usize>,
     /// Sizes in visiting order, run-length: the sets from position
-    /// `firsts[k]` to the next have `sizes[k]` tokens.
+    /// `firsts[k]` to the next have `sizes[k]` tokens, the first at
+    /// `ranks[bases[k]..]` (so a set is found without reading `starts`).
     firsts: Vec<u32>,
     sizes: Vec<u32>,
+    bases: Vec<usize>,
     /// The entries of rank `r` are `postings[bounds[r]..bounds[r + 1]]`.
     /// Entry counts fit in u32: each is a token of a question's text.
     bounds: Vec<u32>,
@@ -555,13 +557,14 @@ impl Index {
         order.sort_by_key(|&i| (len(i as usize), i));
         let mut ranks = Vec::with_capacity(sets.ranks.len());
         let mut starts = Vec::with_capacity(order.len() + 1);
-        let (mut firsts, mut sizes) = (Vec::new(), Vec::new());
+        let (mut firsts, mut sizes, mut bases) = (Vec::new(), Vec::new(), Vec::new());
         starts.push(0);
         for (v, &i) in order.iter().enumerate() {
             let set = sets.get(i as usize);
             if sizes.last() != Some(&(set.len() as u32)) {
                 firsts.push(v as u32);
                 sizes.push(set.len() as u32);
+                bases.push(ranks.len());
             }
             ranks.extend_from_slice(set);
             starts.push(ranks.len());
@@ -598,6 +601,7 @@ impl Index {
             starts,
             firsts,
             sizes,
+            bases,
             bounds,
             postings,
         }
@@ -613,6 +617,16 @@ impl Index {
         let k = self.firsts.partition_point(|&f| f <= v) - 1;
         let end = self.firsts.get(k + 1).copied().unwrap_or(u32::MAX);
         (self.sizes[k] as usize, end)
+    }
+
+    /// The size of the set at position `v` and where it ends in `ranks`.
+    fn end_of(&self, v: u32) -> (usize, usize) {
+        let k = self.firsts.partition_point(|&f| f <= v) - 1;
+        let size = self.sizes[k] as usize;
+        (
+            size,
+            self.bases[k] + (v - self.firsts[k] + 1) as usize * size,
+        )
     }
 
     /// The first position whose set has at least `size` tokens.
@@ -650,6 +664,7 @@ struct State {
     count: Vec<u32>,
     last: Vec<(u32, u32)>,
     touched: Vec<u32>,
+    verify: Vec<Candidate>,
     /// Per rank, where its entries large enough for the sets to come start
     /// (the size filter moves it on for good: a thread visits its sets in
     /// order).
@@ -663,6 +678,7 @@ impl State {
             count: vec![0; n],
             last: vec![(0, 0); n],
             touched: Vec::new(),
+            verify: Vec::new(),
             live: index.bounds[..index.bounds.len() - 1].to_vec(),
         }
     }
@@ -714,9 +730,17 @@ fn probe_with(
         count,
         last,
         touched,
+        verify,
         live,
     } = state;
-    for (p, &r) in set[..probe_prefix(ly)].iter().enumerate() {
+    let prefix = &set[..probe_prefix(ly)];
+    // The lists' first entries, all at once (each list is anywhere).
+    for &r in prefix {
+        if let Some(first) = index.postings.get(live[r as usize] as usize) {
+            prefetch(first);
+        }
+    }
+    for (p, &r) in prefix.iter().enumerate() {
         let r = r as usize;
         let end = index.bounds[r + 1] as usize;
         let mut at = live[r] as usize;
@@ -776,28 +800,68 @@ fn probe_with(
             }
         }
     }
-    // Candidates are visited in no particular order: what the sink builds
-    // does not depend on it.
+    // The candidates left, each with the rest of its set after its last
+    // counted token: fetched all at once (their sets are anywhere in
+    // memory), then compared.
+    verify.clear();
     for &x in touched.iter() {
-        let x = x as usize;
-        let c = count[x];
-        count[x] = 0;
+        let c = std::mem::take(&mut count[x as usize]);
         if c == DROPPED {
             continue;
         }
-        let (after, p) = last[x];
-        let end = index.starts[x + 1];
-        let lx = end - index.starts[x];
-        let need = min_overlap(lx, ly).saturating_sub(c as usize);
-        let xs = &index.ranks[end - after as usize..end];
-        let ys = &set[p as usize + 1..];
-        if let Some(more) = overlap_at_least(xs, ys, need) {
-            let (i, j) = (index.order[x] as usize, index.order[y] as usize);
-            found(i.min(j), i.max(j), c as usize + more);
+        let (after, p) = last[x as usize];
+        let (lx, end) = index.end_of(x);
+        let from = end - after as usize;
+        if let Some(first) = index.ranks.get(from) {
+            prefetch(first);
         }
+        verify.push(Candidate {
+            x,
+            c,
+            p,
+            from,
+            to: end,
+            need: min_overlap(lx, ly) as u32,
+        });
     }
     touched.clear();
+    // In the order first seen: what the callback builds does not depend
+    // on it.
+    for k in verify.iter() {
+        let need = (k.need as usize).saturating_sub(k.c as usize);
+        let xs = &index.ranks[k.from..k.to];
+        let ys = &set[k.p as usize + 1..];
+        if let Some(more) = overlap_at_least(xs, ys, need) {
+            let (i, j) = (index.order[k.x as usize] as usize, index.order[y] as usize);
+            found(i.min(j), i.max(j), k.c as usize + more);
+        }
+    }
     work
+}
+
+/// A candidate to compare: the set at position `x`, which shares `c`
+/// tokens with the set looked up, the last at `p` there; the rest of its
+/// set is `ranks[from..to]`, and the pair needs `need` shared tokens.
+struct Candidate {
+    x: u32,
+    c: u32,
+    p: u32,
+    from: usize,
+    to: usize,
+    need: u32,
+}
+
+/// Asks the CPU to fetch `value` into the cache while other work goes on.
+#[inline(always)]
+fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch has no effect beyond the cache, whatever the address.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
 }
 
 /// A set as a 64-bit bitmap, each token setting one bit picked by its rank.
