@@ -1508,6 +1508,34 @@ mod tests {
         assert!(d.help.is_some());
     }
 
+    /// The real bank 40 times over: on any number of threads, in chunks
+    /// of any size, the search reports the same pairs in the same order as
+    /// on one thread, and stops at the same set when the budget runs out.
+    #[test]
+    fn threads_find_what_one_thread_finds_on_a_replicated_bank() {
+        let yaml = replicate(include_str!("../../../questions.yaml"), 40);
+        let source = SourceFile::new(Path::new("q.yaml"), yaml);
+        let loaded = crate::load::load(&source);
+        let sets = ranked_sets(&loaded.bank.questions);
+        for budget in [u64::MAX, 100_000, 20_000, 500] {
+            let one = candidates(&sets, budget, ONE);
+            if budget == u64::MAX {
+                assert_eq!(one.1, None);
+                // Each question's 39 copies at least.
+                assert!(one.0.len() >= 2_000 * 39 / 2, "{}", one.0.len());
+            }
+            if budget <= 20_000 {
+                assert!(one.1.is_some(), "{budget}");
+            }
+            for threads in 2..=4 {
+                for chunk in [1, 13, 64, 5_000] {
+                    let plan = Plan { threads, chunk };
+                    assert!(candidates(&sets, budget, plan) == one, "{plan:?}, {budget}");
+                }
+            }
+        }
+    }
+
     /// Every pair of `sets` that the rule's criterion flags, by comparing
     /// all pairs.
     fn brute_force(sets: &Sets) -> Vec<(usize, usize, usize)> {
