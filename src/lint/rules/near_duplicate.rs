@@ -399,6 +399,8 @@ fn similar_pairs(
         budget,
         stop: None,
     });
+    let inbox: Mutex<Vec<Chunk>> = Mutex::new(Vec::new());
+    let spares: Mutex<Vec<Chunk>> = Mutex::new(Vec::new());
     let run = || {
         let mut state = State::new(&index);
         let mut own = 0u64;
@@ -408,13 +410,21 @@ fn similar_pairs(
             if start >= end {
                 break;
             }
-            let mut chunk = Chunk {
+            // The buffers of a chunk reported before (large ones would
+            // otherwise be mapped and unmapped each time).
+            let spare = spares.lock().expect("the search does not panic").pop();
+            let mut chunk = spare.unwrap_or(Chunk {
                 start,
-                claimed: size.min(end - start),
+                claimed: 0,
                 work: Vec::new(),
                 pairs: Vec::new(),
                 ends: Vec::new(),
-            };
+            });
+            chunk.start = start;
+            chunk.claimed = size.min(end - start);
+            chunk.work.clear();
+            chunk.pairs.clear();
+            chunk.ends.clear();
             for v in start..start + chunk.claimed {
                 // The sets from here on come after the stopping point.
                 if own > budget || stopped.load(Ordering::Relaxed) {
@@ -432,10 +442,24 @@ fn similar_pairs(
             read.fetch_add(work, Ordering::Relaxed);
             size = (CHUNK_WORK / (work / chunk.work.len().max(1) as u64).max(1))
                 .clamp(1, plan.chunk.max(1) as u64) as usize;
-            let mut report = report.lock().expect("the search does not panic");
-            report.add(chunk);
-            if report.stop.is_some() {
-                stopped.store(true, Ordering::Relaxed);
+            inbox.lock().expect("the search does not panic").push(chunk);
+            // Whoever reports takes in every chunk finished meanwhile; the
+            // others go on searching instead of waiting for it (what is
+            // left in the inbox is reported at the end).
+            if let Ok(mut report) = report.try_lock() {
+                loop {
+                    let chunks = std::mem::take(&mut *inbox.lock().expect("no panic"));
+                    if chunks.is_empty() {
+                        break;
+                    }
+                    for chunk in chunks {
+                        let done = report.add(chunk);
+                        spares.lock().expect("no panic").extend(done);
+                    }
+                }
+                if report.stop.is_some() {
+                    stopped.store(true, Ordering::Relaxed);
+                }
             }
         }
     };
@@ -449,7 +473,10 @@ fn similar_pairs(
             run();
         });
     }
-    let report = report.into_inner().expect("the search does not panic");
+    let mut report = report.into_inner().expect("the search does not panic");
+    for chunk in inbox.into_inner().expect("the search does not panic") {
+        report.add(chunk);
+    }
     let stop = report.stop.or_else(|| {
         // Claims stopped once more than `budget` entries were read: all
         // the sets before the first unclaimed one are reported.
@@ -485,16 +512,21 @@ struct Report<F> {
 }
 
 impl<F: FnMut(usize, usize, usize)> Report<F> {
-    fn add(&mut self, chunk: Chunk) {
+    /// Reports the pairs of `chunk` and of the chunks after it that were
+    /// waiting for it; returns the chunks reported, for their buffers.
+    fn add(&mut self, chunk: Chunk) -> Vec<Chunk> {
         if self.stop.is_some() {
-            return;
+            return vec![chunk];
         }
         self.waiting.insert(chunk.start, chunk);
+        let mut done = Vec::new();
         while let Some(chunk) = self.waiting.remove(&self.next) {
+            done.push(chunk);
+            let chunk = done.last().expect("just pushed");
             for (k, &w) in chunk.work.iter().enumerate() {
                 if self.read > self.budget {
                     self.stop = Some(chunk.start + k);
-                    return;
+                    return done;
                 }
                 let from = if k == 0 { 0 } else { chunk.ends[k - 1] };
                 for &(i, j, o) in &chunk.pairs[from..chunk.ends[k]] {
@@ -509,9 +541,10 @@ impl<F: FnMut(usize, usize, usize)> Report<F> {
                 // all (or a stop was found before this chunk).
                 debug_assert!(self.read > self.budget, "a set was left out");
                 self.stop = Some(self.next);
-                return;
+                return done;
             }
         }
+        done
     }
 }
 
