@@ -8,6 +8,10 @@
 //! linked by `related` are grouped into clusters (union-find), one finding
 //! per cluster.
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
 use crate::diagnostic::Diagnostic;
 use crate::hash::{FastMap, FastSet};
 use crate::lint::codes::Rule;
@@ -177,7 +181,8 @@ pub(crate) fn near_duplicate(bank: &Bank<'_>, out: &mut Vec<Diagnostic>) {
         related: &related,
     };
     let mut clusters = Clusters::new(bank.questions.len());
-    let stopped = similar_pairs(&sets, WORK_BUDGET, |i, j, overlap| {
+    let plan = Plan::for_sets(bank.questions.len());
+    let stopped = similar_pairs(&sets, WORK_BUDGET, plan, |i, j, overlap| {
         if let Some(similarity) = flags.check(i, j, overlap) {
             clusters.join(i, j, similarity);
         }
@@ -317,6 +322,34 @@ fn min_partner(n: usize) -> usize {
     (num * n).div_ceil(den).max(SHARED_MIN)
 }
 
+/// How the search spreads over threads: each claims the next sets of the
+/// visiting order until none are left, at most `chunk` at a time (fewer
+/// when its sets read many entries). The pairs found do not depend on it
+/// (see [`similar_pairs`]).
+#[derive(Clone, Copy, Debug)]
+struct Plan {
+    threads: usize,
+    chunk: usize,
+}
+
+impl Plan {
+    /// All cores (up to 4), in chunks small enough to keep them busy to
+    /// the end (later sets read longer lists); one thread for a small bank.
+    fn for_sets(n: usize) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let threads = if n < 4_096 { 1 } else { cores.clamp(1, 4) };
+        Self {
+            threads,
+            chunk: n.div_ceil(threads * 32).max(64),
+        }
+    }
+}
+
+/// How many index entries a thread's chunk of sets should read at most,
+/// to bound the pairs it holds before they are reported: the next chunk
+/// is sized from the entries the last one read per set.
+const CHUNK_WORK: u64 = 1 << 20;
+
 /// Calls `found(earlier, later, overlap)` for every pair of questions
 /// (indices, `earlier < later`) that may be a near-duplicate: every pair
 /// with Jaccard similarity >= [`THRESHOLD`] and >= [`SHARED_MIN`] shared
@@ -327,7 +360,8 @@ fn min_partner(n: usize) -> usize {
 ///   sets sharing at least `o` tokens share one among the first
 ///   `|x| - o + 1` of each (their prefixes). A set is looked up by its
 ///   prefix for the least overlap any partner needs ([`min_partner`]),
-///   and indexed by its prefix for any larger partner (`min_overlap(|x|, |x|)`).
+///   and indexed by its prefix for any larger partner (`min_overlap(|x|, |x|)`),
+///   where only the sets visited after it look it up.
 /// - Size filter: partners smaller than [`min_partner`] are skipped.
 /// - Positional filter: a pair whose tokens so far plus what is left after
 ///   the current token cannot reach [`min_overlap`] is dropped.
@@ -335,155 +369,532 @@ fn min_partner(n: usize) -> usize {
 ///   in more bits than the sizes allow is dropped.
 ///
 /// The survivors' overlap is counted exactly.
+///
+/// Each set's lookups read only the index entries of the sets visited
+/// before it, so the whole index is built first and the lookups are spread
+/// over threads ([`Plan`]), each set reading the same entries and finding
+/// the same pairs as on one thread. Each chunk's pairs are reported in
+/// visiting order (a chunk finished early waits for those before it), and
+/// the search stops at the first set before which more than `budget`
+/// entries were read, returned after the pairs of the sets before it: the
+/// same calls, in the same order, and the same stop whatever the plan.
 fn similar_pairs(
     sets: &Sets,
     budget: u64,
-    mut found: impl FnMut(usize, usize, usize),
+    plan: Plan,
+    found: impl FnMut(usize, usize, usize) + Send,
 ) -> Option<usize> {
-    const DROPPED: u32 = u32::MAX;
-    let n = sets.len();
-    let len = |i: usize| sets.get(i).len();
-    let mut order: Vec<u32> = (0..n as u32)
-        .filter(|&i| len(i as usize) >= SHARED_MIN)
-        .collect();
-    order.sort_by_key(|&i| (len(i as usize), i));
-    let index_prefix = |i: usize| len(i) - min_overlap(len(i), len(i)) + 1;
-    let probe_prefix = |i: usize| len(i) - min_partner(len(i)) + 1;
-
-    // The index: for each token rank, the sets whose prefix holds it, in
-    // visiting order, so by size; stored flat.
-    let vocabulary = sets.ranks.iter().max().map_or(0, |&r| r as usize + 1);
-    // Entry counts fit in u32: each is a token of a question's text.
-    let mut bounds = vec![0u32; vocabulary + 1];
-    for &i in &order {
-        for &r in &sets.get(i as usize)[..index_prefix(i as usize)] {
-            bounds[r as usize + 1] += 1;
-        }
-    }
-    for r in 0..vocabulary {
-        bounds[r + 1] += bounds[r];
-    }
-    let mut postings = vec![Posting::default(); bounds[vocabulary] as usize];
-    // `live[r]..fill[r]` are the entries of rank r still large enough for
-    // the sets to come (the size filter moves `live` on for good).
-    bounds.truncate(vocabulary);
-    let mut fill = bounds;
-    let mut live = fill.clone();
-
-    // Per candidate: tokens shared so far (or DROPPED), and where the last
-    // one is in it and in `y`. Every shared token before that one lies in
-    // both prefixes, so it has been counted: the overlap is the count plus
-    // what the two sets share after those positions.
-    let mut count = vec![0u32; n];
-    let mut last = vec![(0u32, 0u32); n];
-    let mut touched: Vec<u32> = Vec::new();
-    let mut work = 0u64;
-    for &y in &order {
-        let y = y as usize;
-        let set = sets.get(y);
-        if work > budget {
-            return Some(y);
-        }
-        let smallest = min_partner(set.len());
-        let mine = bitmap(set);
-        for (p, &r) in set[..probe_prefix(y)].iter().enumerate() {
-            let r = r as usize;
-            while live[r] < fill[r] && (postings[live[r] as usize].len as usize) < smallest {
-                live[r] += 1;
+    let index = Index::new(sets);
+    let end = index.order.len();
+    let next = AtomicUsize::new(0);
+    // Entries read by all threads: once more than `budget`, every set not
+    // claimed yet comes after the stopping point.
+    let read = AtomicU64::new(0);
+    let stopped = AtomicBool::new(false);
+    let report = Mutex::new(Report {
+        found,
+        next: 0,
+        waiting: BTreeMap::new(),
+        read: 0,
+        budget,
+        stop: None,
+    });
+    let inbox: Mutex<Vec<Chunk>> = Mutex::new(Vec::new());
+    let spares: Mutex<Vec<Chunk>> = Mutex::new(Vec::new());
+    let run = || {
+        let mut state = State::new(&index);
+        let mut own = 0u64;
+        let mut size = plan.chunk.max(1);
+        while !stopped.load(Ordering::Relaxed) && read.load(Ordering::Relaxed) <= budget {
+            let start = next.fetch_add(size, Ordering::Relaxed);
+            if start >= end {
+                break;
             }
-            let mut sized = (0, 0); // (a size, min_overlap with it)
-            for &Posting {
-                x,
-                q,
-                len: lx,
-                bits,
-            } in &postings[live[r] as usize..fill[r] as usize]
-            {
-                let lx = lx as usize;
-                // Sizes repeat along a list (it is sorted by size).
-                if lx != sized.0 {
-                    sized = (lx, min_overlap(lx, set.len()));
-                }
-                let need = sized.1;
-                // The first token a pair shares leaves at least `need - 1`
-                // after it in both sets. Past that point, a token can only
-                // add to a pair found before, and the exact count from its
-                // last counted token (below) finds it: so stop reading this
-                // list where that holds for every set left in it (they grow,
-                // and so does `need`), and skip this set where it holds in
-                // it. Either way no later token of the pair is counted, so
-                // the counts the positional filter uses stay exact.
-                if need + p > set.len() {
+            // The buffers of a chunk reported before (large ones would
+            // otherwise be mapped and unmapped each time).
+            let spare = spares.lock().expect("the search does not panic").pop();
+            let mut chunk = spare.unwrap_or(Chunk {
+                start,
+                claimed: 0,
+                work: Vec::new(),
+                pairs: Vec::new(),
+                ends: Vec::new(),
+            });
+            chunk.start = start;
+            chunk.claimed = size.min(end - start);
+            chunk.work.clear();
+            chunk.pairs.clear();
+            chunk.ends.clear();
+            for v in start..start + chunk.claimed {
+                // The sets from here on come after the stopping point.
+                if own > budget || stopped.load(Ordering::Relaxed) {
                     break;
                 }
-                work += 1;
-                if need + q as usize > lx {
-                    continue;
+                let pairs = &mut chunk.pairs;
+                let w = probe(&index, &mut state, v, &mut |i, j, o| {
+                    pairs.push((i as u32, j as u32, o as u32));
+                });
+                own += w;
+                chunk.work.push(w);
+                chunk.ends.push(chunk.pairs.len());
+            }
+            let work: u64 = chunk.work.iter().sum();
+            read.fetch_add(work, Ordering::Relaxed);
+            size = (CHUNK_WORK / (work / chunk.work.len().max(1) as u64).max(1))
+                .clamp(1, plan.chunk.max(1) as u64) as usize;
+            inbox.lock().expect("the search does not panic").push(chunk);
+            // Whoever reports takes in every chunk finished meanwhile; the
+            // others go on searching instead of waiting for it (what is
+            // left in the inbox is reported at the end).
+            if let Ok(mut report) = report.try_lock() {
+                loop {
+                    let chunks = std::mem::take(&mut *inbox.lock().expect("no panic"));
+                    if chunks.is_empty() {
+                        break;
+                    }
+                    for chunk in chunks {
+                        let done = report.add(chunk);
+                        spares.lock().expect("no panic").extend(done);
+                    }
                 }
-                // Bitmap filter: each bit set in one set's bitmap and not
-                // the other's stands for at least one token of the symmetric
-                // difference, so it bounds the overlap. It reads only the
-                // entry, so most pairs are dropped without a look elsewhere.
-                let apart = (bits ^ mine).count_ones() as usize;
-                if (lx + set.len()).saturating_sub(apart) / 2 < need {
-                    continue;
-                }
-                let c = &mut count[x as usize];
-                if *c == DROPPED {
-                    continue;
-                }
-                if *c == 0 {
-                    touched.push(x);
-                }
-                let rest = (lx - q as usize - 1).min(set.len() - p - 1);
-                if *c as usize + 1 + rest >= need {
-                    *c += 1;
-                    last[x as usize] = (q, p as u32);
-                } else {
-                    *c = DROPPED;
+                if report.stop.is_some() {
+                    stopped.store(true, Ordering::Relaxed);
                 }
             }
         }
-        // Candidates are visited in no particular order: what `found` builds
-        // (clusters) does not depend on it.
-        for &x in &touched {
-            let x = x as usize;
-            let c = count[x];
-            count[x] = 0;
-            if c == DROPPED {
-                continue;
+    };
+    if plan.threads <= 1 {
+        run();
+    } else {
+        std::thread::scope(|s| {
+            for _ in 1..plan.threads {
+                s.spawn(run);
             }
-            let (q, p) = last[x];
-            let need = min_overlap(len(x), set.len()).saturating_sub(c as usize);
-            let xs = &sets.get(x)[q as usize + 1..];
-            let ys = &set[p as usize + 1..];
-            if let Some(more) = overlap_at_least(xs, ys, need) {
-                found(x.min(y), x.max(y), c as usize + more);
-            }
-        }
-        touched.clear();
-        for (p, &r) in set[..index_prefix(y)].iter().enumerate() {
-            postings[fill[r as usize] as usize] = Posting {
-                x: y as u32,
-                q: p as u32,
-                len: set.len() as u32,
-                bits: mine,
-            };
-            fill[r as usize] += 1;
-        }
+            run();
+        });
     }
-    None
+    let mut report = report.into_inner().expect("the search does not panic");
+    for chunk in inbox.into_inner().expect("the search does not panic") {
+        report.add(chunk);
+    }
+    let stop = report.stop.or_else(|| {
+        // Claims stopped once more than `budget` entries were read: all
+        // the sets before the first unclaimed one are reported.
+        (report.next < end).then(|| {
+            debug_assert!(report.read > budget, "a set was left out");
+            report.next
+        })
+    });
+    stop.map(|v| index.order[v] as usize)
 }
 
-/// An entry of the index: set `x` (of `len` tokens, with bitmap `bits`)
-/// holds the token at position `q`. Sizes and bitmaps are copied here so the
-/// filters read the index in order instead of jumping around memory.
+/// A chunk's results: the entries each of its sets read, and the pairs
+/// each found (set k's are `pairs[ends[k - 1]..ends[k]]`).
+struct Chunk {
+    start: usize,
+    claimed: usize,
+    work: Vec<u64>,
+    pairs: Vec<(u32, u32, u32)>,
+    ends: Vec<usize>,
+}
+
+/// Reports the chunks' pairs in visiting order, and where a search on
+/// one thread would stop.
+struct Report<F> {
+    found: F,
+    /// The first set not reported yet, and the chunks from later sets.
+    next: usize,
+    waiting: BTreeMap<usize, Chunk>,
+    /// Entries read by the sets reported.
+    read: u64,
+    budget: u64,
+    stop: Option<usize>,
+}
+
+impl<F: FnMut(usize, usize, usize)> Report<F> {
+    /// Reports the pairs of `chunk` and of the chunks after it that were
+    /// waiting for it; returns the chunks reported, for their buffers.
+    fn add(&mut self, chunk: Chunk) -> Vec<Chunk> {
+        if self.stop.is_some() {
+            return vec![chunk];
+        }
+        self.waiting.insert(chunk.start, chunk);
+        let mut done = Vec::new();
+        while let Some(chunk) = self.waiting.remove(&self.next) {
+            done.push(chunk);
+            let chunk = done.last().expect("just pushed");
+            for (k, &w) in chunk.work.iter().enumerate() {
+                if self.read > self.budget {
+                    self.stop = Some(chunk.start + k);
+                    return done;
+                }
+                let from = if k == 0 { 0 } else { chunk.ends[k - 1] };
+                for &(i, j, o) in &chunk.pairs[from..chunk.ends[k]] {
+                    (self.found)(i as usize, j as usize, o as usize);
+                }
+                self.read += w;
+            }
+            self.next = chunk.start + chunk.work.len();
+            if chunk.work.len() < chunk.claimed {
+                // Left off because more than `budget` entries were read
+                // before the next set, by this thread's sets alone or in
+                // all (or a stop was found before this chunk).
+                debug_assert!(self.read > self.budget, "a set was left out");
+                self.stop = Some(self.next);
+                return done;
+            }
+        }
+        done
+    }
+}
+
+/// The search's index: the sets of at least [`SHARED_MIN`] tokens in
+/// visiting order (by size, then file order), and for each token rank the
+/// sets whose index prefix holds it, in visiting order.
+struct Index {
+    /// The question of each position in the visiting order.
+    order: Vec<u32>,
+    /// The set at position `v` is `ranks[starts[v]..starts[v + 1]]`.
+    ranks: Vec<u32>,
+    starts: Vec<usize>,
+    /// Sizes in visiting order, run-length: the sets from position
+    /// `firsts[k]` to the next have `sizes[k]` tokens, the first at
+    /// `ranks[bases[k]..]` (so a set is found without reading `starts`).
+    firsts: Vec<u32>,
+    sizes: Vec<u32>,
+    bases: Vec<usize>,
+    /// The entries of rank `r` are `postings[bounds[r]..bounds[r + 1]]`.
+    /// Entry counts fit in u32: each is a token of a question's text.
+    bounds: Vec<u32>,
+    postings: Vec<Posting>,
+}
+
+/// An entry of the index: the set at position `v` of the visiting order
+/// (with bitmap `bits`) holds the token, with `after` tokens after it. The
+/// bitmap is copied here so the filters read the index in order instead
+/// of jumping around memory; the set's size is known from `v` (sizes grow
+/// along a list).
 #[derive(Clone, Copy, Default)]
 struct Posting {
-    x: u32,
-    q: u32,
-    len: u32,
     bits: u64,
+    v: u32,
+    after: u32,
+}
+
+impl Index {
+    fn new(sets: &Sets) -> Self {
+        let len = |i: usize| sets.get(i).len();
+        let mut order: Vec<u32> = (0..sets.len() as u32)
+            .filter(|&i| len(i as usize) >= SHARED_MIN)
+            .collect();
+        order.sort_by_key(|&i| (len(i as usize), i));
+        let mut ranks = Vec::with_capacity(sets.ranks.len());
+        let mut starts = Vec::with_capacity(order.len() + 1);
+        let (mut firsts, mut sizes, mut bases) = (Vec::new(), Vec::new(), Vec::new());
+        starts.push(0);
+        for (v, &i) in order.iter().enumerate() {
+            let set = sets.get(i as usize);
+            if sizes.last() != Some(&(set.len() as u32)) {
+                firsts.push(v as u32);
+                sizes.push(set.len() as u32);
+                bases.push(ranks.len());
+            }
+            ranks.extend_from_slice(set);
+            starts.push(ranks.len());
+        }
+        let vocabulary = sets.ranks.iter().max().map_or(0, |&r| r as usize + 1);
+        let mut bounds = vec![0u32; vocabulary + 1];
+        for v in 0..order.len() {
+            let set = &ranks[starts[v]..starts[v + 1]];
+            for &r in &set[..index_prefix(set.len())] {
+                bounds[r as usize + 1] += 1;
+            }
+        }
+        for r in 0..vocabulary {
+            bounds[r + 1] += bounds[r];
+        }
+        let mut postings = vec![Posting::default(); bounds[vocabulary] as usize];
+        let mut fill = bounds[..vocabulary].to_vec();
+        for v in 0..order.len() {
+            let set = &ranks[starts[v]..starts[v + 1]];
+            let bits = bitmap(set);
+            for (q, &r) in set[..index_prefix(set.len())].iter().enumerate() {
+                let at = &mut fill[r as usize];
+                postings[*at as usize] = Posting {
+                    bits,
+                    v: v as u32,
+                    after: (set.len() - q - 1) as u32,
+                };
+                *at += 1;
+            }
+        }
+        Self {
+            order,
+            ranks,
+            starts,
+            firsts,
+            sizes,
+            bases,
+            bounds,
+            postings,
+        }
+    }
+
+    fn set(&self, v: usize) -> &[u32] {
+        &self.ranks[self.starts[v]..self.starts[v + 1]]
+    }
+
+    /// The size of the sets at position `v` and the first position after
+    /// them with another size.
+    fn size_at(&self, v: u32) -> (usize, u32) {
+        let k = self.firsts.partition_point(|&f| f <= v) - 1;
+        let end = self.firsts.get(k + 1).copied().unwrap_or(u32::MAX);
+        (self.sizes[k] as usize, end)
+    }
+
+    /// The size of the set at position `v` and where it ends in `ranks`.
+    fn end_of(&self, v: u32) -> (usize, usize) {
+        let k = self.firsts.partition_point(|&f| f <= v) - 1;
+        let size = self.sizes[k] as usize;
+        (
+            size,
+            self.bases[k] + (v - self.firsts[k] + 1) as usize * size,
+        )
+    }
+
+    /// The first position whose set has at least `size` tokens.
+    fn first_of_size(&self, size: usize) -> u32 {
+        let k = self.sizes.partition_point(|&s| (s as usize) < size);
+        self.firsts
+            .get(k)
+            .copied()
+            .unwrap_or(self.order.len() as u32)
+    }
+}
+
+/// How many leading tokens of a set of `n` go into the index (enough for
+/// any partner as large or larger).
+fn index_prefix(n: usize) -> usize {
+    n - min_overlap(n, n) + 1
+}
+
+/// How many leading tokens of a set of `n` are looked up (enough for any
+/// partner).
+fn probe_prefix(n: usize) -> usize {
+    n - min_partner(n) + 1
+}
+
+/// A candidate dropped by the positional filter, in [`State::count`].
+const DROPPED: u32 = u32::MAX;
+
+/// A thread's bookkeeping for its lookups.
+struct State {
+    /// Per candidate (by position): tokens shared so far (or [`DROPPED`]),
+    /// and where the last one is: the number of tokens after it in the
+    /// candidate, and its position in the set looked up. Every shared token
+    /// before that one lies in both prefixes, so it has been counted: the
+    /// overlap is the count plus what the two sets share after it.
+    count: Vec<u32>,
+    last: Vec<(u32, u32)>,
+    touched: Vec<u32>,
+    verify: Vec<Candidate>,
+    /// Per rank, where its entries large enough for the sets to come start
+    /// (the size filter moves it on for good: a thread visits its sets in
+    /// order).
+    live: Vec<u32>,
+}
+
+impl State {
+    fn new(index: &Index) -> Self {
+        let n = index.order.len();
+        Self {
+            count: vec![0; n],
+            last: vec![(0, 0); n],
+            touched: Vec::new(),
+            verify: Vec::new(),
+            live: index.bounds[..index.bounds.len() - 1].to_vec(),
+        }
+    }
+}
+
+/// Looks up the set at position `y` of the visiting order and reports its
+/// pairs with the sets before it; returns how many index entries it read.
+fn probe(
+    index: &Index,
+    state: &mut State,
+    y: usize,
+    found: &mut impl FnMut(usize, usize, usize),
+) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the CPU has `popcnt`.
+        return unsafe { probe_popcnt(index, state, y, found) };
+    }
+    probe_with(index, state, y, found)
+}
+
+/// [`probe_with`] with the `popcnt` instruction for the bitmap filter
+/// (release builds target x86-64 without it).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "popcnt")]
+fn probe_popcnt(
+    index: &Index,
+    state: &mut State,
+    y: usize,
+    found: &mut impl FnMut(usize, usize, usize),
+) -> u64 {
+    probe_with(index, state, y, found)
+}
+
+#[inline(always)]
+fn probe_with(
+    index: &Index,
+    state: &mut State,
+    y: usize,
+    found: &mut impl FnMut(usize, usize, usize),
+) -> u64 {
+    let set = index.set(y);
+    let ly = set.len();
+    // Size filter: every set before this position is too small.
+    let smallest = index.first_of_size(min_partner(ly));
+    let mine = bitmap(set);
+    let mut work = 0u64;
+    let State {
+        count,
+        last,
+        touched,
+        verify,
+        live,
+    } = state;
+    let prefix = &set[..probe_prefix(ly)];
+    // The lists' first entries, all at once (each list is anywhere).
+    for &r in prefix {
+        if let Some(first) = index.postings.get(live[r as usize] as usize) {
+            prefetch(first);
+        }
+    }
+    for (p, &r) in prefix.iter().enumerate() {
+        let r = r as usize;
+        let end = index.bounds[r + 1] as usize;
+        let mut at = live[r] as usize;
+        while at < end && index.postings[at].v < smallest {
+            at += 1;
+        }
+        live[r] = at as u32;
+        // The partner's size and `min_overlap` with it, for the sets up to
+        // position `sized` (sizes repeat along a list).
+        let (mut lx, mut need, mut sized) = (0, 0, 0);
+        for &Posting { bits, v, after } in &index.postings[at..end] {
+            // Only the sets visited before this one.
+            if v as usize >= y {
+                break;
+            }
+            if v >= sized {
+                (lx, sized) = index.size_at(v);
+                need = min_overlap(lx, ly);
+            }
+            // The first token a pair shares leaves at least `need - 1`
+            // after it in both sets. Past that point, a token can only
+            // add to a pair found before, and the exact count from its
+            // last counted token (below) finds it: so stop reading this
+            // list where that holds for every set left in it (they grow,
+            // and so does `need`), and skip this set where it holds in
+            // it. Either way no later token of the pair is counted, so
+            // the counts the positional filter uses stay exact.
+            if need + p > ly {
+                break;
+            }
+            work += 1;
+            let after = after as usize;
+            if need > after + 1 {
+                continue;
+            }
+            // Bitmap filter: each bit set in one set's bitmap and not
+            // the other's stands for at least one token of the symmetric
+            // difference, so it bounds the overlap. It reads only the
+            // entry, so most pairs are dropped without a look elsewhere.
+            let apart = (bits ^ mine).count_ones() as usize;
+            if (lx + ly).saturating_sub(apart) / 2 < need {
+                continue;
+            }
+            let c = &mut count[v as usize];
+            if *c == DROPPED {
+                continue;
+            }
+            if *c == 0 {
+                touched.push(v);
+            }
+            let rest = after.min(ly - p - 1);
+            if *c as usize + 1 + rest >= need {
+                *c += 1;
+                last[v as usize] = (after as u32, p as u32);
+            } else {
+                *c = DROPPED;
+            }
+        }
+    }
+    // The candidates left, each with the rest of its set after its last
+    // counted token: fetched all at once (their sets are anywhere in
+    // memory), then compared.
+    verify.clear();
+    for &x in touched.iter() {
+        let c = std::mem::take(&mut count[x as usize]);
+        if c == DROPPED {
+            continue;
+        }
+        let (after, p) = last[x as usize];
+        let (lx, end) = index.end_of(x);
+        let from = end - after as usize;
+        if let Some(first) = index.ranks.get(from) {
+            prefetch(first);
+        }
+        verify.push(Candidate {
+            x,
+            c,
+            p,
+            from,
+            to: end,
+            need: min_overlap(lx, ly) as u32,
+        });
+    }
+    touched.clear();
+    // In the order first seen: what the callback builds does not depend
+    // on it.
+    for k in verify.iter() {
+        let need = (k.need as usize).saturating_sub(k.c as usize);
+        let xs = &index.ranks[k.from..k.to];
+        let ys = &set[k.p as usize + 1..];
+        if let Some(more) = overlap_at_least(xs, ys, need) {
+            let (i, j) = (index.order[k.x as usize] as usize, index.order[y] as usize);
+            found(i.min(j), i.max(j), k.c as usize + more);
+        }
+    }
+    work
+}
+
+/// A candidate to compare: the set at position `x`, which shares `c`
+/// tokens with the set looked up, the last at `p` there; the rest of its
+/// set is `ranks[from..to]`, and the pair needs `need` shared tokens.
+struct Candidate {
+    x: u32,
+    c: u32,
+    p: u32,
+    from: usize,
+    to: usize,
+    need: u32,
+}
+
+/// Asks the CPU to fetch `value` into the cache while other work goes on.
+#[inline(always)]
+fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch has no effect beyond the cache, whatever the address.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
 }
 
 /// A set as a 64-bit bitmap, each token setting one bit picked by its rank.
@@ -1091,18 +1502,31 @@ mod tests {
         let source = SourceFile::new(Path::new("q.yaml"), yaml.clone());
         let loaded = crate::load::load(&source);
         let sets = ranked_sets(&loaded.bank.questions);
-        let mut found = 0;
-        assert_eq!(similar_pairs(&sets, u64::MAX, |_, _, _| found += 1), None);
-        assert_eq!(found, 400 * 399 / 2);
-        let mut found = 0;
-        let stopped = similar_pairs(&sets, 10_000, |_, _, _| found += 1);
+        let (all, stopped) = candidates(&sets, u64::MAX, ONE);
+        assert_eq!(stopped, None);
+        assert_eq!(all.len(), 400 * 399 / 2);
+        let (pairs, stopped) = candidates(&sets, 10_000, ONE);
         // Sets of one size are visited in file order, each reading the index
         // entries of the copies before it (3 tokens of its prefix are
         // shared): the search stops after about 80 of them, having found
         // every pair among those.
         let at = stopped.expect("over budget");
         assert!((70..100).contains(&at), "{at}");
+        let found = pairs.len();
         assert_eq!(found, at * (at - 1) / 2);
+        assert!(pairs.iter().all(|&(_, j, _)| j < at));
+        // On several threads, in chunks of any size: the same pairs in the
+        // same order, and the same stop.
+        for threads in 2..=3 {
+            for chunk in [1, 7, 50, 1000] {
+                let plan = Plan { threads, chunk };
+                assert_eq!(
+                    candidates(&sets, 10_000, plan),
+                    (pairs.clone(), Some(at)),
+                    "{plan:?}"
+                );
+            }
+        }
         let d = stopped_at(&loaded.bank, at, found as u64);
         assert_eq!(
             d.message,
@@ -1115,6 +1539,34 @@ mod tests {
         let start = source.line_col(d.primary.span.start);
         assert_eq!((start.line, start.column), (4 + at * 6 + 5, 15));
         assert!(d.help.is_some());
+    }
+
+    /// The real bank 40 times over: on any number of threads, in chunks
+    /// of any size, the search reports the same pairs in the same order as
+    /// on one thread, and stops at the same set when the budget runs out.
+    #[test]
+    fn threads_find_what_one_thread_finds_on_a_replicated_bank() {
+        let yaml = replicate(include_str!("../../../questions.yaml"), 40);
+        let source = SourceFile::new(Path::new("q.yaml"), yaml);
+        let loaded = crate::load::load(&source);
+        let sets = ranked_sets(&loaded.bank.questions);
+        for budget in [u64::MAX, 100_000, 20_000, 500] {
+            let one = candidates(&sets, budget, ONE);
+            if budget == u64::MAX {
+                assert_eq!(one.1, None);
+                // Each question's 39 copies at least.
+                assert!(one.0.len() >= 2_000 * 39 / 2, "{}", one.0.len());
+            }
+            if budget <= 20_000 {
+                assert!(one.1.is_some(), "{budget}");
+            }
+            for threads in 2..=4 {
+                for chunk in [1, 13, 64, 5_000] {
+                    let plan = Plan { threads, chunk };
+                    assert!(candidates(&sets, budget, plan) == one, "{plan:?}, {budget}");
+                }
+            }
+        }
     }
 
     /// Every pair of `sets` that the rule's criterion flags, by comparing
@@ -1135,17 +1587,55 @@ mod tests {
         pairs
     }
 
-    fn joined(sets: &Sets) -> Vec<(usize, usize, usize)> {
+    /// The search on one thread.
+    const ONE: Plan = Plan {
+        threads: 1,
+        chunk: 1,
+    };
+
+    /// Every candidate of the search with `plan`, in the order found, and
+    /// where it stopped.
+    fn candidates(
+        sets: &Sets,
+        budget: u64,
+        plan: Plan,
+    ) -> (Vec<(usize, usize, usize)>, Option<usize>) {
         let mut pairs = Vec::new();
-        let stopped = similar_pairs(sets, u64::MAX, |i, j, overlap| {
+        let stopped = similar_pairs(sets, budget, plan, |i, j, o| pairs.push((i, j, o)));
+        (pairs, stopped)
+    }
+
+    /// The candidates of the search with `plan` that the rule's criterion
+    /// flags, sorted, and where it stopped.
+    fn joined_with(
+        sets: &Sets,
+        budget: u64,
+        plan: Plan,
+    ) -> (Vec<(usize, usize, usize)>, Option<usize>) {
+        let (mut pairs, stopped) = candidates(sets, budget, plan);
+        pairs.retain(|&(i, j, overlap)| {
             let (a, b) = (sets.get(i).len(), sets.get(j).len());
-            if overlap >= SHARED_MIN && overlap as f64 / (a + b - overlap) as f64 >= THRESHOLD {
-                pairs.push((i, j, overlap));
-            }
+            overlap >= SHARED_MIN && overlap as f64 / (a + b - overlap) as f64 >= THRESHOLD
         });
-        assert_eq!(stopped, None);
         pairs.sort_unstable();
+        (pairs, stopped)
+    }
+
+    fn joined(sets: &Sets) -> Vec<(usize, usize, usize)> {
+        let (pairs, stopped) = joined_with(sets, u64::MAX, ONE);
+        assert_eq!(stopped, None);
         pairs
+    }
+
+    /// Random sets as the search sees them.
+    fn sets_of(raw: &[std::collections::BTreeSet<u32>]) -> Sets {
+        let mut ranks = Vec::new();
+        let mut starts = vec![0];
+        for set in raw {
+            ranks.extend(set.iter().copied());
+            starts.push(ranks.len());
+        }
+        Sets { ranks, starts }
     }
 
     proptest! {
@@ -1159,14 +1649,25 @@ mod tests {
         fn join_finds_every_pair_that_brute_force_does(
             raw in prop::collection::vec(prop::collection::btree_set(0u32..24, 0..14), 0..60),
         ) {
-            let mut ranks = Vec::new();
-            let mut starts = vec![0];
-            for set in &raw {
-                ranks.extend(set.iter().copied());
-                starts.push(ranks.len());
-            }
-            let sets = Sets { ranks, starts };
+            let sets = sets_of(&raw);
             prop_assert_eq!(joined(&sets), brute_force(&sets));
+        }
+
+        /// The search spread over threads, in chunks of any size, reports
+        /// the same pairs in the same order as on one thread, and stops at
+        /// the same set after the same pairs when the budget runs out.
+        #[test]
+        fn threads_find_what_one_thread_finds(
+            raw in prop::collection::vec(prop::collection::btree_set(0u32..16, 0..10), 0..80),
+            threads in 2usize..5,
+            chunk in 1usize..9,
+            budget in prop::sample::select(vec![0u64, 1, 5, 20, 60, 150, 400, u64::MAX]),
+        ) {
+            let sets = sets_of(&raw);
+            let plan = Plan { threads, chunk };
+            prop_assert_eq!(joined_with(&sets, budget, plan), joined_with(&sets, budget, ONE));
+            // All candidates, not just the flagged ones, in the same order.
+            prop_assert_eq!(candidates(&sets, budget, plan), candidates(&sets, budget, ONE));
         }
 
         /// The same through the whole rule on random question texts: the
