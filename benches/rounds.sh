@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Ratios that survive a machine whose speed drifts: runs `pyq lint`, a first
+# `pyq export --format anki` and a re-export after one answer is edited in
+# turn, ROUNDS times (12 by default), and prints each command's minimum and
+# median wall time and the export/lint and re-export/lint ratios of both.
+#
+#   benches/rounds.sh realistic 10000
+#   PYQ=/tmp/pyq-old ROUNDS=20 benches/rounds.sh realistic 10000
+#
+# The banks are `cargo bench --bench export -- <kind> <n>`'s; --no-config, as
+# in benches/table.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind=${1:-realistic}
+n=${2:-10000}
+rounds=${ROUNDS:-12}
+bank=target/bench-banks/$kind-$n/questions.yaml
+pyq=${PYQ:-target/release/pyq}
+[ -n "${PYQ:-}" ] || cargo build --release --locked --quiet
+if [ ! -f "$bank" ]; then
+  cargo bench --bench export -- "$kind" "$n" > /dev/null
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp "$bank" "$work/bank.yaml"
+# The same edit as benches/table.sh's.
+python3 - "$work/bank.yaml" "$work/edited.yaml" <<'PY'
+import sys
+text = open(sys.argv[1], encoding="utf-8").read()
+at = text.index("**Short answer:**", len(text) // 2)
+end = text.index("\n", at)
+open(sys.argv[2], "w", encoding="utf-8").write(text[:end] + " Edited once." + text[end:])
+PY
+$pyq export --no-config --format anki "$work/bank.yaml" -o "$work/prev" > /dev/null 2>&1
+: > "$work/times"
+for _ in $(seq "$rounds"); do
+  /usr/bin/time -f "lint %e" -a -o "$work/times" \
+    $pyq lint --no-config --format concise "$work/bank.yaml" > /dev/null 2>&1 || true
+  rm -rf "$work/out"
+  /usr/bin/time -f "export %e" -a -o "$work/times" \
+    $pyq export --no-config --format anki "$work/bank.yaml" -o "$work/out" > /dev/null 2>&1
+  rm -rf "$work/re" && cp -a "$work/prev" "$work/re"
+  /usr/bin/time -f "re-export %e" -a -o "$work/times" \
+    $pyq export --no-config --format anki "$work/edited.yaml" -o "$work/re" > /dev/null 2>&1
+done
+python3 - "$work/times" <<'PY'
+import statistics, sys
+times = {}
+for line in open(sys.argv[1]):
+    name, wall = line.split()
+    times.setdefault(name, []).append(float(wall))
+low = {k: min(v) for k, v in times.items()}
+mid = {k: statistics.median(v) for k, v in times.items()}
+for k in times:
+    print(f"{k:10} min {low[k]:.2f} s  median {mid[k]:.2f} s  ({len(times[k])} runs)")
+for k in ("export", "re-export"):
+    print(f"{k}/lint: {low[k] / low['lint']:.2f}x (minimums), {mid[k] / mid['lint']:.2f}x (medians)")
+PY
