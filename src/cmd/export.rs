@@ -56,10 +56,12 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         let (produced, errors) = match export::start(&exporters, &ctx, &dir) {
             Ok(started) => {
                 // The fields of the cards that are not rendered (a
-                // re-export's unchanged notes) are parsed meanwhile.
+                // re-export's unchanged notes) are parsed meanwhile, unless
+                // the previous package kept their facts.
                 let rendered = export::will_render(&started, ctx.bank);
+                let kept = export::kept_seen(&started, ctx.bank);
                 std::thread::scope(|s| {
-                    let others = s.spawn(|| Seen::parse_unrendered(ctx.bank, &rendered));
+                    let others = s.spawn(|| Seen::parse_unrendered(ctx.bank, &rendered, &kept));
                     export::finish_then(started, ctx.bank, |seen| {
                         let mut all = others.join().expect("parsing does not panic");
                         for (i, seen) in seen.into_iter().enumerate() {

@@ -69,6 +69,13 @@ pub trait Sink {
         true
     }
 
+    /// What rendering saw of the Markdown of a question this export does
+    /// not render, when it kept that from its previous file (the Anki
+    /// exporter keeps it with each note; see [`Seen`]).
+    fn kept_seen(&self, _index: usize) -> Option<Seen> {
+        None
+    }
+
     /// The order (question indices) this export wants its cards in, when
     /// not bank order: the Anki exporter writes its notes in note id order,
     /// so that its database is appended to, never reshuffled. The first
@@ -233,6 +240,20 @@ pub fn will_render(started: &Started<'_>, bank: &Bank<'_>) -> Vec<bool> {
             started
                 .iter()
                 .any(|(_, s)| s.wants_cards() && s.needs_render(i))
+        })
+        .collect()
+}
+
+/// What the started exports kept of the Markdown facts of each question
+/// (by index) they do not render ([`Sink::kept_seen`]);
+/// [`Seen::NotRendered`] where none did.
+pub fn kept_seen(started: &Started<'_>, bank: &Bank<'_>) -> Vec<Seen> {
+    (0..bank.questions.len())
+        .map(|i| {
+            started
+                .iter()
+                .find_map(|(_, s)| s.kept_seen(i))
+                .unwrap_or_default()
         })
         .collect()
 }

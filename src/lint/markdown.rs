@@ -82,6 +82,68 @@ impl Facts {
         facts
     }
 
+    /// Appends the facts as bytes: each list's length, then its ranges (and
+    /// a link's destination), as little-endian `u32`s.
+    fn encode(&self, out: &mut Vec<u8>) {
+        let mut put =
+            |n: usize| out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+        for ranges in [&self.unclosed_fences, &self.html, &self.bold_dunders] {
+            put(ranges.len());
+            for r in ranges {
+                put(r.start);
+                put(r.end);
+            }
+        }
+        put(self.links.len());
+        for (r, dest) in &self.links {
+            put(r.start);
+            put(r.end);
+            put(dest.len());
+        }
+        for (_, dest) in &self.links {
+            out.extend_from_slice(dest.as_bytes());
+        }
+    }
+
+    /// Reads what [`Facts::encode`] wrote from the start of `bytes`.
+    fn decode(bytes: &mut &[u8]) -> Option<Self> {
+        fn take(bytes: &mut &[u8]) -> Option<usize> {
+            let (n, rest) = bytes.split_first_chunk::<4>()?;
+            *bytes = rest;
+            usize::try_from(u32::from_le_bytes(*n)).ok()
+        }
+        fn ranges(bytes: &mut &[u8]) -> Option<Vec<Range<usize>>> {
+            let n = take(bytes)?;
+            // Each range takes 8 bytes: a count past them is not ours.
+            if n > bytes.len() / 8 {
+                return None;
+            }
+            (0..n).map(|_| Some(take(bytes)?..take(bytes)?)).collect()
+        }
+        let unclosed_fences = ranges(bytes)?;
+        let html = ranges(bytes)?;
+        let bold_dunders = ranges(bytes)?;
+        let n = take(bytes)?;
+        if n > bytes.len() / 12 {
+            return None;
+        }
+        let heads: Vec<(Range<usize>, usize)> = (0..n)
+            .map(|_| Some((take(bytes)?..take(bytes)?, take(bytes)?)))
+            .collect::<Option<_>>()?;
+        let mut links = Vec::with_capacity(n);
+        for (range, len) in heads {
+            let (dest, rest) = bytes.split_at_checked(len)?;
+            links.push((range, std::str::from_utf8(dest).ok()?.to_owned()));
+            *bytes = rest;
+        }
+        Some(Self {
+            unclosed_fences,
+            html,
+            links,
+            bold_dunders,
+        })
+    }
+
     /// Records what one parser event of `text` (at `range`) tells; the
     /// renderer calls it with the events it renders, so an export's lint
     /// need not parse the text again ([`Seen`]).
@@ -146,13 +208,17 @@ impl Seen {
     }
 
     /// [`Seen::parse`] of every question for which `rendered` is false (on
-    /// both cores); [`Seen::NotRendered`] for the others.
-    pub fn parse_unrendered(bank: &Bank<'_>, rendered: &[bool]) -> Vec<Self> {
+    /// both cores), unless `known` has its facts already (a re-export keeps
+    /// them with each note it keeps); [`Seen::NotRendered`] for the others.
+    pub fn parse_unrendered(bank: &Bank<'_>, rendered: &[bool], known: &[Self]) -> Vec<Self> {
         let see = |(i, q): (usize, &crate::model::Question<'_>)| {
             if rendered.get(i).copied().unwrap_or(false) {
                 Self::NotRendered
             } else {
-                Self::parse(q.question.as_ref(), q.answer.as_ref())
+                match known.get(i) {
+                    Some(seen) if *seen != Self::NotRendered => seen.clone(),
+                    _ => Self::parse(q.question.as_ref(), q.answer.as_ref()),
+                }
             }
         };
         let half = bank.questions.len() / 2;
@@ -168,6 +234,33 @@ impl Seen {
             all.extend(mine);
             all
         })
+    }
+
+    /// The facts as bytes, to keep with a note in a package (see the Anki
+    /// export's `pyq_sources`); `None` for [`Seen::NotRendered`].
+    pub fn to_bytes(&self) -> Option<Vec<u8>> {
+        match self {
+            Self::NotRendered => None,
+            Self::Clean => Some(Vec::new()),
+            Self::Facts(f) => {
+                let mut out = Vec::new();
+                f.0.encode(&mut out);
+                f.1.encode(&mut out);
+                Some(out)
+            }
+        }
+    }
+
+    /// What [`Seen::to_bytes`] wrote; `None` for anything else.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        if bytes.is_empty() {
+            return Some(Self::Clean);
+        }
+        let mut rest = bytes;
+        let question = Facts::decode(&mut rest)?;
+        let answer = Facts::decode(&mut rest)?;
+        (rest.is_empty() && !(question.is_empty() && answer.is_empty()))
+            .then(|| Self::Facts(Box::new((question, answer))))
     }
 
     /// The facts of a rendered question's two fields.
@@ -200,6 +293,34 @@ fn unclosed_fence(text: &str, range: Range<usize>) -> Option<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seen_facts_come_back_from_their_bytes() {
+        let question = Facts::of("Why `<b>` and [docs](https://example.org/é?a=1)?");
+        let answer = Facts::of("<i>x</i> __init__ [a](b) ![c](d)\n\n```python\nopen\n");
+        assert!(!question.is_empty() && !answer.unclosed_fences.is_empty());
+        for seen in [
+            Seen::Clean,
+            Seen::of(question.clone(), Facts::default()),
+            Seen::of(Facts::default(), answer.clone()),
+            Seen::of(question, answer),
+        ] {
+            let bytes = seen.to_bytes().expect("rendered");
+            assert_eq!(Seen::from_bytes(&bytes), Some(seen.clone()));
+            // Anything cut short, or with more after it, is not facts.
+            if !bytes.is_empty() {
+                assert_eq!(Seen::from_bytes(&bytes[..bytes.len() - 1]), None);
+                assert_eq!(Seen::from_bytes(&[bytes.as_slice(), &[0]].concat()), None);
+            }
+        }
+        assert_eq!(Seen::NotRendered.to_bytes(), None);
+        assert_eq!(Seen::from_bytes(&[0xff; 40]), None);
+        // Two empty fields are written as `Clean`, never as empty facts.
+        let mut empty = Vec::new();
+        Facts::default().encode(&mut empty);
+        Facts::default().encode(&mut empty);
+        assert_eq!(Seen::from_bytes(&empty), None);
+    }
 
     #[test]
     fn finds_unclosed_fences_only() {

@@ -191,7 +191,7 @@ fn assert_same_errors(name: &str, source: &SourceFile, lock: Option<&pyq::identi
     assert_eq!(rendered.len(), n, "{name}");
     assert!(rendered.iter().all(|s| *s != Seen::NotRendered), "{name}");
     let some: Vec<bool> = (0..n).map(|i| i % 3 == 1).collect();
-    let mut mixed = Seen::parse_unrendered(&loaded.bank, &some);
+    let mut mixed = Seen::parse_unrendered(&loaded.bank, &some, &[]);
     for (i, seen) in mixed.iter_mut().enumerate() {
         if some[i] {
             assert_eq!(*seen, Seen::NotRendered);

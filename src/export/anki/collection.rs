@@ -62,7 +62,7 @@ pub const RETIRED_TAG: &str = "pyq::retired";
 const RETIRED_HOWTO: &str = "<p>Anki never deletes notes when a deck is imported again, so this one stays until you delete it. To delete every retired note: open the Browser, search <code>tag:pyq::retired</code>, select all, and delete.</p>";
 
 const INSERT_NOTE: &str = "INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')";
-const INSERT_SOURCE: &str = "INSERT INTO pyq_sources VALUES (?1, ?2, ?3)";
+const INSERT_SOURCE: &str = "INSERT INTO pyq_sources VALUES (?1, ?2, ?3, ?4)";
 /// An unchanged note, as the previous package has it (found by its id, the
 /// table's key; the GUID makes sure it is the same note).
 const COPY_NOTE: &str = "INSERT INTO notes SELECT * FROM prev.notes WHERE id = ?1 AND guid = ?2";
@@ -100,7 +100,7 @@ pub(crate) struct Builder<'a> {
     run: Vec<(i64, String)>,
     /// The cards and source keys, written in key order at the end.
     cards: Vec<CardRow>,
-    sources: Vec<(String, Signature, Signature)>,
+    sources: Vec<(String, Signature, Signature, Option<Vec<u8>>)>,
 }
 
 /// A retired question's note (see [`Builder::tombstones`]).
@@ -141,7 +141,7 @@ impl<'a> Builder<'a> {
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(NOTE_INDEXES)?;
         conn.execute_batch(&format!(
-            "CREATE TABLE {SOURCES_TABLE} (guid text primary key, source blob not null, fields blob not null) WITHOUT ROWID;"
+            "CREATE TABLE {SOURCES_TABLE} (guid text primary key, source blob not null, fields blob not null, facts blob) WITHOUT ROWID;"
         ))?;
         let model = model_signature(&model_json(ctx, &ids));
         // A note is copied when the note type is the same (fields, templates,
@@ -159,8 +159,17 @@ impl<'a> Builder<'a> {
                 .map(|(q, key)| {
                     let id = q.id_str().unwrap_or("");
                     same_model
-                        && previous.sources.get(&identity::guid(ids.deck, id))
-                            == Some(&(*key, identity::object_id(ids.deck, id, "note")))
+                        && previous
+                            .sources
+                            .get(&identity::guid(ids.deck, id))
+                            .is_some_and(|(source, note, facts)| {
+                                (*source, *note) == (*key, identity::object_id(ids.deck, id, "note"))
+                                    // The note's Markdown facts come with it (the
+                                    // new package keeps them as a render would).
+                                    && facts
+                                        .as_deref()
+                                        .is_some_and(|f| super::open_facts(*key, f).is_some())
+                            })
                 })
                 .collect(),
             // No previous package: nothing to keep.
@@ -209,6 +218,22 @@ impl<'a> Builder<'a> {
         order
     }
 
+    /// The Markdown facts the previous package kept for question `index`'s
+    /// note, when it is copied from there (so its fields need not be parsed
+    /// for the lint either).
+    pub(crate) fn kept_seen(&self, index: usize) -> Option<crate::lint::markdown::Seen> {
+        if !self.reuses(index) {
+            return None;
+        }
+        let Keys::All(keys) = &self.keys else {
+            return None;
+        };
+        let id = self.ctx.bank.questions[index].id_str().unwrap_or("");
+        let guid = identity::guid(self.ids.deck, id);
+        let facts = self.previous.sources.get(&guid)?.2.as_deref()?;
+        super::open_facts(keys[index], facts)
+    }
+
     /// Whether question `index`'s note is copied from the previous package
     /// (so its card need not be rendered).
     pub(crate) fn reuses(&self, index: usize) -> bool {
@@ -240,7 +265,8 @@ impl<'a> Builder<'a> {
                 self.latest = self.latest.max(m);
                 self.run.push((nid, guid.clone()));
                 self.cards.push((card_id, nid, m, c.number));
-                self.sources.push((guid, key, fields));
+                let facts = self.previous.sources[&guid].2.clone();
+                self.sources.push((guid, key, fields, facts));
                 continue;
             }
             self.copy_run()?;
@@ -270,7 +296,8 @@ impl<'a> Builder<'a> {
                 checksum(&c.question)
             ])?;
             self.cards.push((card_id, nid, m, c.number));
-            self.sources.push((guid, key, sig));
+            self.sources
+                .push((guid, key, sig, super::seal_facts(key, &c.seen)));
         }
         self.count += cards.len();
         Ok(())
@@ -352,8 +379,13 @@ impl<'a> Builder<'a> {
         drop(card);
         self.sources.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut source = self.conn.prepare_cached(INSERT_SOURCE)?;
-        for (guid, key, fields) in &self.sources {
-            source.execute(params![guid, key.to_le_bytes(), fields.to_le_bytes()])?;
+        for (guid, key, fields, facts) in &self.sources {
+            source.execute(params![
+                guid,
+                key.to_le_bytes(),
+                fields.to_le_bytes(),
+                facts
+            ])?;
         }
         Ok(())
     }

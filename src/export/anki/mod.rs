@@ -242,6 +242,10 @@ impl Sink for AnkiSink<'_> {
         Some(self.builder.order())
     }
 
+    fn kept_seen(&self, index: usize) -> Option<crate::lint::markdown::Seen> {
+        self.builder.kept_seen(index)
+    }
+
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error> {
         self.builder.add(cards).map_err(Error::Sqlite)
     }
@@ -310,6 +314,33 @@ fn signature(parts: &[&str]) -> Signature {
         h.update(p.as_bytes());
     }
     h.digest128()
+}
+
+/// A note's Markdown facts as kept in `pyq_sources` (column `facts`):
+/// [`crate::lint::markdown::Seen::to_bytes`], then a signature of them with
+/// the note's source key, so facts that are not the ones pyq kept for that
+/// source are not used.
+pub(crate) fn seal_facts(key: Signature, seen: &crate::lint::markdown::Seen) -> Option<Vec<u8>> {
+    let mut bytes = seen.to_bytes()?;
+    let check = facts_check(key, &bytes);
+    bytes.extend_from_slice(&check.to_le_bytes());
+    Some(bytes)
+}
+
+fn facts_check(key: Signature, bytes: &[u8]) -> Signature {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(b"pyq facts 1");
+    h.update(&key.to_le_bytes());
+    h.update(bytes);
+    h.digest128()
+}
+
+/// The facts [`seal_facts`] kept for the note whose source key is `key`.
+pub(crate) fn open_facts(key: Signature, sealed: &[u8]) -> Option<crate::lint::markdown::Seen> {
+    let (bytes, check) = sealed.split_last_chunk::<16>()?;
+    (Signature::from_le_bytes(*check) == facts_check(key, bytes))
+        .then(|| crate::lint::markdown::Seen::from_bytes(bytes))
+        .flatten()
 }
 
 /// What decides whether a note changed: its fields and tags as stored.

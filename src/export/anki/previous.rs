@@ -26,7 +26,9 @@ pub struct Previous {
     /// pyq wrote (their signature matches the one written beside the key).
     /// With each, the note's id (a note is copied only if it is the id pyq
     /// derives).
-    pub sources: HashMap<String, (Signature, i64)>,
+    /// And the Markdown facts kept with it (sealed; see
+    /// [`super::seal_facts`]), when the package has them.
+    pub sources: HashMap<String, (Signature, i64, Option<Vec<u8>>)>,
     /// The previous collection, unpacked (kept while `sources` is used).
     pub collection: Option<tempfile::NamedTempFile>,
     /// The previous package's compressed chunks, for the new package to
@@ -179,9 +181,22 @@ impl Previous {
             .map_err(fail)?
             > 0;
         if has_keys {
+            // Packages from before the facts were kept have no `facts`.
+            let has_facts: bool = conn
+                .query_row(
+                    &format!(
+                        "select count(*) from pragma_table_info('{}') where name = 'facts'",
+                        super::SOURCES_TABLE
+                    ),
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(fail)?
+                > 0;
             let mut stmt = conn
                 .prepare(&format!(
-                    "select guid, source, fields from {}",
+                    "select guid, source, fields, {} from {}",
+                    if has_facts { "facts" } else { "NULL" },
                     super::SOURCES_TABLE
                 ))
                 .map_err(fail)?;
@@ -191,18 +206,20 @@ impl Previous {
                         r.get::<_, String>(0)?,
                         r.get::<_, Vec<u8>>(1)?,
                         r.get::<_, Vec<u8>>(2)?,
+                        // Facts that are not a blob are not pyq's: parsed again.
+                        r.get::<_, Option<Vec<u8>>>(3).unwrap_or(None),
                     ))
                 })
                 .map_err(fail)?;
             for row in rows {
-                let (guid, source, fields) = row.map_err(fail)?;
+                let (guid, source, fields, facts) = row.map_err(fail)?;
                 let (Some(source), Some(fields)) = (key(&source), key(&fields)) else {
                     continue;
                 };
                 // A note edited after pyq wrote it is rendered again.
                 if notes.get(&guid).is_some_and(|(sig, _)| *sig == fields) {
                     let id = ids[&guid];
-                    sources.insert(guid, (source, id));
+                    sources.insert(guid, (source, id, facts));
                 }
             }
         }

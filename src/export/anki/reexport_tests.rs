@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::{Anki, RENDERER, model_signature, renderer, source_keys};
 use crate::export::{Context, Exporter, produce, write};
+use crate::lint::markdown::Seen;
 use crate::source::SourceFile;
 
 const BANK: &str = "\
@@ -261,6 +262,45 @@ fn a_package_whose_fields_are_not_text_is_refused() {
         let message = err.to_string();
         assert!(message.contains("could not be read"), "{which}: {message}");
     }
+}
+
+#[test]
+fn a_reexport_keeps_each_kept_notes_markdown_facts() {
+    // A bank whose fields have what the lint's Markdown rules look at.
+    let bank = BANK
+        .replace("What is two?", "What is [two](https://example.org/two)?")
+        .replace("Four.", "Four, <b>bold</b>.");
+    let dir = with_previous(&bank, None);
+    let source = SourceFile::new(Path::new("q.yaml"), bank.clone());
+    let loaded = crate::load::load(&source);
+    let ctx = Context {
+        bank: &loaded.bank,
+        scratch_dir: None,
+        stamp: 2000,
+    };
+    let file = std::fs::File::open(dir.path().join("deck.apkg")).unwrap();
+    let sink = Anki.start(&ctx, Some(&file)).expect("start");
+    let mut with_facts = 0;
+    for (i, q) in loaded.bank.questions.iter().enumerate() {
+        let parsed = Seen::parse(q.question.as_ref(), q.answer.as_ref());
+        assert_eq!(sink.kept_seen(i), Some(parsed.clone()), "question {i}");
+        with_facts += usize::from(matches!(parsed, Seen::Facts(_)));
+    }
+    assert_eq!(with_facts, 2);
+    // A re-export keeps them as they were: its package is a full render's.
+    assert_eq!(reexport(&bank, None, &bank), 0);
+}
+
+#[test]
+fn notes_without_their_facts_are_rendered_again() {
+    // A package from before the facts were kept, or facts not pyq's.
+    let old = "ALTER TABLE pyq_sources DROP COLUMN facts";
+    assert_eq!(reexport(BANK, Some(old), BANK), 4);
+    let junk =
+        "UPDATE pyq_sources SET facts = x'00' WHERE guid = (SELECT min(guid) FROM pyq_sources)";
+    assert_eq!(reexport(BANK, Some(junk), BANK), 1);
+    let other = "UPDATE pyq_sources SET facts = (SELECT facts FROM pyq_sources WHERE guid = (SELECT min(guid) FROM pyq_sources))";
+    assert_eq!(reexport(BANK, Some(other), BANK), 3);
 }
 
 #[test]
