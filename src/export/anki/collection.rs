@@ -15,6 +15,7 @@ use super::{
 };
 use crate::export::Context;
 use crate::identity;
+use crate::lint::markdown::Seen;
 use crate::model::{Spanned, Text};
 use crate::render::Card;
 
@@ -89,6 +90,8 @@ pub(crate) struct Builder<'a> {
     keys: Keys<'a>,
     /// Whether each question's note is copied from the previous package.
     reuse: Vec<bool>,
+    /// The Markdown facts of the notes copied (see [`Builder::kept_seen`]).
+    kept: Vec<Option<Seen>>,
     /// Each question's note id.
     note_ids: Vec<i64>,
     /// The retired questions' notes, by note id, not yet written: each is
@@ -150,7 +153,10 @@ impl<'a> Builder<'a> {
             .model
             .as_ref()
             .is_some_and(|(sig, _)| *sig == model);
-        let reuse: Vec<bool> = match &keys {
+        // A note is copied with the Markdown facts kept with it (the new
+        // package keeps them as a render would write them): those facts, by
+        // question, for the notes copied; `None` for the others.
+        let kept: Vec<Option<Seen>> = match &keys {
             Keys::All(keys) => ctx
                 .bank
                 .questions
@@ -158,23 +164,18 @@ impl<'a> Builder<'a> {
                 .zip(keys)
                 .map(|(q, key)| {
                     let id = q.id_str().unwrap_or("");
-                    same_model
-                        && previous
-                            .sources
-                            .get(&identity::guid(ids.deck, id))
-                            .is_some_and(|(source, note, facts)| {
-                                (*source, *note) == (*key, identity::object_id(ids.deck, id, "note"))
-                                    // The note's Markdown facts come with it (the
-                                    // new package keeps them as a render would).
-                                    && facts
-                                        .as_deref()
-                                        .is_some_and(|f| super::open_facts(*key, f).is_some())
-                            })
+                    let (source, note, facts) =
+                        previous.sources.get(&identity::guid(ids.deck, id))?;
+                    let same = same_model
+                        && (*source, *note) == (*key, identity::object_id(ids.deck, id, "note"));
+                    same.then(|| super::open_facts(*key, facts.as_deref()?))
+                        .flatten()
                 })
                 .collect(),
             // No previous package: nothing to keep.
-            Keys::Lazy(_) => vec![false; ctx.bank.questions.len()],
+            Keys::Lazy(_) => vec![None; ctx.bank.questions.len()],
         };
+        let reuse: Vec<bool> = kept.iter().map(Option::is_some).collect();
         match &previous.collection {
             Some(prev) if reuse.contains(&true) => {
                 conn.execute(
@@ -202,6 +203,7 @@ impl<'a> Builder<'a> {
             count: 0,
             keys,
             reuse,
+            kept,
             note_ids,
             tombstones: tombstones.into_iter().peekable(),
             run: Vec::new(),
@@ -221,17 +223,8 @@ impl<'a> Builder<'a> {
     /// The Markdown facts the previous package kept for question `index`'s
     /// note, when it is copied from there (so its fields need not be parsed
     /// for the lint either).
-    pub(crate) fn kept_seen(&self, index: usize) -> Option<crate::lint::markdown::Seen> {
-        if !self.reuses(index) {
-            return None;
-        }
-        let Keys::All(keys) = &self.keys else {
-            return None;
-        };
-        let id = self.ctx.bank.questions[index].id_str().unwrap_or("");
-        let guid = identity::guid(self.ids.deck, id);
-        let facts = self.previous.sources.get(&guid)?.2.as_deref()?;
-        super::open_facts(keys[index], facts)
+    pub(crate) fn kept_seen(&self, index: usize) -> Option<Seen> {
+        self.kept.get(index).cloned().flatten()
     }
 
     /// Whether question `index`'s note is copied from the previous package
