@@ -79,6 +79,27 @@ fn export(bank: &str, dir: &Path, stamp: i64) -> (Vec<u8>, usize) {
     (artifacts[0].bytes.clone(), rendered)
 }
 
+/// Starts the Anki export of `bank` (at stamp 2000) over the package in
+/// `dir`, and gives `f` what starting it gave and the bank's questions.
+fn start_over<R>(
+    bank: &str,
+    dir: &Path,
+    f: impl FnOnce(
+        Result<Box<dyn crate::export::Sink + Send + '_>, crate::error::Error>,
+        &[crate::model::Question<'_>],
+    ) -> R,
+) -> R {
+    let source = SourceFile::new(Path::new("q.yaml"), bank.to_owned());
+    let loaded = crate::load::load(&source);
+    let ctx = Context {
+        bank: &loaded.bank,
+        scratch_dir: None,
+        stamp: 2000,
+    };
+    let file = std::fs::File::open(dir.join(Anki.file_name(&loaded.bank))).unwrap();
+    f(Anki.start(&ctx, Some(&file)), &loaded.bank.questions)
+}
+
 /// Runs `sql` on the collection of the package at `path`, in place.
 fn tamper(path: &Path, sql: &str) {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
@@ -248,18 +269,10 @@ fn a_package_whose_fields_are_not_text_is_refused() {
         let sql =
             format!("UPDATE notes SET flds = x'00ff' WHERE id = (SELECT {which}(id) FROM notes)");
         let dir = with_previous(BANK, Some(&sql));
-        let source = SourceFile::new(Path::new("q.yaml"), BANK.to_owned());
-        let loaded = crate::load::load(&source);
-        let ctx = Context {
-            bank: &loaded.bank,
-            scratch_dir: None,
-            stamp: 2000,
-        };
-        let file = std::fs::File::open(dir.path().join("deck.apkg")).unwrap();
-        let Err(err) = Anki.start(&ctx, Some(&file)) else {
-            panic!("a package with a blob for fields was read ({which})");
-        };
-        let message = err.to_string();
+        let message = start_over(BANK, dir.path(), |started, _| match started {
+            Ok(_) => panic!("a package with a blob for fields was read ({which})"),
+            Err(err) => err.to_string(),
+        });
         assert!(message.contains("could not be read"), "{which}: {message}");
     }
 }
@@ -271,21 +284,16 @@ fn a_reexport_keeps_each_kept_notes_markdown_facts() {
         .replace("What is two?", "What is [two](https://example.org/two)?")
         .replace("Four.", "Four, <b>bold</b>.");
     let dir = with_previous(&bank, None);
-    let source = SourceFile::new(Path::new("q.yaml"), bank.clone());
-    let loaded = crate::load::load(&source);
-    let ctx = Context {
-        bank: &loaded.bank,
-        scratch_dir: None,
-        stamp: 2000,
-    };
-    let file = std::fs::File::open(dir.path().join("deck.apkg")).unwrap();
-    let sink = Anki.start(&ctx, Some(&file)).expect("start");
-    let mut with_facts = 0;
-    for (i, q) in loaded.bank.questions.iter().enumerate() {
-        let parsed = Seen::parse(q.question.as_ref(), q.answer.as_ref());
-        assert_eq!(sink.kept_seen(i), Some(parsed.clone()), "question {i}");
-        with_facts += usize::from(matches!(parsed, Seen::Facts(_)));
-    }
+    let with_facts = start_over(&bank, dir.path(), |started, questions| {
+        let sink = started.expect("start");
+        let mut with_facts = 0;
+        for (i, q) in questions.iter().enumerate() {
+            let parsed = Seen::parse(q.question.as_ref(), q.answer.as_ref());
+            assert_eq!(sink.kept_seen(i), Some(parsed.clone()), "question {i}");
+            with_facts += usize::from(matches!(parsed, Seen::Facts(_)));
+        }
+        with_facts
+    });
     assert_eq!(with_facts, 2);
     // A re-export keeps them as they were: its package is a full render's.
     assert_eq!(reexport(&bank, None, &bank), 0);
