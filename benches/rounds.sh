@@ -14,23 +14,7 @@ cd "$(dirname "$0")/.."
 kind=${1:-realistic}
 n=${2:-10000}
 rounds=${ROUNDS:-12}
-bank=target/bench-banks/$kind-$n/questions.yaml
-pyq=${PYQ:-target/release/pyq}
-[ -n "${PYQ:-}" ] || cargo build --release --locked --quiet
-if [ ! -f "$bank" ]; then
-  cargo bench --bench export -- "$kind" "$n" > /dev/null
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cp "$bank" "$work/bank.yaml"
-# The same edit as benches/table.sh's.
-python3 - "$work/bank.yaml" "$work/edited.yaml" <<'PY'
-import sys
-text = open(sys.argv[1], encoding="utf-8").read()
-at = text.index("**Short answer:**", len(text) // 2)
-end = text.index("\n", at)
-open(sys.argv[2], "w", encoding="utf-8").write(text[:end] + " Edited once." + text[end:])
-PY
+. benches/setup.sh
 $pyq export --no-config --format anki "$work/bank.yaml" -o "$work/prev" > /dev/null 2>&1
 : > "$work/times"
 for _ in $(seq "$rounds"); do

@@ -17,23 +17,7 @@ cd "$(dirname "$0")/.."
 kind=${1:-realistic}
 n=${2:-10000}
 runs=${RUNS:-5}
-bank=target/bench-banks/$kind-$n/questions.yaml
-pyq=${PYQ:-target/release/pyq}
-[ -n "${PYQ:-}" ] || cargo build --release --locked --quiet
-if [ ! -f "$bank" ]; then
-  cargo bench --bench export -- "$kind" "$n" > /dev/null
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cp "$bank" "$work/bank.yaml"
-# One answer edited: a sentence appended to the first short answer past the middle.
-python3 - "$work/bank.yaml" "$work/edited.yaml" <<'EOF'
-import sys
-text = open(sys.argv[1], encoding="utf-8").read()
-at = text.index("**Short answer:**", len(text) // 2)
-end = text.index("\n", at)
-open(sys.argv[2], "w", encoding="utf-8").write(text[:end] + " Edited once." + text[end:])
-EOF
+. benches/setup.sh
 
 # best LABEL SETUP COMMAND...: runs SETUP then COMMAND `runs` times and
 # prints the best wall time with its CPU time and the highest peak RSS.
