@@ -87,6 +87,17 @@ pub(crate) fn fingerprint() -> u128 {
     h.digest128()
 }
 
+/// The chunk table a package pyq wrote keeps in its collection entry's
+/// extra field ([`EXTRA_ID`]), if the entry has one.
+pub(crate) fn chunk_table<R: Read>(entry: &zip::read::ZipFile<'_, R>) -> Option<Vec<u8>> {
+    entry.extra_data_fields().find_map(|f| match f {
+        zip::extra_fields::ExtraField::Custom(c) if c.header_id == EXTRA_ID => {
+            Some(c.data.to_vec())
+        }
+        _ => None,
+    })
+}
+
 /// The compressed chunks of a previous package that a re-export may copy:
 /// by content signature, where they are in the previous package file.
 #[derive(Debug, Default)]
@@ -673,15 +684,7 @@ mod tests {
                 .all(|c| c.len % PAGE == 0 && c.len <= MAX_PAGES * PAGE)
         );
         let entry = zip.by_name_raw(b"collection.anki2").unwrap();
-        let table = entry
-            .extra_data_fields()
-            .find_map(|f| match f {
-                zip::extra_fields::ExtraField::Custom(c) if c.header_id == EXTRA_ID => {
-                    Some(c.data.to_vec())
-                }
-                _ => None,
-            })
-            .expect("the chunk table");
+        let table = chunk_table(&entry).expect("the chunk table");
         let (print, sizes) = parse_table(&table).unwrap();
         assert_eq!(print, fingerprint());
         assert_eq!(sizes.len(), chunks.len());
@@ -733,15 +736,7 @@ mod tests {
         let mut zip = zip::ZipArchive::new(&prev).unwrap();
         let entry = zip.by_name_raw(b"collection.anki2").unwrap();
         let (start, size) = (entry.data_start().unwrap(), entry.compressed_size());
-        let extra = entry
-            .extra_data_fields()
-            .find_map(|f| match f {
-                zip::extra_fields::ExtraField::Custom(c) if c.header_id == EXTRA_ID => {
-                    Some(c.data.to_vec())
-                }
-                _ => None,
-            })
-            .unwrap();
+        let extra = chunk_table(&entry).unwrap();
         drop(entry);
         let mut unpacked = tempfile::tempfile().unwrap();
         let reused = Reused::read(&prev, start, size, &extra, &mut unpacked, u64::MAX)

@@ -55,14 +55,7 @@ impl Previous {
         // unpacked one by one, and remembered for the new package.
         let (start, size, table) = {
             let entry = zip.by_name_raw(b"collection.anki2").map_err(missing)?;
-            let table = entry.extra_data_fields().find_map(|f| match f {
-                zip::extra_fields::ExtraField::Custom(c)
-                    if c.header_id == super::package::EXTRA_ID =>
-                {
-                    Some(c.data.to_vec())
-                }
-                _ => None,
-            });
+            let table = super::package::chunk_table(&entry);
             let deflated = entry.compression() == zip::CompressionMethod::Deflated;
             (
                 entry.data_start(),

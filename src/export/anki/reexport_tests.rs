@@ -355,15 +355,7 @@ fn compressed_chunks(package: &[u8]) -> Vec<Vec<u8>> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
     let entry = zip.by_name_raw(b"collection.anki2").unwrap();
     let start = usize::try_from(entry.data_start().unwrap()).unwrap();
-    let table = entry
-        .extra_data_fields()
-        .find_map(|f| match f {
-            zip::extra_fields::ExtraField::Custom(c) if c.header_id == super::package::EXTRA_ID => {
-                Some(c.data.to_vec())
-            }
-            _ => None,
-        })
-        .expect("a chunk table");
+    let table = super::package::chunk_table(&entry).expect("a chunk table");
     let mut at = start;
     table[20..]
         .chunks_exact(8)
