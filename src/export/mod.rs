@@ -208,18 +208,22 @@ pub fn finish(started: Started<'_>, bank: &Bank<'_>) -> Result<Vec<Artifact>, Er
 /// as soon as the cards are rendered, on a thread of its own while the
 /// exports finish; `pyq export` lints the bank there
 /// (`lint::errors_seen`). `then` runs even when rendering fails.
+///
+/// When the exports keep most cards from their previous files and only a
+/// few need rendering (a re-export after an edit), those few are rendered
+/// first, so that `then` runs while the exports copy what they keep, not
+/// after.
 pub fn finish_then<R: Send>(
     mut started: Started<'_>,
     bank: &Bank<'_>,
     then: impl FnOnce(Vec<Seen>) -> R + Send,
 ) -> (Result<Vec<Artifact>, Error>, R) {
     let mut seen = vec![Seen::NotRendered; bank.questions.len()];
-    if let Err(e) = render_into(&mut started, bank, &mut seen) {
-        return (Err(e), then(seen));
-    }
-    std::thread::scope(|s| {
-        let then = s.spawn(move || then(seen));
-        let artifacts = started
+    let render = will_render(&started, bank);
+    let mathml = started.iter().any(|(_, s)| s.wants_mathml());
+    let wanted = render.iter().filter(|&&r| r).count();
+    let finish_all = |started: Started<'_>| -> Result<Vec<Artifact>, Error> {
+        started
             .into_iter()
             .map(|(path, sink)| {
                 Ok(Artifact {
@@ -227,9 +231,87 @@ pub fn finish_then<R: Send>(
                     bytes: sink.finish()?,
                 })
             })
-            .collect();
-        (artifacts, then.join().expect("`then` does not panic"))
+            .collect()
+    };
+    if render.contains(&false) && wanted <= EARLY {
+        let mut early = render_early(bank, &render, mathml, &mut seen);
+        return std::thread::scope(|s| {
+            let then = s.spawn(move || then(seen));
+            let delivered = deliver(&mut started, bank, |order, f| {
+                for part in order.chunks(crate::render::CHUNK) {
+                    let cards: Vec<Card> = part
+                        .iter()
+                        .map(|&i| {
+                            early
+                                .remove(&i)
+                                .unwrap_or_else(|| Card::unrendered(bank, i))
+                        })
+                        .collect();
+                    f(&cards)?;
+                }
+                Ok(())
+            });
+            let artifacts = delivered.and_then(|()| finish_all(started));
+            (artifacts, then.join().expect("`then` does not panic"))
+        });
+    }
+    let rendered = deliver(&mut started, bank, |order, f| {
+        crate::render::for_each_chunk_in(bank, order, mathml, &|i| render[i], |chunk| {
+            record_seen(chunk, &mut seen);
+            f(chunk)
+        })
+    });
+    if let Err(e) = rendered {
+        return (Err(e), then(seen));
+    }
+    std::thread::scope(|s| {
+        let then = s.spawn(move || then(seen));
+        (
+            finish_all(started),
+            then.join().expect("`then` does not panic"),
+        )
     })
+}
+
+/// The most cards [`finish_then`] renders before the exports take any
+/// (they are all in memory meanwhile).
+const EARLY: usize = 1024;
+
+/// The cards of the questions (by index) for which `render` is true,
+/// rendered on the render threads; what each saw goes into `seen`.
+fn render_early(
+    bank: &Bank<'_>,
+    render: &[bool],
+    mathml: bool,
+    seen: &mut [Seen],
+) -> crate::hash::FastMap<usize, Card> {
+    let wanted: Vec<usize> = (0..render.len()).filter(|&i| render[i]).collect();
+    let mut cards = crate::hash::FastMap::default();
+    let rendered = crate::render::for_each_chunk_in(bank, &wanted, mathml, &|_| true, |chunk| {
+        record_seen(chunk, seen);
+        for card in chunk {
+            if let Ok(i) = usize::try_from(card.number - 1) {
+                cards.insert(i, card.clone());
+            }
+        }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    match rendered {
+        Ok(()) => cards,
+        Err(never) => match never {},
+    }
+}
+
+/// Keeps what rendering saw of each card of `chunk` (by question index).
+fn record_seen(chunk: &[Card], seen: &mut [Seen]) {
+    for card in chunk {
+        if let Some(s) = usize::try_from(card.number - 1)
+            .ok()
+            .and_then(|i| seen.get_mut(i))
+        {
+            s.clone_from(&card.seen);
+        }
+    }
 }
 
 /// Which questions (by index) [`finish`] renders for `started`: those whose
@@ -258,55 +340,49 @@ pub fn kept_seen(started: &Started<'_>, bank: &Bank<'_>) -> Vec<Seen> {
         .collect()
 }
 
-/// The rendering half of [`finish_then`]: every card, to every started
-/// export that wants cards, and what was seen of each into `seen`.
-fn render_into(started: &mut Started<'_>, bank: &Bank<'_>, seen: &mut [Seen]) -> Result<(), Error> {
-    if started.iter().any(|(_, s)| s.wants_cards()) {
-        let mathml = started.iter().any(|(_, s)| s.wants_mathml());
-        let render = will_render(started, bank);
-        // The first export that asks for an order gets the cards in it; the
-        // others get them back in bank order, through one buffer.
-        let (leader, order) = started
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, s))| s.wants_cards())
-            .find_map(|(i, (_, s))| s.order().map(|order| (Some(i), order)))
-            .unwrap_or_else(|| (None, (0..bank.questions.len()).collect()));
-        let mut in_order = InOrder::default();
-        crate::render::for_each_chunk_in(bank, &order, mathml, &|i| render[i], |chunk| {
-            for card in chunk {
-                if let Some(s) = usize::try_from(card.number - 1)
-                    .ok()
-                    .and_then(|i| seen.get_mut(i))
-                {
-                    s.clone_from(&card.seen);
-                }
-            }
-            let Some(leader) = leader else {
-                return started
-                    .iter_mut()
-                    .filter(|(_, s)| s.wants_cards())
-                    .try_for_each(|(_, s)| s.cards(chunk));
-            };
-            started[leader].1.cards(chunk)?;
-            let mut others: Vec<&mut Box<dyn Sink + Send + '_>> = started
-                .iter_mut()
-                .enumerate()
-                .filter(|(i, (_, s))| *i != leader && s.wants_cards())
-                .map(|(_, (_, s))| s)
-                .collect();
-            if others.is_empty() {
-                return Ok(());
-            }
-            in_order.push(chunk, |card| {
-                others
-                    .iter_mut()
-                    .try_for_each(|s| s.cards(std::slice::from_ref(card)))
-            })
-        })?;
-        in_order.finish()?;
+/// Hands every card to every started export that wants cards: `cards`
+/// is called with the order the cards must come in (the first export that
+/// asks for an order gets them in it; the others get them back in bank
+/// order, through one buffer) and a function taking them chunk by chunk.
+fn deliver(
+    started: &mut Started<'_>,
+    bank: &Bank<'_>,
+    cards: impl FnOnce(&[usize], &mut dyn FnMut(&[Card]) -> Result<(), Error>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if !started.iter().any(|(_, s)| s.wants_cards()) {
+        return Ok(());
     }
-    Ok(())
+    let (leader, order) = started
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, s))| s.wants_cards())
+        .find_map(|(i, (_, s))| s.order().map(|order| (Some(i), order)))
+        .unwrap_or_else(|| (None, (0..bank.questions.len()).collect()));
+    let mut in_order = InOrder::default();
+    cards(&order, &mut |chunk| {
+        let Some(leader) = leader else {
+            return started
+                .iter_mut()
+                .filter(|(_, s)| s.wants_cards())
+                .try_for_each(|(_, s)| s.cards(chunk));
+        };
+        started[leader].1.cards(chunk)?;
+        let mut others: Vec<&mut Box<dyn Sink + Send + '_>> = started
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, (_, s))| *i != leader && s.wants_cards())
+            .map(|(_, (_, s))| s)
+            .collect();
+        if others.is_empty() {
+            return Ok(());
+        }
+        in_order.push(chunk, |card| {
+            others
+                .iter_mut()
+                .try_for_each(|s| s.cards(std::slice::from_ref(card)))
+        })
+    })?;
+    in_order.finish()
 }
 
 /// [`start`] then [`finish`].
@@ -319,24 +395,36 @@ pub fn produce<'a>(
 }
 
 /// Writes every artifact atomically, creating `dir` if needed. Nothing is
-/// written unless every export succeeded (they are produced first).
+/// written unless every export succeeded (they are produced first). A file
+/// that already holds the artifact's bytes is left alone: its time stays
+/// (for tools that go by it), and a re-export of an unchanged bank does not
+/// wait for tens of megabytes to be flushed to disk again.
 pub fn write(artifacts: &[Artifact], dir: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {
         path: dir.to_path_buf(),
         source,
     })?;
     for a in artifacts {
-        crate::fs::write_atomic(&a.path, &a.bytes)?;
+        if !holds(&a.path, &a.bytes) {
+            crate::fs::write_atomic(&a.path, &a.bytes)?;
+        }
     }
     Ok(())
+}
+
+/// Whether the file at `path` is a regular file holding exactly `bytes`
+/// (its size is checked before it is read).
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && std::fs::read(path).is_ok_and(|b| b == bytes)
 }
 
 /// The artifacts whose file is missing or differs from the bytes produced.
 pub fn stale(artifacts: &[Artifact]) -> Vec<(&Artifact, &'static str)> {
     artifacts
         .iter()
-        .filter_map(|a| match std::fs::read(&a.path) {
-            Ok(bytes) if bytes == a.bytes => None,
+        .filter_map(|a| match std::fs::metadata(&a.path) {
+            _ if holds(&a.path, &a.bytes) => None,
             Ok(_) => Some((a, "differs from what the bank produces")),
             Err(_) => Some((a, "is missing")),
         })

@@ -35,8 +35,27 @@ pub struct Card {
     pub seen: crate::lint::markdown::Seen,
 }
 
+impl Card {
+    /// The card of question `i` (by index) when it is not rendered: only
+    /// its `id` and `number` (see [`for_each_chunk_with`]).
+    pub fn unrendered(bank: &Bank<'_>, i: usize) -> Self {
+        Self {
+            id: bank.questions[i].id_str().unwrap_or("").to_owned(),
+            number: i as i64 + 1,
+            question: String::new(),
+            answer: String::new(),
+            topic: String::new(),
+            difficulty: String::new(),
+            see_also: String::new(),
+            tags: Vec::new(),
+            page_answer: None,
+            seen: crate::lint::markdown::Seen::NotRendered,
+        }
+    }
+}
+
 /// Questions rendered per chunk.
-const CHUNK: usize = 128;
+pub(crate) const CHUNK: usize = 128;
 
 /// The Anki tags pyq adds live under `pyq::` (with `pyq::retired`), apart
 /// from a learner's own tags: `tag:pyq::topic::asyncio` finds exactly the
@@ -151,19 +170,7 @@ fn render_some(
             if render(i) {
                 card(bank, related, i, hl, mathml)
             } else {
-                let q = &bank.questions[i];
-                Card {
-                    id: q.id_str().unwrap_or("").to_owned(),
-                    number: i as i64 + 1,
-                    question: String::new(),
-                    answer: String::new(),
-                    topic: String::new(),
-                    difficulty: String::new(),
-                    see_also: String::new(),
-                    tags: Vec::new(),
-                    page_answer: None,
-                    seen: crate::lint::markdown::Seen::NotRendered,
-                }
+                Card::unrendered(bank, i)
             }
         })
         .collect()

@@ -17,6 +17,7 @@ pub mod sanitize;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 
+pub(crate) use cards::CHUNK;
 pub use cards::{Card, cards, for_each_chunk, for_each_chunk_in, for_each_chunk_with};
 pub use highlight::Highlighter;
 pub use math::Math;

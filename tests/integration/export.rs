@@ -63,6 +63,52 @@ fn exports_are_byte_identical_and_check_is_clean() {
     );
 }
 
+/// The inode of each exported file and of the lock: a file written again
+/// is a new one (written beside, then renamed into place).
+#[cfg(unix)]
+fn inodes(dir: &Path) -> std::collections::BTreeMap<String, u64> {
+    use std::os::unix::fs::MetadataExt as _;
+    let inode = |path: &Path| std::fs::metadata(path).expect("metadata").ino();
+    let mut all: std::collections::BTreeMap<String, u64> = std::fs::read_dir(dir.join("exports"))
+        .expect("exports folder")
+        .map(|e| e.expect("entry").path())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                inode(&p),
+            )
+        })
+        .collect();
+    all.insert("lock".into(), inode(&dir.join("questions.pyq.lock")));
+    all
+}
+
+#[cfg(unix)]
+#[test]
+fn an_export_leaves_the_files_it_would_not_change_alone() {
+    let dir = bank_dir(BANK);
+    assert!(pyq(dir.path(), &["export"], "1800000000").status.success());
+    let first = inodes(dir.path());
+    assert_eq!(first.len(), 5, "four exports and the lock: {first:?}");
+    // Nothing changed: no file is written again.
+    assert!(pyq(dir.path(), &["export"], "1900000000").status.success());
+    assert_eq!(inodes(dir.path()), first);
+    // One answer changed: every export shows it; the lock stays the same.
+    std::fs::write(
+        dir.path().join("questions.yaml"),
+        BANK.replace("in cells, not their values", "in cells"),
+    )
+    .unwrap();
+    assert!(pyq(dir.path(), &["export"], "1900000000").status.success());
+    let after = inodes(dir.path());
+    assert_eq!(after.len(), 5, "{after:?}");
+    for (name, inode) in &after {
+        assert_eq!(first[name] == *inode, name == "lock", "{name}");
+    }
+    let check = pyq(dir.path(), &["export", "--check"], "1900000000");
+    assert_eq!(check.status.code(), Some(0));
+}
+
 #[test]
 fn check_names_a_stale_file() {
     let dir = bank_dir(BANK);

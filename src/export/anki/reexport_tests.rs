@@ -300,6 +300,38 @@ fn a_reexport_keeps_each_kept_notes_markdown_facts() {
 }
 
 #[test]
+fn a_reexport_renders_its_few_cards_first_and_sees_what_a_full_render_sees() {
+    // The edited note has Markdown facts the lint looks at; the others are
+    // kept from the package, so `finish_then` renders the one card before
+    // the export takes any, and hands over what it saw.
+    let edited = BANK.replace("Four.", "Four, [see](https://example.org/) <b>this</b>.");
+    let dir = with_previous(BANK, None);
+    let source = SourceFile::new(Path::new("q.yaml"), edited.clone());
+    let loaded = crate::load::load(&source);
+    let ctx = Context {
+        bank: &loaded.bank,
+        scratch_dir: None,
+        stamp: 2000,
+    };
+    let file = std::fs::File::open(dir.path().join("deck.apkg")).unwrap();
+    let sink = Anki.start(&ctx, Some(&file)).expect("start");
+    let started = vec![(dir.path().join("deck.apkg"), sink)];
+    let (artifacts, seen) = crate::export::finish_then(started, &loaded.bank, |seen| seen);
+    let questions = &loaded.bank.questions;
+    for (i, q) in questions.iter().enumerate() {
+        let expected = if i == 3 {
+            Seen::parse(q.question.as_ref(), q.answer.as_ref())
+        } else {
+            Seen::NotRendered
+        };
+        assert_eq!(seen[i], expected, "question {i}");
+    }
+    assert!(matches!(seen[3], Seen::Facts(_)));
+    // And the package is a full render's.
+    assert!(artifacts.expect("export")[0].bytes == full_render(BANK, None, &edited));
+}
+
+#[test]
 fn notes_without_their_facts_are_rendered_again() {
     // A package from before the facts were kept, or facts not pyq's.
     let old = "ALTER TABLE pyq_sources DROP COLUMN facts";
