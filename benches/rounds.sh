@@ -16,14 +16,18 @@ n=${2:-10000}
 rounds=${ROUNDS:-12}
 . benches/setup.sh
 $pyq export --no-config --format anki "$work/bank.yaml" -o "$work/prev" > /dev/null 2>&1
+cp "$work/bank.pyq.lock" "$work/edited.pyq.lock"
 : > "$work/times"
 for _ in $(seq "$rounds"); do
   /usr/bin/time -f "lint %e" -a -o "$work/times" \
     $pyq lint --no-config --format concise "$work/bank.yaml" > /dev/null 2>&1 || true
   rm -rf "$work/out"
+  sync
   /usr/bin/time -f "export %e" -a -o "$work/times" \
     $pyq export --no-config --format anki "$work/bank.yaml" -o "$work/out" > /dev/null 2>&1
   rm -rf "$work/re" && cp -a "$work/prev" "$work/re"
+  # Flushed first: else the export's fsync of its package waits for the copy.
+  sync
   /usr/bin/time -f "re-export %e" -a -o "$work/times" \
     $pyq export --no-config --format anki "$work/edited.yaml" -o "$work/re" > /dev/null 2>&1
 done
