@@ -58,7 +58,7 @@ fn main() {
             let out = std::env::temp_dir().join("pyq-bench-export");
             let _ = std::fs::remove_dir_all(&out);
             let artifacts = pyq::export::produce(
-                &[Box::new(Anki) as Box<dyn Exporter + Send + Sync>],
+                &[Box::new(Anki::default()) as Box<dyn Exporter + Send + Sync>],
                 &ctx,
                 &out,
             )

@@ -29,6 +29,9 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         emit::human::emit(problems, source, human, err)
     })?;
     let (format, options, dir) = resolve(args, &config.export);
+    let exporters = format.exporters(options);
+    // The previous files start being read while the bank loads.
+    export::prepare(&exporters, &dir);
     let source = crate::cmd::lint::read(&args.file)?;
     let loaded = crate::load::load(&source);
     let lock_path = crate::identity::lock::path_for(&args.file);
@@ -38,7 +41,6 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         scratch_dir: dir.is_dir().then_some(dir.as_path()),
         stamp: stamp()?,
     };
-    let exporters = format.exporters(options);
     // The bank must lint clean by the project's own rule levels, so that
     // `pyq lint` and `pyq export` agree on what an error is; only the
     // rules that can make an error run (`lint::errors_seen`).

@@ -36,6 +36,13 @@ pub trait Exporter {
     /// The file name, relative to the output directory.
     fn file_name(&self, bank: &Bank<'_>) -> PathBuf;
 
+    /// Starts reading, on a thread of its own, what this export will need
+    /// of its previous file in `dir` (the output folder), before the bank
+    /// is loaded; [`Exporter::start`] uses it if its previous file is the
+    /// one read. `scratch_dir` is [`Context::scratch_dir`]'s. Most exports
+    /// read nothing ahead.
+    fn read_ahead(&self, _dir: &Path, _scratch_dir: Option<&Path>) {}
+
     /// Starts the file. `previous` is the file as it is in the output
     /// directory now, if any, open for reading (the Anki exporter carries
     /// modification times over from it).
@@ -116,7 +123,7 @@ pub struct Options {
 
 impl ExportFormat {
     pub fn exporters(self, options: Options) -> Vec<Box<dyn Exporter + Send + Sync>> {
-        let anki = || Box::new(anki::Anki) as Box<dyn Exporter + Send + Sync>;
+        let anki = || Box::new(anki::Anki::default()) as Box<dyn Exporter + Send + Sync>;
         let csv = || {
             Box::new(csv::Csv {
                 flavor: options.csv_flavor,
@@ -154,15 +161,26 @@ pub struct Artifact {
 /// Exports under way: each file's path and its sink.
 pub type Started<'a> = Vec<(PathBuf, Box<dyn Sink + Send + 'a>)>;
 
-/// Starts `exporters`, reading each one's previous file from `dir`. Needs
-/// only the bank, so it can run while the bank is linted.
+/// Gets the output folder `dir` ready for `exporters`, before the bank is
+/// loaded: removes what a killed run left there (before this run makes
+/// scratch files of its own), and lets each export start reading its
+/// previous file ([`Exporter::read_ahead`]).
+pub fn prepare(exporters: &[Box<dyn Exporter + Send + Sync>], dir: &Path) {
+    crate::fs::remove_stale_temp_files(dir);
+    let scratch_dir = dir.is_dir().then_some(dir);
+    for e in exporters {
+        e.read_ahead(dir, scratch_dir);
+    }
+}
+
+/// Starts `exporters`, reading each one's previous file from `dir` (after
+/// [`prepare`]). Needs only the bank, so it can run while the bank is
+/// linted.
 pub fn start<'a>(
     exporters: &[Box<dyn Exporter + Send + Sync>],
     ctx: &'a Context<'a>,
     dir: &Path,
 ) -> Result<Started<'a>, Error> {
-    // Leftovers of a killed run go first (before this run makes its own).
-    crate::fs::remove_stale_temp_files(dir);
     exporters
         .iter()
         .map(|e| {
@@ -391,6 +409,7 @@ pub fn produce<'a>(
     ctx: &'a Context<'a>,
     dir: &Path,
 ) -> Result<Vec<Artifact>, Error> {
+    prepare(exporters, dir);
     finish(start(exporters, ctx, dir)?, ctx.bank)
 }
 

@@ -37,9 +37,82 @@ use crate::render::Card;
 pub use previous::Previous;
 
 /// The Anki exporter.
-pub struct Anki;
+#[derive(Default)]
+pub struct Anki {
+    ahead: ReadAhead,
+}
+
+/// The previous package being read ahead ([`Exporter::read_ahead`]): which
+/// file (device and inode) and the thread unpacking it. Dropping it waits
+/// for the thread, which removes its scratch file.
+#[derive(Default)]
+struct ReadAhead(std::sync::Mutex<Option<Ahead>>);
+
+struct Ahead {
+    file: (u64, u64),
+    unpacking: std::thread::JoinHandle<Result<Option<previous::Unpacked>, String>>,
+}
+
+impl ReadAhead {
+    /// What was read ahead, if it was read from `file`.
+    fn take_for(&self, file: &std::fs::File) -> Option<Result<Option<previous::Unpacked>, String>> {
+        let ahead = self.0.lock().ok()?.take()?;
+        let same = identity(file).is_some_and(|id| id == ahead.file);
+        // Another file: what was read is thrown away (with its scratch file).
+        let read = ahead.unpacking.join().ok()?;
+        same.then_some(read)
+    }
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        if let Some(ahead) = self.0.get_mut().ok().and_then(Option::take) {
+            let _ = ahead.unpacking.join();
+        }
+    }
+}
+
+/// A file's device and inode: the same file, whatever path it is opened by.
+fn identity(file: &std::fs::File) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        file.metadata().ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        None
+    }
+}
 
 impl Exporter for Anki {
+    /// The package's name comes from the deck's name, not known before the
+    /// bank is loaded: the folder's only `.apkg` is read ahead when it is a
+    /// package pyq wrote (it lists its compressed chunks); if the bank's
+    /// package turns out to be another file, that work is thrown away.
+    fn read_ahead(&self, dir: &std::path::Path, scratch_dir: Option<&std::path::Path>) {
+        let Some(path) = only_package_in(dir) else {
+            return;
+        };
+        let Ok(file) = std::fs::File::open(&path) else {
+            return;
+        };
+        let Some(id) = identity(&file) else {
+            return;
+        };
+        let scratch_dir = scratch_dir.map(std::path::Path::to_path_buf);
+        let unpacking = std::thread::spawn(move || {
+            previous::Unpacked::read_if_pyqs(&file, scratch_dir.as_deref())
+        });
+        if let Ok(mut ahead) = self.ahead.0.lock() {
+            *ahead = Some(Ahead {
+                file: id,
+                unpacking,
+            });
+        }
+    }
+
     fn name(&self) -> &'static str {
         "anki"
     }
@@ -66,15 +139,23 @@ impl Exporter for Anki {
         // export computes each as its note is written.
         let (previous, keys) = std::thread::scope(|s| {
             let keys = previous.is_some().then(|| s.spawn(|| sources.all()));
-            let previous =
-                match previous {
-                    Some(file) => Previous::read(file, ids.model, ids.deck, ctx.scratch_dir)
+            let previous = match previous {
+                Some(file) => {
+                    let unpacked = match self.ahead.take_for(file) {
+                        Some(Ok(Some(unpacked))) => Ok(unpacked),
+                        Some(Err(why)) => Err(why),
+                        // Not read ahead, or not a package of pyq's: read now.
+                        Some(Ok(None)) | None => previous::Unpacked::read(file, ctx.scratch_dir),
+                    };
+                    unpacked
+                        .map(|u| u.into_previous(ids.model, ids.deck))
                         .map_err(|why| Error::PreviousExport {
                             path: self.file_name(ctx.bank),
                             why,
-                        }),
-                    None => Ok(Previous::default()),
-                };
+                        })
+                }
+                None => Ok(Previous::default()),
+            };
             let keys = keys.map(|k| k.join().expect("source keys do not panic"));
             (previous, keys)
         });
@@ -88,6 +169,21 @@ impl Exporter for Anki {
             .map_err(Error::Sqlite)?;
         Ok(Box::new(AnkiSink { scratch, builder }))
     }
+}
+
+/// The folder's `.apkg` file, when it holds exactly one.
+fn only_package_in(dir: &std::path::Path) -> Option<PathBuf> {
+    let mut found = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "apkg") {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(path);
+        }
+    }
+    found.filter(|p| p.is_file())
 }
 
 /// The table of source keys in the collection: `guid`, `source` (the note's

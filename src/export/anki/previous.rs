@@ -36,6 +36,21 @@ pub struct Previous {
     pub reused: super::package::Reused,
 }
 
+/// What [`Previous`] holds before the bank is known (the note type and
+/// deck are found in it by the bank's ids): [`Unpacked::read`] needs only
+/// the package, so a re-export can start it while the bank loads (see
+/// [`super::Anki`]'s read-ahead).
+#[derive(Debug)]
+pub struct Unpacked {
+    notes: HashMap<String, (Signature, i64)>,
+    /// The collection's `models` and `decks` (JSON).
+    models: String,
+    decks: String,
+    sources: HashMap<String, (Signature, i64, Option<Vec<u8>>)>,
+    collection: Option<tempfile::NamedTempFile>,
+    reused: super::package::Reused,
+}
+
 impl Previous {
     /// Parses a package written by pyq (the legacy layout: a zip with
     /// `collection.anki2`). Errors say what is wrong with it.
@@ -43,6 +58,49 @@ impl Previous {
         package: &std::fs::File,
         model_id: i64,
         deck_id: i64,
+        scratch_dir: Option<&std::path::Path>,
+    ) -> Result<Self, String> {
+        Ok(Unpacked::read(package, scratch_dir)?.into_previous(model_id, deck_id))
+    }
+}
+
+impl Unpacked {
+    /// The note type and deck of these ids, with the rest.
+    pub fn into_previous(self, model_id: i64, deck_id: i64) -> Previous {
+        let model = object(&self.models, model_id)
+            .map(|m| (super::model_signature(&m), m["mod"].as_i64().unwrap_or(0)));
+        let deck = object(&self.decks, deck_id)
+            .map(|d| (super::deck_signature(&d), d["mod"].as_i64().unwrap_or(0)));
+        Previous {
+            notes: self.notes,
+            model,
+            deck,
+            sources: self.sources,
+            collection: self.collection,
+            reused: self.reused,
+        }
+    }
+
+    /// [`Unpacked::read`] if `package` is a package pyq wrote (its
+    /// collection lists its compressed chunks); `Ok(None)` if it is not.
+    pub fn read_if_pyqs(
+        package: &std::fs::File,
+        scratch_dir: Option<&std::path::Path>,
+    ) -> Result<Option<Self>, String> {
+        let pyqs = zip::ZipArchive::new(package).is_ok_and(|mut zip| {
+            zip.by_name_raw(b"collection.anki2")
+                .is_ok_and(|entry| super::package::chunk_table(&entry).is_some())
+        });
+        if pyqs {
+            Self::read(package, scratch_dir).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// [`Previous::read`], but for the note type and deck.
+    pub fn read(
+        package: &std::fs::File,
         scratch_dir: Option<&std::path::Path>,
     ) -> Result<Self, String> {
         let mut zip = zip::ZipArchive::new(package)
@@ -158,10 +216,6 @@ impl Previous {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .map_err(fail)?;
-        let model = object(&models, model_id)
-            .map(|m| (super::model_signature(&m), m["mod"].as_i64().unwrap_or(0)));
-        let deck = object(&decks, deck_id)
-            .map(|d| (super::deck_signature(&d), d["mod"].as_i64().unwrap_or(0)));
         // Packages from before re-exports, or from elsewhere, have no keys:
         // every note is rendered.
         let mut sources = HashMap::new();
@@ -220,8 +274,8 @@ impl Previous {
         let collection = (!sources.is_empty()).then_some(scratch);
         Ok(Self {
             notes,
-            model,
-            deck,
+            models,
+            decks,
             sources,
             collection,
             reused,

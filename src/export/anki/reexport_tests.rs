@@ -63,17 +63,17 @@ fn export(bank: &str, dir: &Path, stamp: i64) -> (Vec<u8>, usize) {
         scratch_dir: None,
         stamp,
     };
-    let path = dir.join(Anki.file_name(&loaded.bank));
+    let path = dir.join(Anki::default().file_name(&loaded.bank));
     let rendered = match std::fs::File::open(&path) {
         Ok(file) => {
-            let sink = Anki.start(&ctx, Some(&file)).expect("start");
+            let sink = Anki::default().start(&ctx, Some(&file)).expect("start");
             (0..loaded.bank.questions.len())
                 .filter(|&i| sink.needs_render(i))
                 .count()
         }
         Err(_) => loaded.bank.questions.len(),
     };
-    let exporters: Vec<Box<dyn Exporter + Send + Sync>> = vec![Box::new(Anki)];
+    let exporters: Vec<Box<dyn Exporter + Send + Sync>> = vec![Box::new(Anki::default())];
     let artifacts = produce(&exporters, &ctx, dir).expect("export");
     write(&artifacts, dir).expect("write");
     (artifacts[0].bytes.clone(), rendered)
@@ -96,8 +96,11 @@ fn start_over<R>(
         scratch_dir: None,
         stamp: 2000,
     };
-    let file = std::fs::File::open(dir.join(Anki.file_name(&loaded.bank))).unwrap();
-    f(Anki.start(&ctx, Some(&file)), &loaded.bank.questions)
+    let file = std::fs::File::open(dir.join(Anki::default().file_name(&loaded.bank))).unwrap();
+    f(
+        Anki::default().start(&ctx, Some(&file)),
+        &loaded.bank.questions,
+    )
 }
 
 /// Runs `sql` on the collection of the package at `path`, in place.
@@ -314,7 +317,7 @@ fn a_reexport_renders_its_few_cards_first_and_sees_what_a_full_render_sees() {
         stamp: 2000,
     };
     let file = std::fs::File::open(dir.path().join("deck.apkg")).unwrap();
-    let sink = Anki.start(&ctx, Some(&file)).expect("start");
+    let sink = Anki::default().start(&ctx, Some(&file)).expect("start");
     let started = vec![(dir.path().join("deck.apkg"), sink)];
     let (artifacts, seen) = crate::export::finish_then(started, &loaded.bank, |seen| seen);
     let questions = &loaded.bank.questions;
@@ -329,6 +332,110 @@ fn a_reexport_renders_its_few_cards_first_and_sees_what_a_full_render_sees() {
     assert!(matches!(seen[3], Seen::Facts(_)));
     // And the package is a full render's.
     assert!(artifacts.expect("export")[0].bytes == full_render(BANK, None, &edited));
+}
+
+/// Whether `anki` has a previous package read ahead, not yet taken.
+fn read_ahead(anki: &Anki) -> bool {
+    anki.ahead.0.lock().unwrap().is_some()
+}
+
+/// The `.pyq-*.tmp` scratch files in `dir`.
+fn scratch_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
+#[test]
+fn the_package_read_ahead_is_used_for_its_own_file_only() {
+    let edited = BANK.replace("Four.", "Four, edited.");
+    let dir = with_previous(BANK, None);
+    let source = SourceFile::new(Path::new("q.yaml"), edited.clone());
+    let loaded = crate::load::load(&source);
+    let ctx = Context {
+        bank: &loaded.bank,
+        scratch_dir: Some(dir.path()),
+        stamp: 2000,
+    };
+    let package = dir.path().join("deck.apkg");
+    // Its own file: what was read ahead is used, and the package is a full
+    // render's.
+    let anki = Anki::default();
+    anki.read_ahead(dir.path(), Some(dir.path()));
+    assert!(read_ahead(&anki));
+    let file = std::fs::File::open(&package).unwrap();
+    let sink = anki.start(&ctx, Some(&file)).expect("start");
+    assert!(!read_ahead(&anki), "taken by start");
+    assert_eq!((0..4).filter(|&i| sink.needs_render(i)).count(), 1);
+    let started = vec![(package.clone(), sink)];
+    let (artifacts, ()) = crate::export::finish_then(started, &loaded.bank, |_| ());
+    assert!(artifacts.expect("export")[0].bytes == full_render(BANK, None, &edited));
+    // Another file (a copy elsewhere): read again, the read-ahead dropped
+    // with its scratch file.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let copy = elsewhere.path().join("deck.apkg");
+    std::fs::copy(&package, &copy).unwrap();
+    let anki = Anki::default();
+    anki.read_ahead(dir.path(), Some(dir.path()));
+    let sink = anki
+        .start(&ctx, Some(&std::fs::File::open(&copy).unwrap()))
+        .expect("start");
+    assert_eq!((0..4).filter(|&i| sink.needs_render(i)).count(), 1);
+    drop(sink);
+    assert!(
+        scratch_files(dir.path()).is_empty(),
+        "{:?}",
+        scratch_files(dir.path())
+    );
+    // An unused read-ahead leaves no scratch file either.
+    let anki = Anki::default();
+    anki.read_ahead(dir.path(), Some(dir.path()));
+    drop(anki);
+    assert!(scratch_files(dir.path()).is_empty());
+}
+
+#[test]
+fn only_a_folders_single_package_of_pyqs_is_read_ahead() {
+    let dir = with_previous(BANK, None);
+    // Two packages: which one the bank's is, is not known yet.
+    std::fs::copy(dir.path().join("deck.apkg"), dir.path().join("other.apkg")).unwrap();
+    let anki = Anki::default();
+    anki.read_ahead(dir.path(), None);
+    assert!(!read_ahead(&anki));
+    // One, but not pyq's (no chunk table): started, found not pyq's, and
+    // read in full by `start` as before.
+    std::fs::remove_file(dir.path().join("other.apkg")).unwrap();
+    tamper_foreign(&dir.path().join("deck.apkg"));
+    let anki = Anki::default();
+    anki.read_ahead(dir.path(), None);
+    let file = std::fs::File::open(dir.path().join("deck.apkg")).unwrap();
+    assert!(matches!(anki.ahead.take_for(&file), Some(Ok(None))));
+    // None at all, or no folder.
+    let empty = tempfile::tempdir().unwrap();
+    let anki = Anki::default();
+    anki.read_ahead(empty.path(), None);
+    anki.read_ahead(&empty.path().join("missing"), None);
+    assert!(!read_ahead(&anki));
+}
+
+/// Rewrites the package at `path` as a plain zip of the same files (no
+/// chunk table), as another tool would.
+fn tamper_foreign(path: &Path) {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        let name = entry.name().unwrap().into_owned();
+        drop(entry);
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    std::fs::write(path, out.finish().unwrap().into_inner()).unwrap();
 }
 
 #[test]
