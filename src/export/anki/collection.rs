@@ -92,8 +92,8 @@ pub(crate) struct Builder<'a> {
     reuse: Vec<bool>,
     /// The Markdown facts of the notes copied (see [`Builder::kept_seen`]).
     kept: Vec<Option<Seen>>,
-    /// Each question's note id.
-    note_ids: Vec<i64>,
+    /// Each question's note GUID, note id and card id.
+    idents: Vec<Ident>,
     /// The retired questions' notes, by note id, not yet written: each is
     /// written just before the first note with a higher id, so that the
     /// notes table is written in id order (see [`Builder::add`]).
@@ -122,6 +122,37 @@ struct Tombstone {
 pub(crate) enum Keys<'a> {
     All(Vec<Signature>),
     Lazy(super::SourceKeys<'a>),
+}
+
+/// A question's note GUID, note id and card id ([`crate::identity`]).
+struct Ident {
+    guid: String,
+    nid: i64,
+    cid: i64,
+}
+
+impl Ident {
+    /// Every question's, computed once (each is three SHA-256s), on both
+    /// cores.
+    fn all(ctx: &Context<'_>, deck: i64) -> Vec<Self> {
+        let of = |q: &crate::model::Question<'_>| {
+            let id = q.id_str().unwrap_or("");
+            Self {
+                guid: identity::guid(deck, id),
+                nid: identity::object_id(deck, id, "note"),
+                cid: identity::object_id(deck, id, "card0"),
+            }
+        };
+        let questions = &ctx.bank.questions;
+        let (first, second) = questions.split_at(questions.len() / 2);
+        std::thread::scope(|s| {
+            let first = s.spawn(|| first.iter().map(of).collect::<Vec<_>>());
+            let second: Vec<Self> = second.iter().map(of).collect();
+            let mut all = first.join().expect("identities do not panic");
+            all.extend(second);
+            all
+        })
+    }
 }
 
 /// A card: id, note id, `mod` and due position (the question's number).
@@ -156,18 +187,14 @@ impl<'a> Builder<'a> {
         // A note is copied with the Markdown facts kept with it (the new
         // package keeps them as a render would write them): those facts, by
         // question, for the notes copied; `None` for the others.
+        let idents = Ident::all(ctx, ids.deck);
         let kept: Vec<Option<Seen>> = match &keys {
-            Keys::All(keys) => ctx
-                .bank
-                .questions
+            Keys::All(keys) => idents
                 .iter()
                 .zip(keys)
-                .map(|(q, key)| {
-                    let id = q.id_str().unwrap_or("");
-                    let (source, note, facts) =
-                        previous.sources.get(&identity::guid(ids.deck, id))?;
-                    let same = same_model
-                        && (*source, *note) == (*key, identity::object_id(ids.deck, id, "note"));
+                .map(|(ident, key)| {
+                    let (source, note, facts) = previous.sources.get(&ident.guid)?;
+                    let same = same_model && (*source, *note) == (*key, ident.nid);
                     same.then(|| super::open_facts(*key, facts.as_deref()?))
                         .flatten()
                 })
@@ -186,12 +213,6 @@ impl<'a> Builder<'a> {
             _ => {}
         }
         conn.execute_batch("BEGIN")?;
-        let note_ids = ctx
-            .bank
-            .questions
-            .iter()
-            .map(|q| identity::object_id(ids.deck, q.id_str().unwrap_or(""), "note"))
-            .collect();
         let mut tombstones = tombstones(ctx, &ids);
         tombstones.sort_by_key(|t| t.nid);
         Ok(Self {
@@ -204,7 +225,7 @@ impl<'a> Builder<'a> {
             keys,
             reuse,
             kept,
-            note_ids,
+            idents,
             tombstones: tombstones.into_iter().peekable(),
             run: Vec::new(),
             cards: Vec::with_capacity(ctx.bank.questions.len()),
@@ -215,8 +236,8 @@ impl<'a> Builder<'a> {
     /// The questions (by index) in note id order, the order [`Builder::add`]
     /// takes them in.
     pub(crate) fn order(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.note_ids.len()).collect();
-        order.sort_by_key(|&i| self.note_ids[i]);
+        let mut order: Vec<usize> = (0..self.idents.len()).collect();
+        order.sort_by_key(|&i| self.idents[i].nid);
         order
     }
 
@@ -240,17 +261,16 @@ impl<'a> Builder<'a> {
     /// bank did not change (see `package`). The cards and source keys are
     /// kept and written at the end, in their own key order.
     pub(crate) fn add(&mut self, cards: &[Card]) -> rusqlite::Result<()> {
-        let (deck, model) = (self.ids.deck, self.ids.model);
+        let model = self.ids.model;
         for c in cards {
             let index = usize::try_from(c.number - 1).expect("numbers start at 1");
-            let nid = self.note_ids[index];
+            let nid = self.idents[index].nid;
             self.tombstones_before(nid)?;
             let key = match &self.keys {
                 Keys::All(keys) => keys[index],
                 Keys::Lazy(sources) => sources.key(index),
             };
-            let guid = identity::guid(deck, &c.id);
-            let card_id = identity::object_id(deck, &c.id, "card0");
+            let (guid, card_id) = (self.idents[index].guid.clone(), self.idents[index].cid);
             if self.reuse[index] {
                 // Unchanged: the previous package's row is what rendering
                 // would write (same fields and tags, so the same `mod`).
