@@ -160,8 +160,12 @@ impl Unpacked {
             }
         };
         let open = || {
-            Connection::open_with_flags(scratch.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .map_err(|e| format!("its collection is not a SQLite database ({e})"))
+            let conn =
+                Connection::open_with_flags(scratch.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
+                    .map_err(|e| format!("its collection is not a SQLite database ({e})"))?;
+            conn.execute_batch("PRAGMA mmap_size = 4294967296")
+                .map_err(|e| format!("its collection could not be read ({e})"))?;
+            Ok::<_, String>(conn)
         };
         let conn = open()?;
         let fail = |e: rusqlite::Error| format!("its collection could not be read ({e})");
