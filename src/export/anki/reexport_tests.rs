@@ -517,9 +517,10 @@ fn a_reexport_copies_the_compressed_chunks_that_did_not_change() {
     let (before, after) = (compressed_chunks(&first), compressed_chunks(&second));
     let copied = after.iter().filter(|c| before.contains(c)).count();
     // Four pages change: the collection row (its `mod`), and the pages of
-    // the note, its card and its source key; each is in one chunk.
+    // the note, its card and its source key; each is in one chunk, or in
+    // two when the change decides differently whether a chunk ends there.
     assert!(
-        after.len() >= 7 && copied + 4 >= after.len(),
+        after.len() >= 20 && copied + 8 >= after.len(),
         "{copied} of {} chunks copied",
         after.len()
     );
