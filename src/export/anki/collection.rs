@@ -71,6 +71,11 @@ const COPY_NOTE: &str = "INSERT INTO notes SELECT * FROM prev.notes WHERE id = ?
 /// previous package's, see [`Builder::copy_run`]).
 const COPY_NOTES: &str = "INSERT INTO notes SELECT * FROM prev.notes WHERE id BETWEEN ?1 AND ?2";
 const COUNT_NOTES: &str = "SELECT count(*) FROM prev.notes WHERE id BETWEEN ?1 AND ?2";
+/// The source key rows of unchanged notes, between two GUIDs (see
+/// [`Builder::copy_sources`]).
+/// (The columns are named: they were checked by name.)
+const COPY_SOURCES: &str = "INSERT INTO pyq_sources (guid, source, fields, facts) SELECT guid, source, fields, facts FROM prev.pyq_sources WHERE guid BETWEEN ?1 AND ?2";
+const COUNT_SOURCES: &str = "SELECT count(*) FROM prev.pyq_sources WHERE guid BETWEEN ?1 AND ?2";
 const INSERT_CARD: &str =
     "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')";
 
@@ -103,7 +108,7 @@ pub(crate) struct Builder<'a> {
     run: Vec<(i64, String)>,
     /// The cards and source keys, written in key order at the end.
     cards: Vec<CardRow>,
-    sources: Vec<(String, Signature, Signature, Option<Vec<u8>>)>,
+    sources: Vec<(String, Option<SourceRow>)>,
 }
 
 /// A retired question's note (see [`Builder::tombstones`]).
@@ -154,6 +159,12 @@ impl Ident {
         })
     }
 }
+
+/// A note's row of source keys after its GUID: its source key, the
+/// signature of its fields and tags, and its sealed Markdown facts. `None`
+/// beside a GUID: the note is copied from the previous package, and its row
+/// with it ([`Builder::copy_sources`]).
+type SourceRow = (Signature, Signature, Option<Vec<u8>>);
 
 /// A card: id, note id, `mod` and due position (the question's number).
 type CardRow = (i64, i64, i64, i64);
@@ -275,12 +286,11 @@ impl<'a> Builder<'a> {
             if self.reuse[index] {
                 // Unchanged: the previous package's row is what rendering
                 // would write (same fields and tags, so the same `mod`).
-                let (fields, m) = self.previous.notes[&guid];
+                let (_, m) = self.previous.notes[&guid];
                 self.latest = self.latest.max(m);
                 self.run.push((nid, guid.clone()));
                 self.cards.push((card_id, nid, m, c.number));
-                let facts = self.previous.sources[&guid].2.clone();
-                self.sources.push((guid, key, fields, facts));
+                self.sources.push((guid, None));
                 continue;
             }
             self.copy_run()?;
@@ -311,7 +321,7 @@ impl<'a> Builder<'a> {
             ])?;
             self.cards.push((card_id, nid, m, c.number));
             self.sources
-                .push((guid, key, sig, super::seal_facts(key, &c.seen)));
+                .push((guid, Some((key, sig, super::seal_facts(key, &c.seen)))));
         }
         self.count += cards.len();
         Ok(())
@@ -391,17 +401,61 @@ impl<'a> Builder<'a> {
             card.execute(params![id, nid, self.ids.deck, m, number])?;
         }
         drop(card);
+        // In key order (SQLite compares text by its bytes, as `String` does).
         self.sources.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut source = self.conn.prepare_cached(INSERT_SOURCE)?;
-        for (guid, key, fields, facts) in &self.sources {
-            source.execute(params![
-                guid,
-                key.to_le_bytes(),
-                fields.to_le_bytes(),
-                facts
-            ])?;
+        let sources = std::mem::take(&mut self.sources);
+        for run in sources.chunk_by(|a, b| a.1.is_none() == b.1.is_none()) {
+            if run[0].1.is_none() {
+                self.copy_sources(run)?;
+                continue;
+            }
+            let mut insert = self.conn.prepare_cached(INSERT_SOURCE)?;
+            for (guid, row) in run {
+                if let Some((key, fields, facts)) = row {
+                    insert.execute(params![
+                        guid,
+                        key.to_le_bytes(),
+                        fields.to_le_bytes(),
+                        facts
+                    ])?;
+                }
+            }
         }
         Ok(())
+    }
+
+    /// Copies the source key rows of a run of notes copied from the
+    /// previous package (in GUID order): their rows there are the ones this
+    /// export would write (their key, fields signature and facts were
+    /// checked when they were read, see [`Previous`]). In one statement
+    /// when the previous package holds exactly those rows between the
+    /// run's first and last GUID; else each half of the run the same way
+    /// (rows of notes not kept, a retired question's say, lie between).
+    fn copy_sources(&self, run: &[(String, Option<SourceRow>)]) -> rusqlite::Result<()> {
+        let (Some((first, _)), Some((last, _))) = (run.first(), run.last()) else {
+            return Ok(());
+        };
+        if run.len() > 1 {
+            let there: i64 = self
+                .conn
+                .prepare_cached(COUNT_SOURCES)?
+                .query_row(params![first, last], |r| r.get(0))?;
+            if usize::try_from(there) != Ok(run.len()) {
+                let (low, high) = run.split_at(run.len() / 2);
+                return self
+                    .copy_sources(low)
+                    .and_then(|()| self.copy_sources(high));
+            }
+        }
+        let copied = self
+            .conn
+            .prepare_cached(COPY_SOURCES)?
+            .execute(params![first, last])?;
+        if copied == run.len() {
+            Ok(())
+        } else {
+            Err(rusqlite::Error::StatementChangedRows(copied))
+        }
     }
 
     /// Writes the collection row (note type, deck, options), builds the

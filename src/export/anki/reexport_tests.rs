@@ -489,6 +489,20 @@ fn large_bank(n: usize) -> String {
     bank
 }
 
+#[test]
+fn a_retired_question_leaves_the_other_notes_and_their_keys_copied() {
+    // The retired question's old key row lies among the kept notes' rows
+    // (GUID order is random), so some are copied one by one, the others
+    // in runs; either way the package is a full render's.
+    let bank = large_bank(120);
+    let last = bank.find("  - number: 120\n").unwrap();
+    let retired = format!(
+        "{}retired:\n  - id: q120\n    reason: Gone.\n",
+        &bank[..last]
+    );
+    assert_eq!(reexport(&bank, None, &retired), 0);
+}
+
 /// The compressed chunks of a package's collection (see `package`).
 fn compressed_chunks(package: &[u8]) -> Vec<Vec<u8>> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
