@@ -71,11 +71,13 @@ const COPY_NOTE: &str = "INSERT INTO notes SELECT * FROM prev.notes WHERE id = ?
 /// previous package's, see [`Builder::copy_run`]).
 const COPY_NOTES: &str = "INSERT INTO notes SELECT * FROM prev.notes WHERE id BETWEEN ?1 AND ?2";
 const COUNT_NOTES: &str = "SELECT count(*) FROM prev.notes WHERE id BETWEEN ?1 AND ?2";
-/// The source key rows of unchanged notes, between two GUIDs (see
-/// [`Builder::copy_sources`]).
+/// The source key rows and cards of unchanged notes, between two keys (see
+/// [`Builder::copy_rows`]).
 /// (The columns are named: they were checked by name.)
 const COPY_SOURCES: &str = "INSERT INTO pyq_sources (guid, source, fields, facts) SELECT guid, source, fields, facts FROM prev.pyq_sources WHERE guid BETWEEN ?1 AND ?2";
 const COUNT_SOURCES: &str = "SELECT count(*) FROM prev.pyq_sources WHERE guid BETWEEN ?1 AND ?2";
+const COPY_CARDS: &str = "INSERT INTO cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data) SELECT id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data FROM prev.cards WHERE id BETWEEN ?1 AND ?2";
+const COUNT_CARDS: &str = "SELECT count(*) FROM prev.cards WHERE id BETWEEN ?1 AND ?2";
 const INSERT_CARD: &str =
     "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')";
 
@@ -107,7 +109,9 @@ pub(crate) struct Builder<'a> {
     /// in order (see [`Builder::copy_run`]).
     run: Vec<(i64, String)>,
     /// The cards and source keys, written in key order at the end.
-    cards: Vec<CardRow>,
+    /// With each, whether the previous package's row is the same, to be
+    /// copied (the card of a note copied from there).
+    cards: Vec<(CardRow, bool)>,
     sources: Vec<(String, Option<SourceRow>)>,
 }
 
@@ -163,7 +167,7 @@ impl Ident {
 /// A note's row of source keys after its GUID: its source key, the
 /// signature of its fields and tags, and its sealed Markdown facts. `None`
 /// beside a GUID: the note is copied from the previous package, and its row
-/// with it ([`Builder::copy_sources`]).
+/// with it ([`Builder::copy_rows`]).
 type SourceRow = (Signature, Signature, Option<Vec<u8>>);
 
 /// A card: id, note id, `mod` and due position (the question's number).
@@ -273,7 +277,7 @@ impl<'a> Builder<'a> {
     /// bank did not change (see `package`). The cards and source keys are
     /// kept and written at the end, in their own key order.
     pub(crate) fn add(&mut self, cards: &[Card]) -> rusqlite::Result<()> {
-        let model = self.ids.model;
+        let (deck, model) = (self.ids.deck, self.ids.model);
         for c in cards {
             let index = usize::try_from(c.number - 1).expect("numbers start at 1");
             let nid = self.idents[index].nid;
@@ -289,7 +293,9 @@ impl<'a> Builder<'a> {
                 let (_, m) = self.previous.notes[&guid];
                 self.latest = self.latest.max(m);
                 self.run.push((nid, guid.clone()));
-                self.cards.push((card_id, nid, m, c.number));
+                let card = (card_id, nid, m, c.number);
+                let same = self.previous.cards.get(&card_id) == Some(&(nid, deck, m, c.number));
+                self.cards.push((card, same));
                 self.sources.push((guid, None));
                 continue;
             }
@@ -319,7 +325,7 @@ impl<'a> Builder<'a> {
                 c.number,
                 checksum(&c.question)
             ])?;
-            self.cards.push((card_id, nid, m, c.number));
+            self.cards.push(((card_id, nid, m, c.number), false));
             self.sources
                 .push((guid, Some((key, sig, super::seal_facts(key, &c.seen)))));
         }
@@ -396,17 +402,25 @@ impl<'a> Builder<'a> {
         self.tombstones_before(i64::MAX)?;
         self.copy_run()?;
         self.cards.sort_unstable();
-        let mut card = self.conn.prepare_cached(INSERT_CARD)?;
-        for &(id, nid, m, number) in &self.cards {
-            card.execute(params![id, nid, self.ids.deck, m, number])?;
+        let cards = std::mem::take(&mut self.cards);
+        for run in cards.chunk_by(|a, b| a.1 == b.1) {
+            if run[0].1 {
+                let ids: Vec<i64> = run.iter().map(|((id, ..), _)| *id).collect();
+                self.copy_rows(COPY_CARDS, COUNT_CARDS, &ids)?;
+                continue;
+            }
+            let mut card = self.conn.prepare_cached(INSERT_CARD)?;
+            for &((id, nid, m, number), _) in run {
+                card.execute(params![id, nid, self.ids.deck, m, number])?;
+            }
         }
-        drop(card);
         // In key order (SQLite compares text by its bytes, as `String` does).
         self.sources.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let sources = std::mem::take(&mut self.sources);
         for run in sources.chunk_by(|a, b| a.1.is_none() == b.1.is_none()) {
             if run[0].1.is_none() {
-                self.copy_sources(run)?;
+                let guids: Vec<&String> = run.iter().map(|(guid, _)| guid).collect();
+                self.copy_rows(COPY_SOURCES, COUNT_SOURCES, &guids)?;
                 continue;
             }
             let mut insert = self.conn.prepare_cached(INSERT_SOURCE)?;
@@ -424,34 +438,40 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    /// Copies the source key rows of a run of notes copied from the
-    /// previous package (in GUID order): their rows there are the ones this
-    /// export would write (their key, fields signature and facts were
-    /// checked when they were read, see [`Previous`]). In one statement
-    /// when the previous package holds exactly those rows between the
-    /// run's first and last GUID; else each half of the run the same way
-    /// (rows of notes not kept, a retired question's say, lie between).
-    fn copy_sources(&self, run: &[(String, Option<SourceRow>)]) -> rusqlite::Result<()> {
-        let (Some((first, _)), Some((last, _))) = (run.first(), run.last()) else {
+    /// Copies from the previous package the rows whose keys are `keys` (in
+    /// key order): rows this export would write the same (a copied note's
+    /// card, checked against what it would be, and its source key row,
+    /// checked when it was read, see [`Previous`]). In one statement
+    /// (`copy`, between the first and last key) when the previous package
+    /// holds exactly that many rows between them (`count`); else each half
+    /// the same way (rows of notes not copied, a retired question's say,
+    /// lie between).
+    fn copy_rows<K: rusqlite::ToSql>(
+        &self,
+        copy: &str,
+        count: &str,
+        keys: &[K],
+    ) -> rusqlite::Result<()> {
+        let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
             return Ok(());
         };
-        if run.len() > 1 {
+        if keys.len() > 1 {
             let there: i64 = self
                 .conn
-                .prepare_cached(COUNT_SOURCES)?
+                .prepare_cached(count)?
                 .query_row(params![first, last], |r| r.get(0))?;
-            if usize::try_from(there) != Ok(run.len()) {
-                let (low, high) = run.split_at(run.len() / 2);
+            if usize::try_from(there) != Ok(keys.len()) {
+                let (low, high) = keys.split_at(keys.len() / 2);
                 return self
-                    .copy_sources(low)
-                    .and_then(|()| self.copy_sources(high));
+                    .copy_rows(copy, count, low)
+                    .and_then(|()| self.copy_rows(copy, count, high));
             }
         }
         let copied = self
             .conn
-            .prepare_cached(COPY_SOURCES)?
+            .prepare_cached(copy)?
             .execute(params![first, last])?;
-        if copied == run.len() {
+        if copied == keys.len() {
             Ok(())
         } else {
             Err(rusqlite::Error::StatementChangedRows(copied))

@@ -34,6 +34,10 @@ pub struct Previous {
     /// The previous package's compressed chunks, for the new package to
     /// copy where its collection has the same bytes.
     pub reused: super::package::Reused,
+    /// Its cards as pyq writes them, by card id: note id, deck id, `mod`
+    /// and due position (the other columns hold pyq's constants; cards that
+    /// do not are left out).
+    pub cards: HashMap<i64, (i64, i64, i64, i64)>,
 }
 
 /// What [`Previous`] holds before the bank is known (the note type and
@@ -49,6 +53,7 @@ pub struct Unpacked {
     sources: HashMap<String, (Signature, i64, Option<Vec<u8>>)>,
     collection: Option<tempfile::NamedTempFile>,
     reused: super::package::Reused,
+    cards: HashMap<i64, (i64, i64, i64, i64)>,
 }
 
 impl Previous {
@@ -78,6 +83,7 @@ impl Unpacked {
             sources: self.sources,
             collection: self.collection,
             reused: self.reused,
+            cards: self.cards,
         }
     }
 
@@ -274,6 +280,20 @@ impl Unpacked {
                 }
             }
         }
+        // The cards, for a re-export to copy those of the notes it copies.
+        let mut cards = HashMap::new();
+        if !sources.is_empty() {
+            let mut stmt = conn.prepare(PYQ_CARDS).map_err(fail)?;
+            let mut rows = stmt.query([]).map_err(fail)?;
+            while let Some(r) = rows.next().map_err(fail)? {
+                let int = |i: usize| r.get::<_, i64>(i).ok();
+                if let (Some(id), Some(nid), Some(did), Some(m), Some(due)) =
+                    (int(0), int(1), int(2), int(3), int(4))
+                {
+                    cards.insert(id, (nid, did, m, due));
+                }
+            }
+        }
         drop(conn);
         let collection = (!sources.is_empty()).then_some(scratch);
         Ok(Self {
@@ -283,9 +303,14 @@ impl Unpacked {
             sources,
             collection,
             reused,
+            cards,
         })
     }
 }
+
+/// The cards whose columns other than these are the constants pyq writes
+/// (see `INSERT_CARD` in `collection`).
+const PYQ_CARDS: &str = "select id, nid, did, mod, due from cards where ord = 0 and usn = -1 and type = 0 and queue = 0 and ivl = 0 and factor = 0 and reps = 0 and lapses = 0 and left = 0 and odue = 0 and odid = 0 and flags = 0 and data = ''";
 
 /// A stored signature (16 bytes, little-endian).
 fn key(bytes: &[u8]) -> Option<Signature> {

@@ -265,6 +265,23 @@ fn notes_edited_in_the_package_are_rendered_again() {
 }
 
 #[test]
+fn cards_changed_in_the_package_are_written_again() {
+    // A kept note's card is copied only when it is the row pyq would
+    // write; a card edited in the package (a due position, a review
+    // count, a text `mod`) is written afresh, as a full render does.
+    for sql in [
+        "UPDATE cards SET due = 99 WHERE id = (SELECT min(id) FROM cards)",
+        "UPDATE cards SET reps = 3 WHERE id = (SELECT max(id) FROM cards)",
+        "UPDATE cards SET data = x'00'",
+        "UPDATE cards SET mod = mod + 0.5",
+        "DELETE FROM cards WHERE id = (SELECT min(id) FROM cards)",
+        "INSERT INTO cards SELECT id + 1, nid, did, 1, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data FROM cards",
+    ] {
+        assert_eq!(reexport(BANK, Some(sql), BANK), 0, "{sql}");
+    }
+}
+
+#[test]
 fn a_package_whose_fields_are_not_text_is_refused() {
     // The notes are read in two halves of their ids: a bad note in either
     // stops the export with what is wrong.
