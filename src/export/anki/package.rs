@@ -60,12 +60,34 @@ const EXTRA_MAGIC: &[u8; 4] = b"pyq1";
 /// table (and a re-export compresses all of it).
 const MAX_TABLE_CHUNKS: usize = (u16::MAX as usize - 4 - EXTRA_MAGIC.len() - 16) / 8;
 
+/// A page's content signature (XXH3-128): its low bits decide whether a
+/// chunk ends after it ([`BOUNDARY_MASK`]).
+fn page_hash(page: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(page)
+}
+
+/// A chunk's content signature: XXH3-128 of its pages' signatures, so
+/// that [`split`] reads each page once and hashes it once.
+fn chunk_hash(chunk: &[u8]) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for page in chunk.chunks(PAGE) {
+        h.update(&page_hash(page).to_le_bytes());
+    }
+    h.digest128()
+}
+
+/// A chunk's content signature and CRC-32.
+type Sums = (u128, u32);
+
+/// A chunk's compressed bytes, and the CRC-32 of its content.
+type Piece = (Vec<u8>, u32);
+
 /// A chunk of the collection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Chunk {
     offset: u64,
     len: usize,
-    /// A content signature (XXH3-128) of its bytes.
+    /// Its content signature ([`chunk_hash`]).
     hash: u128,
 }
 
@@ -78,7 +100,7 @@ pub(crate) fn fingerprint() -> u128 {
     let probe = super::template::CSS.repeat(2);
     let compressed = deflate_chunk(probe.as_bytes());
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.update(b"zlib-rs raw deflate, full flush per chunk, page-hash chunks");
+    h.update(b"zlib-rs raw deflate, full flush per chunk, page-hash chunks 2");
     for n in [
         LEVEL as u64,
         PAGE as u64,
@@ -108,7 +130,9 @@ pub(crate) fn chunk_table<R: Read>(entry: &zip::read::ZipFile<'_, R>) -> Option<
 #[derive(Debug, Default)]
 pub struct Reused {
     file: Option<File>,
-    chunks: HashMap<u128, (u64, usize)>,
+    /// By content signature: where the compressed chunk is, its length,
+    /// and the CRC-32 of its content.
+    chunks: HashMap<u128, (u64, usize, u32)>,
 }
 
 impl Reused {
@@ -156,7 +180,7 @@ impl Reused {
         }
         // Unpacked on every core, each chunk written at its place.
         let next = AtomicUsize::new(0);
-        let results: Vec<Mutex<Option<Result<u128, String>>>> =
+        let results: Vec<Mutex<Option<Result<Sums, String>>>> =
             places.iter().map(|_| Mutex::new(None)).collect();
         let out: &File = out;
         std::thread::scope(|s| {
@@ -176,7 +200,7 @@ impl Reused {
                                     write_at(out, to, &plain).map_err(|e| {
                                         format!("its collection could not be unpacked ({e})")
                                     })?;
-                                    Ok(xxhash_rust::xxh3::xxh3_128(&plain))
+                                    Ok((chunk_hash(&plain), crc32fast::hash(&plain)))
                                 } else {
                                     Err(String::new())
                                 }
@@ -191,9 +215,9 @@ impl Reused {
         let mut chunks = HashMap::new();
         for (place, result) in places.iter().zip(results) {
             match result.into_inner().ok().flatten() {
-                Some(Ok(hash)) => {
+                Some(Ok((hash, crc))) => {
                     if same_compressor {
-                        chunks.insert(hash, (place.0, place.1));
+                        chunks.insert(hash, (place.0, place.1, crc));
                     }
                 }
                 // A chunk that does not decompress as the table says: the
@@ -209,14 +233,14 @@ impl Reused {
         }))
     }
 
-    /// The compressed bytes of a chunk with this content, if the previous
-    /// package has one.
-    fn get(&self, hash: u128) -> Option<Vec<u8>> {
-        let (at, len) = *self.chunks.get(&hash)?;
+    /// The compressed bytes of a chunk with this content, with the CRC-32
+    /// of the content, if the previous package has one.
+    fn get(&self, hash: u128) -> Option<(Vec<u8>, u32)> {
+        let (at, len, crc) = *self.chunks.get(&hash)?;
         let file = self.file.as_ref()?;
         let mut bytes = vec![0; len];
         read_at(file, at, &mut bytes).ok()?;
-        Some(bytes)
+        Some((bytes, crc))
     }
 }
 
@@ -232,7 +256,8 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
         state: Mutex::new((Vec::new(), false)),
         more: Condvar::new(),
     };
-    let pieces: Mutex<Vec<Option<Vec<u8>>>> = Mutex::new(Vec::new());
+    // Each chunk's compressed bytes and the CRC-32 of its content.
+    let pieces: Mutex<Vec<Option<Piece>>> = Mutex::new(Vec::new());
     let next = AtomicUsize::new(0);
     let failed: Mutex<Option<String>> = Mutex::new(None);
     let fail = |why: String| {
@@ -261,7 +286,7 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
                                 fail(format!("could not read the collection: {e}"));
                                 return found.finish();
                             }
-                            deflate_chunk(&buf)
+                            (deflate_chunk(&buf), crc32fast::hash(&buf))
                         }
                     };
                     if let Ok(mut p) = pieces.lock() {
@@ -277,7 +302,7 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
         found.finish();
         split
     });
-    let crc = split.map_err(|e| format!("could not read the collection: {e}"))?;
+    split.map_err(|e| format!("could not read the collection: {e}"))?;
     if let Some(why) = failed.into_inner().ok().flatten() {
         return Err(why);
     }
@@ -286,13 +311,27 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
         .into_inner()
         .map_err(|_| "a compression thread failed".to_owned())?
         .0;
-    let mut pieces: Vec<Vec<u8>> = pieces
+    let pieces = pieces
         .into_inner()
-        .map_err(|_| "a compression thread failed".to_owned())?
+        .map_err(|_| "a compression thread failed".to_owned())?;
+    if pieces.len() != chunks.len() || pieces.iter().any(Option::is_none) {
+        return Err("a compression thread failed".to_owned());
+    }
+    // The collection's CRC-32 (the zip header's), from its chunks'.
+    let mut crc = crc32fast::Hasher::new();
+    let pieces: Vec<Vec<u8>> = pieces
         .into_iter()
-        .map(Option::unwrap_or_default)
+        .zip(&chunks)
+        .map(|(piece, chunk)| {
+            let (bytes, chunk_crc) = piece.unwrap_or_default();
+            crc.combine(&crc32fast::Hasher::new_with_initial_len(
+                chunk_crc,
+                chunk.len as u64,
+            ));
+            bytes
+        })
         .collect();
-    pieces.resize(chunks.len(), Vec::new());
+    let crc = crc.finalize();
     let size: u64 = chunks.iter().map(|c| c.len as u64).sum();
     let table = (chunks.len() <= MAX_TABLE_CHUNKS).then(|| {
         let mut t = Vec::with_capacity(4 + 16 + 8 * chunks.len());
@@ -331,11 +370,13 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
 }
 
 /// Cuts the collection into chunks (whole pages, cut where a page's hash
-/// says), handing each to `found` as soon as it ends; returns the
-/// collection's CRC-32 (the zip header's).
-fn split(db: &Path, mut found: impl FnMut(Chunk)) -> std::io::Result<u32> {
+/// says), handing each to `found` as soon as it ends. Each page is read
+/// and hashed once (its hash decides the cut, and the chunk's hash is made
+/// of its pages'); the CRC-32 is left to the threads that take the chunks
+/// (they read the chunks they compress; the previous package knows the
+/// others'), so this one thread does as little as it can.
+fn split(db: &Path, mut found: impl FnMut(Chunk)) -> std::io::Result<()> {
     let mut file = std::io::BufReader::with_capacity(1 << 20, File::open(db)?);
-    let mut crc = crc32fast::Hasher::new();
     let mut page = vec![0; PAGE];
     let (mut offset, mut len, mut pages) = (0u64, 0usize, 0usize);
     let mut hash = xxhash_rust::xxh3::Xxh3::new();
@@ -344,12 +385,12 @@ fn split(db: &Path, mut found: impl FnMut(Chunk)) -> std::io::Result<u32> {
         if n == 0 {
             break;
         }
-        hash.update(&page[..n]);
-        crc.update(&page[..n]);
+        let page_hash = page_hash(&page[..n]);
+        hash.update(&page_hash.to_le_bytes());
         len += n;
         pages += 1;
         let cut = pages >= MAX_PAGES
-            || (pages >= MIN_PAGES && xxhash_rust::xxh3::xxh3_64(&page[..n]) & BOUNDARY_MASK == 0);
+            || (pages >= MIN_PAGES && (page_hash as u64) & BOUNDARY_MASK == 0);
         if cut || n < PAGE {
             found(Chunk {
                 offset,
@@ -371,7 +412,7 @@ fn split(db: &Path, mut found: impl FnMut(Chunk)) -> std::io::Result<u32> {
             hash: hash.digest128(),
         });
     }
-    Ok(crc.finalize())
+    Ok(())
 }
 
 /// The chunks [`split`] has found so far, and whether it is done: the
