@@ -124,11 +124,14 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         )?;
         return Ok(Status::Findings);
     }
-    export::write(&artifacts, &dir)?;
-    for a in &artifacts[..exported] {
+    let written = export::write(&artifacts, &dir)?;
+    // A file that already held what the bank produces is left as it was.
+    let verb = |i: usize| if written[i] { "wrote" } else { "unchanged:" };
+    for (i, a) in artifacts[..exported].iter().enumerate() {
         writeln!(
             out,
-            "wrote {} ({} questions)",
+            "{} {} ({} questions)",
+            verb(i),
             a.path.display(),
             ctx.bank.questions.len()
         )?;
@@ -136,7 +139,8 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     if let (Some(lock), Some(a)) = (&lock, artifacts.get(exported)) {
         writeln!(
             out,
-            "wrote {} ({} published ids)",
+            "{} {} ({} published ids)",
+            verb(exported),
             a.path.display(),
             lock.published.len()
         )?;

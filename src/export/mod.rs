@@ -418,17 +418,21 @@ pub fn produce<'a>(
 /// that already holds the artifact's bytes is left alone: its time stays
 /// (for tools that go by it), and a re-export of an unchanged bank does not
 /// wait for tens of megabytes to be flushed to disk again.
-pub fn write(artifacts: &[Artifact], dir: &Path) -> Result<(), Error> {
+/// Returns, for each artifact, whether it was written.
+pub fn write(artifacts: &[Artifact], dir: &Path) -> Result<Vec<bool>, Error> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {
         path: dir.to_path_buf(),
         source,
     })?;
-    for a in artifacts {
-        if !holds(&a.path, &a.bytes) {
-            crate::fs::write_atomic(&a.path, &a.bytes)?;
-        }
-    }
-    Ok(())
+    artifacts
+        .iter()
+        .map(|a| {
+            if holds(&a.path, &a.bytes) {
+                return Ok(false);
+            }
+            crate::fs::write_atomic(&a.path, &a.bytes).map(|()| true)
+        })
+        .collect()
 }
 
 /// Whether the file at `path` is a regular file holding exactly `bytes`

@@ -90,16 +90,34 @@ fn an_export_leaves_the_files_it_would_not_change_alone() {
     assert!(pyq(dir.path(), &["export"], "1800000000").status.success());
     let first = inodes(dir.path());
     assert_eq!(first.len(), 5, "four exports and the lock: {first:?}");
-    // Nothing changed: no file is written again.
-    assert!(pyq(dir.path(), &["export"], "1900000000").status.success());
+    // Nothing changed: no file is written again, and pyq says so.
+    let out = pyq(dir.path(), &["export"], "1900000000");
+    assert!(out.status.success());
     assert_eq!(inodes(dir.path()), first);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(said.lines().count(), 5, "{said}");
+    assert!(said.lines().all(|l| l.starts_with("unchanged: ")), "{said}");
+    assert!(
+        said.contains("unchanged: exports/sample.apkg (3 questions)"),
+        "{said}"
+    );
     // One answer changed: every export shows it; the lock stays the same.
     std::fs::write(
         dir.path().join("questions.yaml"),
         BANK.replace("in cells, not their values", "in cells"),
     )
     .unwrap();
-    assert!(pyq(dir.path(), &["export"], "1900000000").status.success());
+    let out = pyq(dir.path(), &["export"], "1900000000");
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        said.contains("wrote exports/sample.apkg (3 questions)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("unchanged: questions.pyq.lock (3 published ids)"),
+        "{said}"
+    );
     let after = inodes(dir.path());
     assert_eq!(after.len(), 5, "{after:?}");
     for (name, inode) in &after {

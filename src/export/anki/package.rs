@@ -389,8 +389,8 @@ fn split(db: &Path, mut found: impl FnMut(Chunk)) -> std::io::Result<()> {
         hash.update(&page_hash.to_le_bytes());
         len += n;
         pages += 1;
-        let cut = pages >= MAX_PAGES
-            || (pages >= MIN_PAGES && (page_hash as u64) & BOUNDARY_MASK == 0);
+        let cut =
+            pages >= MAX_PAGES || (pages >= MIN_PAGES && (page_hash as u64) & BOUNDARY_MASK == 0);
         if cut || n < PAGE {
             found(Chunk {
                 offset,
