@@ -202,6 +202,15 @@ impl<'src> Literal<'src> {
         (0..self.breaks).all(|_| f("\n"))
     }
 
+    /// Feeds each line of the value that has content (without its line
+    /// break) to `f` until it returns false; false when `f` stopped.
+    /// Empty lines are left out.
+    fn lines(&self, mut f: impl FnMut(&str) -> bool) -> bool {
+        // `pieces` gives each line with content whole, and each line break
+        // on its own.
+        self.pieces(|piece| piece == "\n" || f(piece))
+    }
+
     fn build(&self) -> String {
         let mut value = String::with_capacity(self.lines.len());
         self.pieces(|piece| {
@@ -266,6 +275,16 @@ impl<'src> Text<'src> {
         match &self.value {
             TextValue::Str(s) => Cow::Borrowed(s),
             TextValue::Literal(literal) => Cow::Owned(literal.build()),
+        }
+    }
+
+    /// Feeds the value's lines (without their line breaks) to `f` until it
+    /// returns false, without building a `|` block's value; false when `f`
+    /// stopped. Empty lines may be left out.
+    pub fn lines(&self, f: impl FnMut(&str) -> bool) -> bool {
+        match &self.value {
+            TextValue::Str(s) => s.split('\n').all(f),
+            TextValue::Literal(literal) => literal.lines(f),
         }
     }
 
