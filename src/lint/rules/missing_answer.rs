@@ -43,13 +43,16 @@ const PLACEHOLDERS: &[&str] = &[
 
 pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for (index, q) in ctx.bank.questions.iter().enumerate() {
-        let who = q.describe(index);
+        // Named only in a finding (most questions have none).
+        let who = || q.describe(index);
         let d = match (&q.answer, q.answer_key) {
-            (None, None) => {
-                Diagnostic::new(Rule::MissingAnswer, q.span, format!("{who} has no answer"))
-                    .label("this question has no `answer:`")
-                    .help("add `answer: |` with the answer's Markdown on the lines below")
-            }
+            (None, None) => Diagnostic::new(
+                Rule::MissingAnswer,
+                q.span,
+                format!("{} has no answer", who()),
+            )
+            .label("this question has no `answer:`")
+            .help("add `answer: |` with the answer's Markdown on the lines below"),
             (None, Some(_)) => continue, // a wrong type, reported by invalid-value
             (Some(answer), key) => {
                 let value = answer.value();
@@ -63,7 +66,7 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         Rule::MissingAnswer,
                         span,
-                        format!("{who} has an empty answer"),
+                        format!("{} has an empty answer", who()),
                     )
                     .label("empty")
                     .help("write the answer under `answer: |`")
@@ -71,7 +74,7 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         Rule::MissingAnswer,
                         answer.span,
-                        format!("{who} has an answer that shows no text"),
+                        format!("{} has an answer that shows no text", who()),
                     )
                     .label("Markdown that renders as nothing to read")
                     .help("write the answer in words under `answer: |`")
@@ -79,7 +82,7 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         Rule::MissingAnswer,
                         answer.span,
-                        format!("{who} has a placeholder answer"),
+                        format!("{} has a placeholder answer", who()),
                     )
                     .label(format!("`{}` is a placeholder", first_line(text)))
                     .help("write the real answer, or remove the question until it has one")
