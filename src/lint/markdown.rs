@@ -87,7 +87,7 @@ impl Facts {
     /// ([`Plain`]): most answers of a large bank hold closed code fences
     /// and no other Markdown the rules look at. A `|` block's value is then
     /// not even built.
-    pub(crate) fn of_text(text: &Text<'_>, dunders: bool) -> Self {
+    pub fn of_text(text: &Text<'_>, dunders: bool) -> Self {
         let mut plain = Plain::new(dunders);
         if text.lines(|line| plain.line(line)) && plain.closed() {
             return Self::default();
