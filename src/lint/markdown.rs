@@ -220,20 +220,6 @@ struct Plain {
     fence: Option<(u8, usize)>,
 }
 
-/// The bytes that make [`Plain::line`] look closer at a line outside a
-/// fence: those that give up, and the first of `__`, three backticks and
-/// three tildes.
-static MARKS: [bool; 256] = {
-    let mut marks = [false; 256];
-    let mut k = 0;
-    let bytes = b"<[|\r_`~";
-    while k < bytes.len() {
-        marks[bytes[k] as usize] = true;
-        k += 1;
-    }
-    marks
-};
-
 impl Plain {
     fn new(dunders: bool) -> Self {
         Self {
@@ -276,14 +262,20 @@ impl Plain {
                 return true;
             }
         }
-        // One pass: most lines hold none of these bytes.
-        bytes.iter().enumerate().all(|(i, &b)| {
-            !MARKS[usize::from(b)]
-                || match b {
-                    b'_' => !self.dunders || bytes.get(i + 1) != Some(&b'_'),
-                    b'`' | b'~' => bytes.get(i + 1..i + 3) != Some(&[b, b][..]),
-                    _ => false,
-                }
+        // Searched for with memchr: most lines hold none of these bytes, and
+        // their backticks (code spans) are few.
+        if memchr::memchr3(b'<', b'[', b'|', bytes).is_some()
+            || memchr::memchr(b'\r', bytes).is_some()
+        {
+            return false;
+        }
+        memchr::memchr3_iter(b'_', b'`', b'~', bytes).all(|i| {
+            let b = bytes[i];
+            if b == b'_' {
+                !self.dunders || bytes.get(i + 1) != Some(&b'_')
+            } else {
+                bytes.get(i + 1..i + 3) != Some(&[b, b][..])
+            }
         })
     }
 
