@@ -3,8 +3,10 @@
 //! questions varied; see `common::realistic`).
 //!
 //! `cargo bench --bench lint` prints, per size, the best of several runs of
-//! (a) the YAML event stream alone (the floor), (b) `load` into the model and
-//! (c) the whole lint (load + every rule). The generated files are left in
+//! (a) the YAML event stream alone (the floor), (b) `load` into the model,
+//! the Markdown pass over the answers on one core (as the lint makes it:
+//! parsing only the answers whose lines do not show them plain) and (c) the
+//! whole lint (load + every rule). The generated files are left in
 //! target/bench-banks/ (`<kind>-<n>/questions.yaml`) so peak memory can be measured on
 //! the release binary:
 //! `/usr/bin/time -v target/release/pyq lint --format concise target/bench-banks/realistic-100000/questions.yaml`.
@@ -69,7 +71,7 @@ fn main() {
                 .questions
                 .iter()
                 .filter_map(|q| q.answer.as_ref())
-                .map(|a| markdown::Facts::of(&a.value()).html.len())
+                .map(|a| markdown::Facts::of_text(a, true).html.len())
                 .sum::<usize>()
         });
         let mut findings = 0;

@@ -202,6 +202,15 @@ impl<'src> Literal<'src> {
         (0..self.breaks).all(|_| f("\n"))
     }
 
+    /// Feeds each line of the value that has content (without its line
+    /// break) to `f` until it returns false; false when `f` stopped.
+    /// Empty lines are left out.
+    fn lines(&self, mut f: impl FnMut(&str) -> bool) -> bool {
+        // `pieces` gives each line with content whole, and each line break
+        // on its own.
+        self.pieces(|piece| piece == "\n" || f(piece))
+    }
+
     fn build(&self) -> String {
         let mut value = String::with_capacity(self.lines.len());
         self.pieces(|piece| {
@@ -266,6 +275,33 @@ impl<'src> Text<'src> {
         match &self.value {
             TextValue::Str(s) => Cow::Borrowed(s),
             TextValue::Literal(literal) => Cow::Owned(literal.build()),
+        }
+    }
+
+    /// The start of the value, at least `max` bytes of it (whole lines of
+    /// a `|` block, which is built only that far) unless it is shorter, and
+    /// whether that is all of it (it may be all of it and say false).
+    pub fn head(&self, max: usize) -> (Cow<'_, str>, bool) {
+        match &self.value {
+            TextValue::Str(s) => (Cow::Borrowed(s), true),
+            TextValue::Literal(literal) => {
+                let mut head = String::with_capacity(max + 80);
+                let whole = literal.pieces(|piece| {
+                    head.push_str(piece);
+                    head.len() < max
+                });
+                (Cow::Owned(head), whole)
+            }
+        }
+    }
+
+    /// Feeds the value's lines (without their line breaks) to `f` until it
+    /// returns false, without building a `|` block's value; false when `f`
+    /// stopped. Empty lines may be left out.
+    pub fn lines(&self, f: impl FnMut(&str) -> bool) -> bool {
+        match &self.value {
+            TextValue::Str(s) => s.split('\n').all(f),
+            TextValue::Literal(literal) => literal.lines(f),
         }
     }
 
@@ -778,8 +814,24 @@ mod tests {
             let source = SourceFile::new(Path::new("q.yaml"), text.clone());
             let loaded = crate::load::load(&source);
             prop_assume!(loaded.diagnostics.is_empty());
-            let value = loaded.bank.questions[0].answer.as_ref().expect("answer").value().into_owned();
-            prop_assert_eq!(value, parsed_answers(&text)[0].clone());
+            let answer = loaded.bank.questions[0].answer.as_ref().expect("answer");
+            let value = answer.value().into_owned();
+            prop_assert_eq!(&value, &parsed_answers(&text)[0]);
+            // Its start and its lines, read without building it.
+            for max in [0, 3, 10, 1000] {
+                let (head, whole) = answer.head(max);
+                prop_assert!(value.starts_with(head.as_ref()) && head.len() >= max.min(value.len()));
+                prop_assert!(!whole || head == value);
+            }
+            let mut lines = Vec::new();
+            let all = answer.lines(|line| {
+                lines.push(line.to_owned());
+                true
+            });
+            prop_assert!(all);
+            lines.retain(|l| !l.is_empty());
+            let expected: Vec<&str> = value.split('\n').filter(|l| !l.is_empty()).collect();
+            prop_assert_eq!(lines, expected);
         }
     }
 }

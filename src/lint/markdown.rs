@@ -82,6 +82,19 @@ impl Facts {
         facts
     }
 
+    /// [`Facts::scan`] of a text field's value without an observer, known
+    /// without parsing when its lines show that it has nothing to report
+    /// ([`Plain`]): most answers of a large bank hold closed code fences
+    /// and no other Markdown the rules look at. A `|` block's value is then
+    /// not even built.
+    pub fn of_text(text: &Text<'_>, dunders: bool) -> Self {
+        let mut plain = Plain::new(dunders);
+        if text.lines(|line| plain.line(line)) && plain.closed() {
+            return Self::default();
+        }
+        Self::scan(&text.value(), None, dunders)
+    }
+
     /// Appends the facts as bytes: each list's length, then its ranges (and
     /// a link's destination), as little-endian `u32`s.
     fn encode(&self, out: &mut Vec<u8>) {
@@ -181,6 +194,97 @@ impl Facts {
     }
 }
 
+/// A check, line by line, that a text has no [`Facts`] without parsing
+/// it: it holds none of the characters that raw HTML, links, tables or bold
+/// dunders need, and its code fences all start at the left edge and are
+/// closed. It gives up (and the text is parsed) on anything else, so it
+/// only has to be right about the texts it accepts:
+///
+/// - raw HTML and autolinks need `<`, links and images `[`, a bold
+///   `__name__` two underscores, a table `|`; inside a fenced code block
+///   none of them is Markdown, so only the lines outside fences count;
+/// - a line starting with three backticks or tildes, outside a fence, opens
+///   one at the top level: no block can hold it unindented (a fence
+///   interrupts a paragraph, so it is no lazy continuation line, and HTML
+///   blocks need `<`); a backtick fence whose info string holds a backtick
+///   is no fence, and makes it give up;
+/// - a fence is closed by a line of up to three spaces, at least as many
+///   of its characters, and spaces only (pulldown-cmark's rule); fence
+///   characters after a tab, or anywhere else outside a fence, or a `\r`
+///   anywhere (a line break to the parser), make it give up.
+///
+/// Lines are fed without their line breaks; empty lines may be left out.
+struct Plain {
+    dunders: bool,
+    /// The open fence's character and length.
+    fence: Option<(u8, usize)>,
+}
+
+impl Plain {
+    fn new(dunders: bool) -> Self {
+        Self {
+            dunders,
+            fence: None,
+        }
+    }
+
+    /// Takes the next line; false to give up.
+    fn line(&mut self, line: &str) -> bool {
+        let bytes = line.as_bytes();
+        let run = |bytes: &[u8], c: u8| bytes.iter().take_while(|&&b| b == c).count();
+        if let Some((c, n)) = self.fence {
+            if memchr::memchr(b'\r', bytes).is_some() {
+                return false;
+            }
+            let indent = bytes
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+            let rest = &bytes[indent..];
+            let len = run(rest, c);
+            if len >= n {
+                if bytes[..indent].contains(&b'\t') {
+                    return false;
+                }
+                if indent <= 3 && rest[len..].iter().all(|&b| b == b' ') {
+                    self.fence = None;
+                }
+            }
+            return true;
+        }
+        if let Some(&c @ (b'`' | b'~')) = bytes.first() {
+            let len = run(bytes, c);
+            if len >= 3 {
+                if (c == b'`' && bytes[len..].contains(&b'`')) || bytes.contains(&b'\r') {
+                    return false;
+                }
+                self.fence = Some((c, len));
+                return true;
+            }
+        }
+        // Searched for with memchr: most lines hold none of these bytes, and
+        // their backticks (code spans) are few.
+        if memchr::memchr3(b'<', b'[', b'|', bytes).is_some()
+            || memchr::memchr(b'\r', bytes).is_some()
+        {
+            return false;
+        }
+        memchr::memchr3_iter(b'_', b'`', b'~', bytes).all(|i| {
+            let b = bytes[i];
+            if b == b'_' {
+                !self.dunders || bytes.get(i + 1) != Some(&b'_')
+            } else {
+                bytes.get(i + 1..i + 3) != Some(&[b, b][..])
+            }
+        })
+    }
+
+    /// Whether every fence was closed.
+    fn closed(&self) -> bool {
+        self.fence.is_none()
+    }
+}
+
 /// What the renderer saw of a question's fields while rendering its card:
 /// the [`Facts`] of its question and answer, as [`Facts::scan`] finds them
 /// (with bold dunders), so that `pyq export`'s lint does not parse every
@@ -201,9 +305,8 @@ impl Seen {
     /// here: for the questions an export does not render (a re-export's
     /// unchanged notes), computed while the others render.
     pub fn parse(question: Option<&Text<'_>>, answer: Option<&Text<'_>>) -> Self {
-        let facts = |t: Option<&Text<'_>>| {
-            t.map_or_else(Facts::default, |t| Facts::scan(&t.value(), None, true))
-        };
+        let facts =
+            |t: Option<&Text<'_>>| t.map_or_else(Facts::default, |t| Facts::of_text(t, true));
         Self::of(facts(question), facts(answer))
     }
 
@@ -364,6 +467,151 @@ mod tests {
         assert_eq!(Facts::of("- a\n\n  ~~~\n  x\n").unclosed_fences.len(), 1);
         assert_eq!(Facts::scan("__init__", None, false).bold_dunders.len(), 0);
         assert_eq!(Facts::scan("__init__", None, true).bold_dunders.len(), 1);
+    }
+
+    /// Lines that [`Plain`] accepts or gives up on, fences of each kind and
+    /// indentation among them.
+    const LINES: &[&str] = &[
+        "```",
+        "```python",
+        "````",
+        "``` `x`",
+        "```  ",
+        "``` \t",
+        "  ```",
+        "   ```",
+        "    ```",
+        "\t```",
+        " \t```",
+        "~~~",
+        "~~~ x `y`",
+        "~~~~",
+        "  ~~~",
+        "text",
+        "a `b` c",
+        "``x``",
+        "x ``` y",
+        "x ~~~ y",
+        "- item",
+        "  - nested",
+        "  text",
+        "> quote",
+        "> ```",
+        "1. one",
+        "| a | b |",
+        "|---|---|",
+        "a | b",
+        "<b>x</b>",
+        "a < b",
+        "[l](u)",
+        "[r]: /u",
+        "__init__",
+        "a _b_ c",
+        "***",
+        "# head",
+        "$$x$$",
+        "a\rb",
+        "```\r",
+        "",
+        "    indented",
+        "\tx",
+    ];
+
+    fn plain(lines: &[&str], dunders: bool, skip_empty: bool) -> bool {
+        let mut plain = Plain::new(dunders);
+        lines
+            .iter()
+            .filter(|l| !(skip_empty && l.is_empty()))
+            .all(|l| plain.line(l))
+            && plain.closed()
+    }
+
+    proptest::proptest! {
+        /// What [`Plain`] accepts has no facts, whether or not empty lines
+        /// are fed; and it accepts closed fences with plain text around.
+        #[test]
+        fn plain_texts_have_no_facts(
+            lines in proptest::collection::vec(proptest::sample::select(LINES), 0..10),
+            dunders: bool,
+        ) {
+            let text = lines.join("\n");
+            for skip_empty in [false, true] {
+                if plain(&lines, dunders, skip_empty) {
+                    proptest::prop_assert_eq!(Facts::scan(&text, None, dunders), Facts::default(), "{:?}", text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_accepts_closed_fences_and_plain_text() {
+        for (lines, dunders) in [
+            (
+                &[
+                    "**Short answer:** a `b()` c.",
+                    "",
+                    "```python",
+                    "x = [1] | {2}",
+                    "    ```",
+                    "```",
+                    "",
+                    "- item `x`",
+                ][..],
+                true,
+            ),
+            (&["~~~", "```", "~~~~", "a __x__"], false),
+            (&["````", "```", "````  "], true),
+        ] {
+            assert!(plain(lines, dunders, false), "{lines:?}");
+            assert!(Facts::scan(&lines.join("\n"), None, dunders).is_empty());
+        }
+        for lines in [
+            &["```", "x"][..],
+            &["- ```", "```"],
+            &["``` `x`", "```"],
+            &["a <b>"],
+        ] {
+            assert!(!plain(lines, true, false), "{lines:?}");
+        }
+    }
+
+    /// Every question and answer of the test banks has the same facts
+    /// through [`Facts::of_text`] as parsed.
+    #[test]
+    fn facts_of_text_are_the_parsed_facts() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut banks = vec![root.join("questions.yaml")];
+        for dir in ["tests/hostile", "tests/fixtures"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("a test folder") {
+                banks.push(entry.expect("an entry").path());
+            }
+        }
+        let mut fields = 0;
+        for path in banks
+            .iter()
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        {
+            let source = crate::source::SourceFile::new(
+                path,
+                std::fs::read_to_string(path).unwrap_or_default(),
+            );
+            let loaded = crate::load::load(&source);
+            for q in &loaded.bank.questions {
+                for text in [&q.question, &q.answer].into_iter().flatten() {
+                    for dunders in [false, true] {
+                        assert_eq!(
+                            Facts::of_text(text, dunders),
+                            Facts::scan(&text.value(), None, dunders),
+                            "{}: {:?}",
+                            path.display(),
+                            text.value()
+                        );
+                    }
+                    fields += 1;
+                }
+            }
+        }
+        assert!(fields > 200, "{fields}");
     }
 
     #[test]

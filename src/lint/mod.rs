@@ -274,7 +274,7 @@ fn context<'a>(
     let dunders = selected.has(Rule::DunderOutsideCode);
     let facts = |t: Option<&Text<'_>>| {
         t.map_or_else(markdown::Facts::default, |t| {
-            markdown::Facts::scan(&t.value(), None, dunders)
+            markdown::Facts::of_text(t, dunders)
         })
     };
     let boxed = |facts: markdown::Facts| Some(Box::new(facts)).filter(|f| !f.is_empty());

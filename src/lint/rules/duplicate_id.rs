@@ -67,7 +67,8 @@ pub(crate) fn duplicate_id(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 fn repeats<'b, 's: 'b>(
     ids: impl Iterator<Item = &'b Spanned<Str<'s>>>,
 ) -> Vec<(&'b Spanned<Str<'s>>, Span)> {
-    let mut first_seen = FastMap::default();
+    let mut first_seen =
+        FastMap::with_capacity_and_hasher(ids.size_hint().1.unwrap_or(0), Default::default());
     ids.filter_map(|id| match first_seen.entry(id.as_str()) {
         Entry::Vacant(slot) => {
             slot.insert(id.span);

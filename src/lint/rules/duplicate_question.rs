@@ -1,5 +1,7 @@
 //! PYQ202 `duplicate-question`.
 
+use std::collections::hash_map::Entry;
+
 use crate::hash::FastMap;
 
 use crate::diagnostic::Diagnostic;
@@ -24,75 +26,108 @@ The same card twice wastes every learner's reviews, and the two answers drift ap
 Use instead: keep one question; merge the better parts of both answers into it.";
 
 pub(crate) fn duplicate_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let questions = &ctx.bank.questions;
     // Keyed by a hash of the normalised text (no copy of every question is
-    // kept); a hash match is confirmed by comparing the texts.
-    let mut seen: FastMap<u64, Vec<usize>> = FastMap::default();
-    for (index, q) in ctx.bank.questions.iter().enumerate() {
+    // kept): the first question with each hash, and later ones whose text
+    // differs but has the same hash (rare) in `more`. A hash match is
+    // confirmed by comparing the texts.
+    let mut first: FastMap<u64, usize> =
+        FastMap::with_capacity_and_hasher(questions.len(), Default::default());
+    let mut more: FastMap<u64, Vec<usize>> = FastMap::default();
+    for (index, q) in questions.iter().enumerate() {
         let Some(text) = &q.question else { continue };
         let Some(key) = normalised_hash(&text.value()) else {
             continue;
         };
-        let same = seen.entry(key).or_default();
-        // Equal hashes are confirmed on the texts themselves.
-        let first = same.iter().copied().find(|&k| {
-            ctx.bank.questions[k]
+        let earlier = match first.entry(key) {
+            Entry::Vacant(slot) => {
+                slot.insert(index);
+                continue;
+            }
+            Entry::Occupied(slot) => *slot.get(),
+        };
+        let normalised = normalise(&text.value());
+        let same = |k: &usize| {
+            questions[*k]
                 .question
                 .as_ref()
-                .is_some_and(|t| normalise(&t.value()) == normalise(&text.value()))
-        });
-        if let Some(first) = first {
-            let other = &ctx.bank.questions[first];
-            let mut d = Diagnostic::new(
-                Rule::DuplicateQuestion,
-                text.span,
-                format!(
-                    "{} asks the same as {}",
-                    q.describe(index),
-                    other.describe(first)
-                ),
-            )
-            .label("same question")
-            .help("keep one of the two questions and merge the answers")
-            .question(q.id_str());
-            if let Some(t) = &other.question {
-                d = d.secondary(t.span, "first asked here");
-            }
-            out.push(d);
-        } else {
-            same.push(index);
+                .is_some_and(|t| normalise(&t.value()) == normalised)
+        };
+        let others = more.entry(key).or_default();
+        let Some(first) = std::iter::once(earlier)
+            .chain(others.iter().copied())
+            .find(same)
+        else {
+            others.push(index);
+            continue;
+        };
+        let other = &questions[first];
+        let mut d = Diagnostic::new(
+            Rule::DuplicateQuestion,
+            text.span,
+            format!(
+                "{} asks the same as {}",
+                q.describe(index),
+                other.describe(first)
+            ),
+        )
+        .label("same question")
+        .help("keep one of the two questions and merge the answers")
+        .question(q.id_str());
+        if let Some(t) = &other.question {
+            d = d.secondary(t.span, "first asked here");
         }
+        out.push(d);
     }
 }
 
-/// FNV-1a of [`normalise`]'s output, computed without building it; `None`
-/// for a text with no words.
+/// The FNV-1a hash of [`normalise`]'s text, without building it; `None`
+/// when that is empty.
 fn normalised_hash(text: &str) -> Option<u64> {
     use std::hash::Hasher;
     let mut h = crate::hash::Fnv::default();
-    let mut words = 0;
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if words > 0 {
-            h.write(b" ");
+    let (mut words, mut in_word) = (0usize, false);
+    let mut start_word = |h: &mut crate::hash::Fnv, in_word: &mut bool| {
+        if !*in_word {
+            if words > 0 {
+                h.write(b" ");
+            }
+            words += 1;
+            *in_word = true;
         }
-        words += 1;
-        if word.is_ascii() {
-            for b in word.bytes() {
+    };
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // Byte by byte, decoding only characters that are not ASCII.
+    while let Some(&b) = bytes.get(at) {
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                start_word(&mut h, &mut in_word);
                 h.write(&[b.to_ascii_lowercase()]);
+            } else {
+                in_word = false;
+            }
+            at += 1;
+            continue;
+        }
+        let c = text[at..]
+            .chars()
+            .next()
+            .unwrap_or(char::REPLACEMENT_CHARACTER);
+        if c.is_alphanumeric() {
+            start_word(&mut h, &mut in_word);
+            let mut buf = [0u8; 4];
+            for lower in c.to_lowercase() {
+                h.write(lower.encode_utf8(&mut buf).as_bytes());
             }
         } else {
-            let mut buf = [0u8; 4];
-            for c in word.chars().flat_map(char::to_lowercase) {
-                h.write(c.encode_utf8(&mut buf).as_bytes());
-            }
+            in_word = false;
         }
+        at += c.len_utf8();
     }
     (words > 0).then(|| h.finish())
 }
 
-/// Lowercase words separated by single spaces; punctuation dropped.
 pub(crate) fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text
@@ -131,6 +166,19 @@ mod tests {
             normalise("Why is `list.append()`  O(1)?"),
             "why is list append o 1"
         );
+    }
+
+    proptest::proptest! {
+        /// The hash is the hash of the normalised text, however mixed its
+        /// characters.
+        #[test]
+        fn hashes_the_normalised_text(text in "[a-zA-Z0-9 `.(),_éÉßİ\u{3a3}\u{2160}\u{a0}-]{0,24}") {
+            let normalised = normalise(&text);
+            proptest::prop_assert_eq!(
+                super::normalised_hash(&text),
+                (!normalised.is_empty()).then(|| crate::hash::fnv1a(normalised.as_bytes()))
+            );
+        }
     }
 
     #[test]

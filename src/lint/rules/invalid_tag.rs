@@ -29,7 +29,18 @@ pub(crate) const TAG_PATTERN: &str = "^[a-z0-9_.+#:-]+$";
 pub(crate) fn invalid_tag(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for q in &ctx.bank.questions {
         for (i, tag) in q.tags.iter().enumerate() {
-            let problem = if tag.value.is_empty() {
+            // Nearly every tag is lowercase ASCII, which only the last
+            // check below can fault: its bytes say so without decoding.
+            let ascii = !tag.value.is_empty()
+                && tag.value.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.+#:".contains(&b)
+                });
+            let problem = if ascii {
+                q.tags[..i]
+                    .iter()
+                    .any(|t| t.value == tag.value)
+                    .then_some("is listed twice")
+            } else if tag.value.is_empty() {
                 Some("is empty")
             } else if tag.value.chars().any(char::is_whitespace) {
                 Some("contains white space, which Anki splits into separate tags")

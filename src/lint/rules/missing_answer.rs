@@ -3,6 +3,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::lint::Ctx;
 use crate::lint::codes::Rule;
+use crate::model::Text;
 
 /// What `pyq rules missing-answer` prints.
 pub(crate) const EXPLANATION: &str = "\
@@ -43,14 +44,18 @@ const PLACEHOLDERS: &[&str] = &[
 
 pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for (index, q) in ctx.bank.questions.iter().enumerate() {
-        let who = q.describe(index);
+        // Named only in a finding (most questions have none).
+        let who = || q.describe(index);
         let d = match (&q.answer, q.answer_key) {
-            (None, None) => {
-                Diagnostic::new(Rule::MissingAnswer, q.span, format!("{who} has no answer"))
-                    .label("this question has no `answer:`")
-                    .help("add `answer: |` with the answer's Markdown on the lines below")
-            }
+            (None, None) => Diagnostic::new(
+                Rule::MissingAnswer,
+                q.span,
+                format!("{} has no answer", who()),
+            )
+            .label("this question has no `answer:`")
+            .help("add `answer: |` with the answer's Markdown on the lines below"),
             (None, Some(_)) => continue, // a wrong type, reported by invalid-value
+            (Some(answer), _) if plainly_real(answer) => continue,
             (Some(answer), key) => {
                 let value = answer.value();
                 let text = value.trim();
@@ -63,7 +68,7 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         Rule::MissingAnswer,
                         span,
-                        format!("{who} has an empty answer"),
+                        format!("{} has an empty answer", who()),
                     )
                     .label("empty")
                     .help("write the answer under `answer: |`")
@@ -71,7 +76,7 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         Rule::MissingAnswer,
                         answer.span,
-                        format!("{who} has an answer that shows no text"),
+                        format!("{} has an answer that shows no text", who()),
                     )
                     .label("Markdown that renders as nothing to read")
                     .help("write the answer in words under `answer: |`")
@@ -79,7 +84,7 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         Rule::MissingAnswer,
                         answer.span,
-                        format!("{who} has a placeholder answer"),
+                        format!("{} has a placeholder answer", who()),
                     )
                     .label(format!("`{}` is a placeholder", first_line(text)))
                     .help("write the real answer, or remove the question until it has one")
@@ -93,15 +98,39 @@ pub(crate) fn missing_answer(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// Whether `text` (trimmed, not empty) is a placeholder rather than content.
+/// What [`is_placeholder`] trims off a text's ends.
+fn punctuation(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '*' | '_' | '`' | '!' | ':' | '.' | '-')
+}
+
+/// Whether `text` (trimmed) is so long that only its start can make it a
+/// placeholder. It holds for any longer text that starts with `text`, so
+/// it can be known from the start of a long answer.
+fn is_long(text: &str) -> bool {
+    // A placeholder word stays short lowercased (a character shrinks at
+    // most from 3 bytes to 1).
+    let longest = PLACEHOLDERS.iter().map(|p| p.len()).max().unwrap_or(0);
+    text.len() >= 80 && text.trim_matches(punctuation).len() > 3 * longest
+}
+
+/// How much of a `|` block answer [`missing_answer`] reads first: enough
+/// for [`is_long`] on any real answer.
+const HEAD_BYTES: usize = 256;
+
+/// Whether `answer` is long and no placeholder, known from its start (a
+/// long `|` block's value is not built for it).
+fn plainly_real(answer: &Text<'_>) -> bool {
+    let (head, whole) = answer.head(HEAD_BYTES);
+    // The trimmed value starts as the trimmed head does, and is at least
+    // as long (see `is_long`), so `is_placeholder` reads the same start.
+    !whole && is_long(head.trim()) && !is_placeholder(head.trim())
+}
+
 pub(crate) fn is_placeholder(text: &str) -> bool {
-    let punctuation =
-        |c: char| c.is_whitespace() || matches!(c, '*' | '_' | '`' | '!' | ':' | '.' | '-');
     // A real answer is long: then only its start can make it a placeholder
     // ("Lorem ipsum ..."), and only its start is lowercased (lowercasing
-    // every answer was a tenth of the lint). A placeholder word stays
-    // short lowercased (a character shrinks at most from 3 bytes to 1).
-    let longest = PLACEHOLDERS.iter().map(|p| p.len()).max().unwrap_or(0);
-    if text.len() >= 80 && text.trim_matches(punctuation).len() > 3 * longest {
+    // every answer was a tenth of the lint).
+    if is_long(text) {
         let mut end = text.len().min(64);
         while !text.is_char_boundary(end) {
             end -= 1;
@@ -185,6 +214,37 @@ mod tests {
             "To do this, use a deque.",
         ] {
             assert!(!is_placeholder(ok), "{ok}");
+        }
+    }
+
+    /// A long `|` answer is judged by its start, without its whole value:
+    /// the same verdicts as on the whole value, at every length around the
+    /// head that is read first.
+    #[test]
+    fn long_block_answers_are_judged_by_their_start() {
+        use std::fmt::Write;
+        for words in [1, 8, 12, 40, 200] {
+            for (start, placeholder) in [("Lorem ipsum", true), ("A real answer", false)] {
+                let mut body = format!("      {start}");
+                for k in 0..words {
+                    let sep = if k % 7 == 6 { "\n\n      " } else { " " };
+                    write!(body, "{sep}word{k}").expect("writing to a String");
+                }
+                for padding in ["", "\n      ***\n      ___", "\n      \n      -"] {
+                    let bank = VALID_BANK.replace(
+                        "    answer: The variables themselves, in cells, not their values.\n",
+                        &format!("    answer: |\n{body}{padding}\n"),
+                    );
+                    let text = lint_rule(&bank, Rule::MissingAnswer);
+                    let value = format!("{start} {body}{padding}");
+                    assert_eq!(
+                        text.contains("placeholder answer"),
+                        placeholder && is_placeholder(value.trim()),
+                        "{words} {padding:?}: {text}"
+                    );
+                    assert_eq!(text.is_empty(), !placeholder, "{words} {padding:?}: {text}");
+                }
+            }
         }
     }
 

@@ -34,7 +34,8 @@ pub(crate) fn missing_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         let Some(question) = &q.question else {
             continue;
         };
-        let who = q.describe(index);
+        // Named only in a finding (most questions have none).
+        let who = || q.describe(index);
         let value = question.value();
         let text = value.trim();
         let d = if text.is_empty() {
@@ -45,7 +46,7 @@ pub(crate) fn missing_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Rule::MissingQuestion,
                 span,
-                format!("{who} has an empty question"),
+                format!("{} has an empty question", who()),
             )
             .label(if value.is_empty() {
                 "no text"
@@ -57,7 +58,7 @@ pub(crate) fn missing_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Rule::MissingQuestion,
                 question.span,
-                format!("{who} has a question that shows no text"),
+                format!("{} has a question that shows no text", who()),
             )
             .label("Markdown that renders as nothing to read")
             .help("write the question in words: it is the front of the card")
@@ -65,7 +66,7 @@ pub(crate) fn missing_question(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Rule::MissingQuestion,
                 question.span,
-                format!("{who} has a placeholder question"),
+                format!("{} has a placeholder question", who()),
             )
             .label(format!("`{}` is a placeholder", first_line(text)))
             .help("write the real question, or remove it until it has one")

@@ -1097,6 +1097,10 @@ fn same_text(bank: &Bank<'_>, i: usize, j: usize) -> bool {
 
 /// Pairs `(earlier, later)` linked by `related` in either direction.
 fn related_pairs(bank: &Bank<'_>) -> FastSet<(usize, usize)> {
+    // Most banks link few questions: no index of every id for none.
+    if bank.questions.iter().all(|q| q.related.is_empty()) {
+        return FastSet::default();
+    }
     let index: FastMap<&str, usize> = bank
         .questions
         .iter()
@@ -1179,20 +1183,78 @@ fn token_sets(questions: &[crate::model::Question<'_>]) -> (Vec<u64>, Vec<usize>
 
 /// The tokens of [`tokens`], as stable 64-bit FNV-1a hashes, appended to
 /// `out` without allocating per token (`buf` is reused). Stop words are
-/// recognised by their hash.
+/// recognised by their hash. Words of ASCII letters and digits (nearly all)
+/// are lowercased, stemmed and hashed byte by byte; a word with another
+/// character is read as characters.
 fn push_token_hashes(text: &str, buf: &mut String, out: &mut Vec<u64>) {
-    for w in words(text) {
-        buf.clear();
-        if w.is_ascii() {
-            buf.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-        } else {
-            buf.extend(w.chars().flat_map(char::to_lowercase));
-        }
-        let h = crate::hash::fnv1a(stem(buf).as_bytes());
+    let bytes = text.as_bytes();
+    let mut push = |h: u64| {
         if stop_hashes().binary_search(&h).is_err() {
             out.push(h);
         }
+    };
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        if b.is_ascii() && !b.is_ascii_alphanumeric() {
+            at += 1;
+            continue;
+        }
+        let end = at
+            + bytes[at..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+        if end > at && bytes.get(end).is_none_or(u8::is_ascii) {
+            push(ascii_token_hash(&bytes[at..end]));
+            at = end;
+            continue;
+        }
+        // A character that is not ASCII starts or continues this word (or
+        // separates words): the general path, up to the end of the word.
+        let rest = &text[at..];
+        let len = rest
+            .char_indices()
+            .find(|&(_, c)| !c.is_alphanumeric())
+            .map_or(rest.len(), |(i, _)| i);
+        if len == 0 {
+            // A character that is not a letter or digit.
+            at += rest.chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
+        let word = &rest[..len];
+        buf.clear();
+        buf.extend(word.chars().flat_map(char::to_lowercase));
+        push(crate::hash::fnv1a(stem(buf).as_bytes()));
+        at += len;
     }
+}
+
+/// The hash of the token of an ASCII word: [`stem`] of its lowercase, hashed
+/// as FNV-1a without building it.
+fn ascii_token_hash(word: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let lower = |b: &u8| b.to_ascii_lowercase();
+    let n = word.len();
+    let ends = |suffix: &[u8]| {
+        word.len() >= suffix.len()
+            && word[n - suffix.len()..]
+                .iter()
+                .map(lower)
+                .eq(suffix.iter().copied())
+    };
+    let (keep, y): (usize, &[u8]) = if n > 4 && ends(b"ies") {
+        (n - 3, b"y")
+    } else if n > 3 && ends(b"s") && !ends(b"ss") {
+        (n - 1, b"")
+    } else {
+        (n, b"")
+    };
+    let mut h = crate::hash::Fnv::default();
+    for b in &word[..keep] {
+        h.write(&[lower(b)]);
+    }
+    h.write(y);
+    h.finish()
 }
 
 /// The FNV-1a hashes of the stop words, sorted.
@@ -1221,6 +1283,9 @@ pub(crate) fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A question's words: its runs of letters and digits (what
+/// [`push_token_hashes`] reads, faster).
+#[cfg(test)]
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -1790,6 +1855,25 @@ mod tests {
             .map(|t| crate::hash::fnv1a(t.as_bytes()))
             .collect();
         assert_eq!(hashed, expected);
+    }
+
+    proptest! {
+        /// The hashed tokens are the hashes of each word's characters
+        /// lowercased one by one and stemmed, stop words left out, however
+        /// words mix ASCII and other letters, digits and separators.
+        #[test]
+        fn hashed_tokens_are_the_words_hashed(text in "[a-zA-Z0-9 sSiIeE'`.(),_éÉßİ\u{3a3}\u{2160}\u{a0}\u{660}-]{0,30}") {
+            let mut hashed = Vec::new();
+            push_token_hashes(&text, &mut String::new(), &mut hashed);
+            let expected: Vec<u64> = words(&text)
+                .map(|w| {
+                    let lower: String = w.chars().flat_map(char::to_lowercase).collect();
+                    crate::hash::fnv1a(stem(&lower).as_bytes())
+                })
+                .filter(|h| stop_hashes().binary_search(h).is_err())
+                .collect();
+            prop_assert_eq!(hashed, expected);
+        }
     }
 
     #[test]

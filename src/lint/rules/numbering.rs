@@ -27,7 +27,11 @@ comments and formatting survive.";
 /// Reports each question whose number differs from its position, with the
 /// renumbering edit as a fix.
 pub(crate) fn numbering(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let mut first_with: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    let mut first_with: crate::hash::FastMap<i64, usize> =
+        crate::hash::FastMap::with_capacity_and_hasher(
+            ctx.bank.questions.len(),
+            Default::default(),
+        );
     for (index, q) in ctx.bank.questions.iter().enumerate() {
         let Some(number) = &q.number else { continue };
         let expected = index as i64 + 1;
