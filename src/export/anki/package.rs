@@ -187,6 +187,7 @@ impl Reused {
             for _ in 0..parallelism().min(places.len()) {
                 s.spawn(|| {
                     let (mut compressed, mut plain) = (Vec::new(), Vec::new());
+                    let mut inflater = Decompress::new(false);
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&(at, clen, to, ulen)) = places.get(index) else {
@@ -196,7 +197,7 @@ impl Reused {
                         let result = read_at(&file, at, &mut compressed)
                             .map_err(|e| format!("it could not be read ({e})"))
                             .and_then(|()| {
-                                if inflate_chunk(&compressed, ulen, &mut plain) {
+                                if inflate_chunk(&mut inflater, &compressed, ulen, &mut plain) {
                                     write_at(out, to, &plain).map_err(|e| {
                                         format!("its collection could not be unpacked ({e})")
                                     })?;
@@ -276,7 +277,7 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
                         return found.finish();
                     }
                 };
-                let mut buf = Vec::new();
+                let (mut buf, mut deflater) = (Vec::new(), Deflater::new());
                 while let Some((i, chunk)) = found.take(next.fetch_add(1, Ordering::Relaxed)) {
                     let piece = match reused.get(chunk.hash) {
                         Some(piece) => piece,
@@ -286,7 +287,7 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
                                 fail(format!("could not read the collection: {e}"));
                                 return found.finish();
                             }
-                            (deflate_chunk(&buf), crc32fast::hash(&buf))
+                            (deflater.chunk(&buf), crc32fast::hash(&buf))
                         }
                     };
                     if let Ok(mut p) = pieces.lock() {
@@ -502,25 +503,48 @@ fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
 /// byte-aligned without ending the stream (a full flush): pieces can be
 /// joined in any combination, then ended with [`FINAL_BLOCK`].
 fn deflate_chunk(data: &[u8]) -> Vec<u8> {
-    let mut c = Compress::new(Compression::new(LEVEL), false);
-    let mut out = Vec::with_capacity(data.len() / 3 + 1024);
-    loop {
-        let consumed = usize::try_from(c.total_in()).expect("a chunk fits in memory");
-        // Compressing into a `Vec` cannot fail: the input is plain bytes
-        // and the stream is never finished here.
-        let _ = c.compress_vec(&data[consumed..], &mut out, FlushCompress::Full);
-        let done = c.total_in() as usize == data.len();
-        if done && out.len() < out.capacity() {
-            return out;
+    Deflater::new().chunk(data)
+}
+
+/// One compressor for many chunks, reset before each (the same bytes as a
+/// fresh one): a fresh compressor per chunk allocates a few hundred KiB,
+/// which the system maps and zeroes again for each chunk.
+struct Deflater(Compress);
+
+impl Deflater {
+    fn new() -> Self {
+        Self(Compress::new(Compression::new(LEVEL), false))
+    }
+
+    /// [`deflate_chunk`].
+    fn chunk(&mut self, data: &[u8]) -> Vec<u8> {
+        let c = &mut self.0;
+        c.reset();
+        let mut out = Vec::with_capacity(data.len() / 3 + 1024);
+        loop {
+            let consumed = usize::try_from(c.total_in()).expect("a chunk fits in memory");
+            // Compressing into a `Vec` cannot fail: the input is plain bytes
+            // and the stream is never finished here.
+            let _ = c.compress_vec(&data[consumed..], &mut out, FlushCompress::Full);
+            let done = c.total_in() as usize == data.len();
+            if done && out.len() < out.capacity() {
+                return out;
+            }
+            out.reserve(out.capacity().max(4096));
         }
-        out.reserve(out.capacity().max(4096));
     }
 }
 
-/// Decompresses one chunk (a piece of raw deflate stream) into `out`; false
-/// unless it is exactly `expected` bytes and uses all of `compressed`.
-fn inflate_chunk(compressed: &[u8], expected: usize, out: &mut Vec<u8>) -> bool {
-    let mut d = Decompress::new(false);
+/// Decompresses one chunk (a piece of raw deflate stream) into `out` with
+/// `d` (reset first, so one serves many chunks); false unless it is exactly
+/// `expected` bytes and uses all of `compressed`.
+fn inflate_chunk(
+    d: &mut Decompress,
+    compressed: &[u8],
+    expected: usize,
+    out: &mut Vec<u8>,
+) -> bool {
+    d.reset(false);
     out.clear();
     out.reserve(expected + 1);
     match d.decompress_vec(compressed, out, FlushDecompress::Sync) {
@@ -736,6 +760,35 @@ mod tests {
         assert_eq!(sizes.len(), chunks.len());
         // The same input, the same bytes.
         assert_eq!(package(&db, &Reused::default()).unwrap(), bytes);
+    }
+
+    #[test]
+    fn one_compressor_reset_per_chunk_gives_a_fresh_ones_bytes() {
+        // Chunks of different sizes and content, in an order where a large
+        // one comes before small ones (its window and tables are left over).
+        let data = pseudo_random_pages(40, 7);
+        let text = super::super::template::CSS.repeat(50);
+        let chunks: Vec<&[u8]> = vec![
+            &data[..16 * PAGE],
+            text.as_bytes(),
+            &data[3 * PAGE..4 * PAGE],
+            b"",
+            &text.as_bytes()[..1000],
+            &data[..16 * PAGE],
+        ];
+        let (mut deflater, mut inflater) = (Deflater::new(), Decompress::new(false));
+        let mut plain = Vec::new();
+        for chunk in chunks {
+            let piece = deflater.chunk(chunk);
+            assert_eq!(piece, deflate_chunk(chunk));
+            assert!(inflate_chunk(
+                &mut inflater,
+                &piece,
+                chunk.len(),
+                &mut plain
+            ));
+            assert_eq!(plain, chunk);
+        }
     }
 
     #[test]
