@@ -224,7 +224,6 @@ impl<'a> Builder<'a> {
                     "ATTACH DATABASE ?1 AS prev",
                     [prev.path().to_string_lossy()],
                 )?;
-                conn.execute_batch("PRAGMA prev.mmap_size = 4294967296")?;
             }
             _ => {}
         }

@@ -166,12 +166,8 @@ impl Unpacked {
             }
         };
         let open = || {
-            let conn =
-                Connection::open_with_flags(scratch.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
-                    .map_err(|e| format!("its collection is not a SQLite database ({e})"))?;
-            conn.execute_batch("PRAGMA mmap_size = 4294967296")
-                .map_err(|e| format!("its collection could not be read ({e})"))?;
-            Ok::<_, String>(conn)
+            Connection::open_with_flags(scratch.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| format!("its collection is not a SQLite database ({e})"))
         };
         let conn = open()?;
         let fail = |e: rusqlite::Error| format!("its collection could not be read ({e})");
