@@ -435,11 +435,31 @@ pub fn write(artifacts: &[Artifact], dir: &Path) -> Result<Vec<bool>, Error> {
         .collect()
 }
 
-/// Whether the file at `path` is a regular file holding exactly `bytes`
-/// (its size is checked before it is read).
+/// Whether the file at `path` is a regular file holding exactly `bytes`:
+/// its size is checked first, then it is read a piece at a time (a large
+/// deck's package is not held in memory twice).
 fn holds(path: &Path, bytes: &[u8]) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-        && std::fs::read(path).is_ok_and(|b| b == bytes)
+    use std::io::Read as _;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if !file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+    {
+        return false;
+    }
+    let mut piece = vec![0; (1 << 20).min(bytes.len())];
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let n = piece.len().min(rest.len());
+        if file.read_exact(&mut piece[..n]).is_err() || piece[..n] != rest[..n] {
+            return false;
+        }
+        rest = &rest[n..];
+    }
+    // Nothing after (the file did not grow since its size was read).
+    file.read(&mut [0]).is_ok_and(|n| n == 0)
 }
 
 /// The artifacts whose file is missing or differs from the bytes produced.
@@ -518,6 +538,25 @@ pub fn slug(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn holds_only_exactly_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        // Longer than one piece read, so the comparison goes piece by piece.
+        let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(holds(&path, &bytes));
+        let mut other = bytes.clone();
+        other[2_500_000] ^= 1;
+        assert!(!holds(&path, &other));
+        assert!(!holds(&path, &bytes[..bytes.len() - 1]));
+        std::fs::write(&path, b"").unwrap();
+        assert!(holds(&path, b""));
+        assert!(!holds(&path, b"x"));
+        assert!(!holds(&dir.path().join("missing"), b""));
+        assert!(!holds(dir.path(), b""));
+    }
 
     /// Every export gives the same file alone as beside the others, though
     /// the Anki export takes the cards in note id order and the others in
