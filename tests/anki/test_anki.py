@@ -323,7 +323,10 @@ def test_a_package_of_many_chunks_imports_and_a_reexport_of_it_updates_one_note(
     package = export(folder, 1_800_000_100)
     again = chunks(package)
     copied = sum(1 for c in again if c in first)
-    assert copied >= len(again) - 4, (copied, len(again))
+    # Four pages change (the collection row, the note's, its card's and its
+    # source key's), each in one chunk, or in two when the change moves
+    # where a chunk ends.
+    assert copied >= len(again) - 8, (copied, len(again))
     log = import_apkg(col, package)
     assert len(log.updated) == 1 and len(log.new) == 0
     assert len(log.duplicate) == n - 1
