@@ -64,16 +64,13 @@ const RETIRED_HOWTO: &str = "<p>Anki never deletes notes when a deck is imported
 
 const INSERT_NOTE: &str = "INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')";
 const INSERT_SOURCE: &str = "INSERT INTO pyq_sources VALUES (?1, ?2, ?3, ?4)";
-/// An unchanged note, as the previous package has it (found by its id, the
-/// table's key; the GUID makes sure it is the same note).
-const COPY_NOTE: &str = "INSERT INTO notes SELECT * FROM prev.notes WHERE id = ?1 AND guid = ?2";
-/// A run of unchanged notes, copied in one statement (their ids are the
-/// previous package's, see [`Builder::copy_run`]).
+/// Unchanged notes, as the previous package has them, between two note ids
+/// (see [`Builder::copy_rows`]).
 const COPY_NOTES: &str = "INSERT INTO notes SELECT * FROM prev.notes WHERE id BETWEEN ?1 AND ?2";
 const COUNT_NOTES: &str = "SELECT count(*) FROM prev.notes WHERE id BETWEEN ?1 AND ?2";
 /// The source key rows and cards of unchanged notes, between two keys (see
-/// [`Builder::copy_rows`]).
-/// (The columns are named: they were checked by name.)
+/// [`Builder::copy_rows`]). The columns are named: they were checked by
+/// name.
 const COPY_SOURCES: &str = "INSERT INTO pyq_sources (guid, source, fields, facts) SELECT guid, source, fields, facts FROM prev.pyq_sources WHERE guid BETWEEN ?1 AND ?2";
 const COUNT_SOURCES: &str = "SELECT count(*) FROM prev.pyq_sources WHERE guid BETWEEN ?1 AND ?2";
 const COPY_CARDS: &str = "INSERT INTO cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data) SELECT id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data FROM prev.cards WHERE id BETWEEN ?1 AND ?2";
@@ -105,9 +102,9 @@ pub(crate) struct Builder<'a> {
     /// written just before the first note with a higher id, so that the
     /// notes table is written in id order (see [`Builder::add`]).
     tombstones: std::iter::Peekable<std::vec::IntoIter<Tombstone>>,
-    /// Unchanged notes waiting to be copied, as one run: note ids and GUIDs
-    /// in order (see [`Builder::copy_run`]).
-    run: Vec<(i64, String)>,
+    /// Unchanged notes waiting to be copied, as one run: their note ids in
+    /// order (see [`Builder::copy_run`]).
+    run: Vec<i64>,
     /// The cards and source keys, written in key order at the end.
     /// With each, whether the previous package's row is the same, to be
     /// copied (the card of a note copied from there).
@@ -291,7 +288,7 @@ impl<'a> Builder<'a> {
                 // would write (same fields and tags, so the same `mod`).
                 let (_, m) = self.previous.notes[&guid];
                 self.latest = self.latest.max(m);
-                self.run.push((nid, guid.clone()));
+                self.run.push(nid);
                 let card = (card_id, nid, m, c.number);
                 let same = self.previous.cards.get(&card_id) == Some(&(nid, deck, m, c.number));
                 self.cards.push((card, same));
@@ -332,43 +329,12 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    /// Copies the waiting run of unchanged notes from the previous package:
-    /// in one statement when the previous package holds exactly those notes
-    /// between the run's first and last id (the usual case), else one by
-    /// one, each checked by its GUID.
+    /// Copies the waiting run of unchanged notes from the previous package
+    /// ([`Builder::copy_rows`], by note id: the row there with a kept note's
+    /// id is the one its GUID was read from, see [`Previous`]).
     fn copy_run(&mut self) -> rusqlite::Result<()> {
         let run = std::mem::take(&mut self.run);
-        let (Some((first, _)), Some((last, _))) = (run.first(), run.last()) else {
-            return Ok(());
-        };
-        if run.len() > 1 {
-            // (No savepoint to roll back to: the database has no journal.)
-            let there: i64 = self
-                .conn
-                .prepare_cached(COUNT_NOTES)?
-                .query_row(params![first, last], |r| r.get(0))?;
-            if usize::try_from(there) == Ok(run.len()) {
-                let copied = self
-                    .conn
-                    .prepare_cached(COPY_NOTES)?
-                    .execute(params![first, last])?;
-                return if copied == run.len() {
-                    Ok(())
-                } else {
-                    Err(rusqlite::Error::StatementChangedRows(copied))
-                };
-            }
-            // Another note lies between them there: one by one.
-        }
-        let mut copy = self.conn.prepare_cached(COPY_NOTE)?;
-        for (nid, guid) in &run {
-            let copied = copy.execute(params![nid, guid])?;
-            if copied != 1 {
-                // Its id is not the one pyq derives: not pyq's row.
-                return Err(rusqlite::Error::StatementChangedRows(copied));
-            }
-        }
-        Ok(())
+        self.copy_rows(COPY_NOTES, COUNT_NOTES, &run)
     }
 
     /// Writes the retired questions' notes whose id is below `nid` (all of
@@ -438,9 +404,10 @@ impl<'a> Builder<'a> {
     }
 
     /// Copies from the previous package the rows whose keys are `keys` (in
-    /// key order): rows this export would write the same (a copied note's
-    /// card, checked against what it would be, and its source key row,
-    /// checked when it was read, see [`Previous`]). In one statement
+    /// key order): rows this export would write the same (an unchanged
+    /// note, its source key row, both checked when they were read, see
+    /// [`Previous`], and its card, checked against what it would be). In one
+    /// statement
     /// (`copy`, between the first and last key) when the previous package
     /// holds exactly that many rows between them (`count`); else each half
     /// the same way (rows of notes not copied, a retired question's say,
