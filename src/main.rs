@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         pyq::sandbox::init_main(&args[2..]);
     }
     pyq::memory::return_large_blocks();
+    pyq::memory::exit_after_command();
     // clap prints its own usage errors and exits with 2, as DESIGN.md wants.
     let cli = pyq::cli::Cli::parse();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -145,6 +145,9 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             lock.published.len()
         )?;
     }
+    // The process ends here: the bank and the files need not be freed.
+    crate::memory::discard((artifacts, lock, previous_lock, loaded));
+    crate::memory::discard(source);
     Ok(Status::Success)
 }
 

@@ -69,7 +69,9 @@ pub fn run(
     let settings = settings(args, &config.lint)?;
     let mut source = read(&args.file)?;
     let lock = crate::identity::lock::read_for(&args.file)?;
-    let mut diagnostics = lint::check_with(&load::load(&source), &source, &settings, lock.as_ref());
+    let loaded = load::load(&source);
+    let mut diagnostics = lint::check_with(&loaded, &source, &settings, lock.as_ref());
+    crate::memory::discard(loaded);
     if args.fix && diagnostics.iter().any(|d| d.fix.is_some()) {
         let (fixed, count) = crate::fix::apply(source.text(), &diagnostics);
         if let Some(dir) = args.file.parent() {
@@ -95,7 +97,10 @@ pub fn run(
         diagnostics = lint::check_with(&load::load(&source), &source, &settings, lock.as_ref());
     }
     emit::emit(format, &diagnostics, &source, human, out)?;
-    Ok(status(&diagnostics))
+    let status = status(&diagnostics);
+    // The process ends here: the bank and its findings need not be freed.
+    crate::memory::discard((diagnostics, source, lock));
+    Ok(status)
 }
 
 /// Reads a bank's file, to [`load::load`]. A missing or unreadable file is
