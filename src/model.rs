@@ -574,6 +574,31 @@ pub struct Bank<'src> {
         description = "Questions taken out of the bank after they were published. Their ids stay reserved (never reuse one), and the Anki export turns each learner's old note into a notice to delete it, tagged `pyq::retired`, because Anki never deletes notes on import. Put `retired:` above `questions:` in a large bank: the loader then parses it on both cores."
     )]
     pub retired: Vec<Retired<'src>>,
+    /// [`Bank::related_both_ways`], once it is asked for.
+    #[schemars(skip)]
+    pub related: Related,
+}
+
+/// A loaded bank's related questions both ways, computed the first time
+/// they are asked for ([`Bank::related_both_ways`]): an export asks on
+/// several threads and in several exporters, and for a large bank each
+/// computation was milliseconds on one core. Not part of what the bank
+/// *is*: two banks compare equal whatever their caches hold.
+#[derive(Clone, Default)]
+pub struct Related(std::sync::OnceLock<Vec<Vec<usize>>>);
+
+impl PartialEq for Related {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Related {}
+
+impl std::fmt::Debug for Related {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Related")
+    }
 }
 
 /// A question removed from the bank after it was published: a tombstone
@@ -634,8 +659,13 @@ fn topics_schema(generator: &mut SchemaGenerator) -> Schema {
 impl Bank<'_> {
     /// For each question, the indices of the questions it is related to in
     /// either direction (`related` links both ways), sorted, without repeats;
-    /// unknown ids are ignored (they are lint errors).
-    pub fn related_both_ways(&self) -> Vec<Vec<usize>> {
+    /// unknown ids are ignored (they are lint errors). Computed once, the
+    /// first time it is asked for: a bank is not changed once it is loaded.
+    pub fn related_both_ways(&self) -> &[Vec<usize>] {
+        self.related.0.get_or_init(|| self.compute_related())
+    }
+
+    fn compute_related(&self) -> Vec<Vec<usize>> {
         let index: crate::hash::FastMap<&str, usize> = self
             .questions
             .iter()

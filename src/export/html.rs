@@ -86,7 +86,7 @@ impl Sink for HtmlSink<'_> {
 /// The page for `bank`, written as it is built.
 pub struct Page<'a> {
     bank: &'a Bank<'a>,
-    related: Vec<Vec<usize>>,
+    related: &'a [Vec<usize>],
     /// Each question's HTML (MathML math), for the contents and the links
     /// to it.
     questions: Vec<String>,
@@ -137,7 +137,7 @@ impl<'a> Page<'a> {
             card,
             answer,
             &self.questions,
-            &self.related,
+            self.related,
         );
     }
 

@@ -106,7 +106,6 @@ pub fn for_each_chunk_in<E>(
     mut f: impl FnMut(&[Card]) -> Result<(), E>,
 ) -> Result<(), E> {
     let related = bank.related_both_ways();
-    let related = &related;
     // Two workers, each rendering every other chunk into its own channel
     // with room for a few chunks, so neither waits for the other nor for
     // the consumer's current chunk (a chunk split in two halves with a

@@ -256,7 +256,7 @@ pub(crate) fn source_keys(bank: &Bank<'_>, renderer: &str, model: Signature) -> 
 /// when it is needed ([`SourceKeys::key`]).
 pub(crate) struct SourceKeys<'b> {
     bank: &'b Bank<'b>,
-    related: Vec<Vec<usize>>,
+    related: &'b [Vec<usize>],
     renderer: String,
     model: String,
 }
