@@ -49,13 +49,17 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let lint = |seen: &[Seen]| {
         crate::lint::errors_seen(&loaded, &source, &settings, previous_lock.as_ref(), seen)
     };
+    // The lock records what this export publishes (lint made sure the
+    // bank has a deck id); made beside the exports' last steps.
+    let publish = || crate::identity::lock::Lock::after_export(previous_lock.as_ref(), ctx.bank);
+    let mut lock = None;
     let produced = if loaded.complete {
         // Rendering needs only the bank, so the bank is linted once its
         // cards are rendered (with the Markdown facts rendering saw, so no
         // field is parsed twice), while the exports finish; a bank with
         // errors throws the produced files away (scratch files included)
         // and writes nothing.
-        let (produced, errors) = match export::start(&exporters, &ctx, &dir) {
+        let (produced, (published, errors)) = match export::start(&exporters, &ctx, &dir) {
             Ok(started) => {
                 // The fields of the cards that are not rendered (a
                 // re-export's unchanged notes) are parsed meanwhile, unless
@@ -71,12 +75,14 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
                                 all[i] = seen;
                             }
                         }
-                        lint(&all)
+                        let errors = lint(&all);
+                        (errors.is_empty().then(publish), errors)
                     })
                 })
             }
-            Err(e) => (Err(e), lint(&[])),
+            Err(e) => (Err(e), (None, lint(&[]))),
         };
+        lock = published;
         if !errors.is_empty() {
             return refuse(&errors, &source, err);
         }
@@ -92,9 +98,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     };
     let mut artifacts = produced?;
     let exported = artifacts.len();
-    // The lock records what this export publishes (lint made sure the
-    // bank has a deck id).
-    let lock = crate::identity::lock::Lock::after_export(previous_lock.as_ref(), ctx.bank);
+    let lock = lock.unwrap_or_else(publish);
     if let Some(lock) = &lock {
         artifacts.push(export::Artifact {
             path: lock_path.clone(),
