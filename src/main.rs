@@ -17,6 +17,8 @@ fn main() -> ExitCode {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let result = pyq::run(&cli, &mut out, &mut std::io::stderr());
     let result = result.and_then(|status| out.flush().map(|()| status).map_err(pyq::Error::Output));
+    // Scratch files the command set aside are removed before pyq exits.
+    pyq::memory::wait_for_drops();
     match result {
         Ok(status) => status.exit_code(),
         Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@
 //! the next.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError, mpsc};
 
 /// Keeps glibc's malloc giving large freed blocks back to the system.
 ///
@@ -50,6 +51,48 @@ pub fn discard<T>(value: T) {
         std::mem::forget(value);
     } else {
         drop(value);
+    }
+}
+
+/// The thread that [`drop_aside`] hands values to, once started.
+type Aside = (mpsc::Sender<Box<dyn Send>>, std::thread::JoinHandle<()>);
+static ASIDE: Mutex<Option<Aside>> = Mutex::new(None);
+
+/// Frees `value` on a thread of its own while the command goes on, when
+/// the process exits after the command ([`exit_after_command`]); else
+/// here. For what must really be undone but need not hold the command up:
+/// a scratch file (removing a large one frees its cached pages, which is
+/// milliseconds), a large map. `main` waits for them with
+/// [`wait_for_drops`] before it exits.
+pub fn drop_aside<T: Send + 'static>(value: T) {
+    if !EXITING.load(Ordering::Relaxed) {
+        drop(value);
+        return;
+    }
+    let mut aside = ASIDE.lock().unwrap_or_else(PoisonError::into_inner);
+    if aside.is_none() {
+        let (tx, rx) = mpsc::channel::<Box<dyn Send>>();
+        let spawned = std::thread::Builder::new()
+            .name("pyq-drop".into())
+            .spawn(move || rx.into_iter().for_each(drop));
+        match spawned {
+            Ok(thread) => *aside = Some((tx, thread)),
+            Err(_) => return drop(value),
+        }
+    }
+    if let Some((tx, _)) = aside.as_ref()
+        && let Err(mpsc::SendError(value)) = tx.send(Box::new(value))
+    {
+        drop(value);
+    }
+}
+
+/// Waits until everything given to [`drop_aside`] is dropped.
+pub fn wait_for_drops() {
+    let aside = ASIDE.lock().unwrap_or_else(PoisonError::into_inner).take();
+    if let Some((tx, thread)) = aside {
+        drop(tx);
+        let _ = thread.join();
     }
 }
 

@@ -476,7 +476,11 @@ impl<'a> Builder<'a> {
         self.conn.execute_batch(INDEXES)?;
         self.conn.execute_batch("COMMIT")?;
         self.conn.close().map_err(|(_, e)| e)?;
-        Ok(self.previous.reused)
+        let mut previous = self.previous;
+        let reused = std::mem::take(&mut previous.reused);
+        // Its maps and unpacked collection are not needed any more.
+        crate::memory::drop_aside(previous);
+        Ok(reused)
     }
 }
 

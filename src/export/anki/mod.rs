@@ -353,8 +353,10 @@ impl Sink for AnkiSink<'_> {
         } = *self;
         builder.add_remaining().map_err(Error::Sqlite)?;
         let reused = builder.finish().map_err(Error::Sqlite)?;
-        package::package(scratch.path(), &reused)
-            .map_err(|e| Error::Internal(format!("could not write the package: {e}")))
+        let package = package::package(scratch.path(), &reused)
+            .map_err(|e| Error::Internal(format!("could not write the package: {e}")));
+        crate::memory::drop_aside(scratch);
+        package
     }
 }
 
