@@ -80,7 +80,25 @@ fn chunk_hash(chunk: &[u8]) -> u128 {
 type Sums = (u128, u32);
 
 /// A chunk's compressed bytes, and the CRC-32 of its content.
-type Piece = (Vec<u8>, u32);
+type Piece = (Data, u32);
+
+/// A chunk's compressed bytes: compressed by this export, or where they
+/// are in the previous package (copied from there straight into the new
+/// one when the zip is put together).
+#[derive(Clone, Debug)]
+enum Data {
+    Fresh(Vec<u8>),
+    Kept { at: u64, len: usize },
+}
+
+impl Data {
+    fn len(&self) -> usize {
+        match self {
+            Self::Fresh(bytes) => bytes.len(),
+            Self::Kept { len, .. } => *len,
+        }
+    }
+}
 
 /// A chunk of the collection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -234,14 +252,26 @@ impl Reused {
         }))
     }
 
-    /// The compressed bytes of a chunk with this content, with the CRC-32
-    /// of the content, if the previous package has one.
-    fn get(&self, hash: u128) -> Option<(Vec<u8>, u32)> {
+    /// Where the compressed bytes of a chunk with this content are, with
+    /// the CRC-32 of the content, if the previous package has one.
+    fn get(&self, hash: u128) -> Option<Piece> {
+        self.file.as_ref()?;
         let (at, len, crc) = *self.chunks.get(&hash)?;
-        let file = self.file.as_ref()?;
-        let mut bytes = vec![0; len];
-        read_at(file, at, &mut bytes).ok()?;
-        Some((bytes, crc))
+        Some((Data::Kept { at, len }, crc))
+    }
+
+    /// `data`'s bytes into `out` (of its length).
+    fn fill(&self, data: Data, out: &mut [u8]) -> std::io::Result<()> {
+        match data {
+            Data::Fresh(bytes) => {
+                out.copy_from_slice(&bytes);
+                Ok(())
+            }
+            Data::Kept { at, .. } => match &self.file {
+                Some(file) => read_at(file, at, out),
+                None => Err(std::io::Error::other("the previous package is closed")),
+            },
+        }
     }
 }
 
@@ -287,7 +317,7 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
                                 fail(format!("could not read the collection: {e}"));
                                 return found.finish();
                             }
-                            (deflater.chunk(&buf), crc32fast::hash(&buf))
+                            (Data::Fresh(deflater.chunk(&buf)), crc32fast::hash(&buf))
                         }
                     };
                     if let Ok(mut p) = pieces.lock() {
@@ -320,11 +350,11 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
     }
     // The collection's CRC-32 (the zip header's), from its chunks'.
     let mut crc = crc32fast::Hasher::new();
-    let pieces: Vec<Vec<u8>> = pieces
+    let pieces: Vec<Data> = pieces
         .into_iter()
         .zip(&chunks)
         .map(|(piece, chunk)| {
-            let (bytes, chunk_crc) = piece.unwrap_or_default();
+            let (bytes, chunk_crc) = piece.unwrap_or((Data::Fresh(Vec::new()), 0));
             crc.combine(&crc32fast::Hasher::new_with_initial_len(
                 chunk_crc,
                 chunk.len as u64,
@@ -345,16 +375,21 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
         }
         t
     });
-    let mut zip = Zip::default();
+    let compressed: usize = pieces.iter().map(Data::len).sum();
+    let media = b"{}";
+    let mut zip = Zip::with_room(&[
+        ("collection.anki2", compressed, table.as_deref()),
+        ("media", 64, None),
+    ]);
     zip.entry(
         "collection.anki2",
         crc,
         size,
         pieces,
+        reused,
         &FINAL_BLOCK,
         table.as_deref(),
     )?;
-    let media = b"{}";
     let mut hasher = crc32fast::Hasher::new();
     hasher.update(media);
     let mut compressed = deflate_chunk(media);
@@ -363,7 +398,8 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
         "media",
         hasher.finalize(),
         media.len() as u64,
-        vec![compressed],
+        vec![Data::Fresh(compressed)],
+        reused,
         &[],
         None,
     )?;
@@ -575,10 +611,11 @@ fn parse_table(extra: &[u8]) -> Option<(u128, Vec<(u32, u32)>)> {
     Some((print, sizes))
 }
 
-/// A zip being written: its bytes so far and its central directory.
-#[derive(Default)]
+/// A zip being written: its bytes (`out`, written up to `at`) and its
+/// central directory.
 struct Zip {
     out: Vec<u8>,
+    at: usize,
     central: Vec<u8>,
     entries: u16,
 }
@@ -594,16 +631,53 @@ const DEFLATED: u16 = 8;
 const EXTERNAL_ATTRIBUTES: u32 = 0o100_644 << 16;
 
 impl Zip {
-    /// Adds an entry whose deflated data is `pieces` then `end`; `extra`
-    /// goes in an extra field of its headers. Each piece
-    /// is freed as soon as it is copied, so the package is not in memory
-    /// twice.
+    /// A zip with room for entries of these names, compressed sizes and
+    /// extra fields: its buffer is allocated zeroed at once, as pages the
+    /// system zeroes when they are first written (by the threads that
+    /// fill them, see [`fill`]), instead of grown and copied. An entry
+    /// larger than said still fits (the buffer grows).
+    fn with_room(entries: &[(&str, usize, Option<&[u8]>)]) -> Self {
+        let total = entries
+            .iter()
+            .map(|(name, data, extra)| {
+                let extra = extra.map_or(0, |e| 4 + e.len());
+                30 + 46 + 2 * (name.len() + extra) + data + FINAL_BLOCK.len()
+            })
+            .sum::<usize>()
+            + 22;
+        Self {
+            out: vec![0; total],
+            at: 0,
+            central: Vec::new(),
+            entries: 0,
+        }
+    }
+
+    /// The next `len` bytes of the zip, to be written.
+    fn room(&mut self, len: usize) -> &mut [u8] {
+        let (start, end) = (self.at, self.at + len);
+        if end > self.out.len() {
+            self.out.resize(end, 0);
+        }
+        self.at = end;
+        &mut self.out[start..end]
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        self.room(bytes.len()).copy_from_slice(bytes);
+    }
+
+    /// Adds an entry whose deflated data is `pieces` (kept ones copied from
+    /// `reused`'s package) then `end`; `extra` goes in an extra field of
+    /// its headers.
+    #[allow(clippy::too_many_arguments)]
     fn entry(
         &mut self,
         name: &str,
         crc: u32,
         size: u64,
-        pieces: Vec<Vec<u8>>,
+        pieces: Vec<Data>,
+        reused: &Reused,
         end: &[u8],
         extra: Option<&[u8]>,
     ) -> Result<(), String> {
@@ -612,31 +686,28 @@ impl Zip {
                 "the package's {name} would be larger than 4 GiB, more than a zip without Zip64 holds"
             )
         };
-        let compressed = pieces.iter().map(Vec::len).sum::<usize>() + end.len();
-        let compressed = u32::try_from(compressed).map_err(|_| too_large())?;
+        let data: usize = pieces.iter().map(Data::len).sum();
+        let compressed = u32::try_from(data + end.len()).map_err(|_| too_large())?;
         let size = u32::try_from(size).map_err(|_| too_large())?;
-        let offset = u32::try_from(self.out.len()).map_err(|_| too_large())?;
+        let offset = u32::try_from(self.at).map_err(|_| too_large())?;
         let name_len = u16::try_from(name.len()).expect("a short entry name");
         let extra_len = extra.map_or(0, |e| 4 + e.len());
         let extra_len = u16::try_from(extra_len).expect("the table fits an extra field");
-        self.out
-            .reserve(30 + name.len() + usize::from(extra_len) + compressed as usize);
-        let out = &mut self.out;
-        put32(out, 0x0403_4b50);
+        let mut head = Vec::with_capacity(30 + name.len() + usize::from(extra_len));
+        put32(&mut head, 0x0403_4b50);
         for v in [VERSION_NEEDED, 0, DEFLATED, DOS_TIME, DOS_DATE] {
-            put16(out, v);
+            put16(&mut head, v);
         }
         for v in [crc, compressed, size] {
-            put32(out, v);
+            put32(&mut head, v);
         }
-        put16(out, name_len);
-        put16(out, extra_len);
-        out.extend_from_slice(name.as_bytes());
-        put_extra(out, extra);
-        for p in pieces {
-            out.extend_from_slice(&p);
-        }
-        out.extend_from_slice(end);
+        put16(&mut head, name_len);
+        put16(&mut head, extra_len);
+        head.extend_from_slice(name.as_bytes());
+        put_extra(&mut head, extra);
+        self.put(&head);
+        fill(self.room(data), pieces, reused)?;
+        self.put(end);
         let c = &mut self.central;
         put32(c, 0x0201_4b50);
         for v in [
@@ -665,18 +736,58 @@ impl Zip {
 
     /// The zip's bytes: the entries, the central directory and its end.
     fn finish(mut self) -> Vec<u8> {
-        let at = self.out.len() as u32;
-        let size = self.central.len() as u32;
-        self.out.append(&mut self.central);
-        let out = &mut self.out;
-        put32(out, 0x0605_4b50);
+        let at = self.at as u32;
+        let central = std::mem::take(&mut self.central);
+        self.put(&central);
+        let mut end = Vec::with_capacity(22);
+        put32(&mut end, 0x0605_4b50);
         for v in [0, 0, self.entries, self.entries] {
-            put16(out, v);
+            put16(&mut end, v);
         }
-        put32(out, size);
-        put32(out, at);
-        put16(out, 0);
+        put32(&mut end, central.len() as u32);
+        put32(&mut end, at);
+        put16(&mut end, 0);
+        self.put(&end);
+        self.out.truncate(self.at);
         self.out
+    }
+}
+
+/// Writes `pieces` one after the other into `out` (their length), on every
+/// core: a kept piece is read from the previous package straight into its
+/// place, a fresh one copied and freed at once (so the package is not in
+/// memory twice).
+fn fill(out: &mut [u8], pieces: Vec<Data>, reused: &Reused) -> Result<(), String> {
+    let threads = parallelism().min(pieces.len() / 2).max(1);
+    let mut jobs = Vec::with_capacity(pieces.len());
+    let mut rest = out;
+    for data in pieces {
+        let (here, after) = std::mem::take(&mut rest).split_at_mut(data.len());
+        jobs.push((data, here));
+        rest = after;
+    }
+    let jobs = Mutex::new(jobs.into_iter());
+    let failed: Mutex<Option<String>> = Mutex::new(None);
+    let work = || {
+        while let Some((data, out)) = jobs.lock().ok().and_then(|mut j| j.next()) {
+            if let Err(e) = reused.fill(data, out) {
+                if let Ok(mut f) = failed.lock() {
+                    f.get_or_insert(format!("could not read the previous package: {e}"));
+                }
+                return;
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            s.spawn(work);
+        }
+        work();
+    });
+    match failed.into_inner() {
+        Ok(None) => Ok(()),
+        Ok(Some(why)) => Err(why),
+        Err(_) => Err("a thread putting the package together failed".to_owned()),
     }
 }
 
