@@ -411,45 +411,137 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
 /// and hashed once (its hash decides the cut, and the chunk's hash is made
 /// of its pages'); the CRC-32 is left to the threads that take the chunks
 /// (they read the chunks they compress; the previous package knows the
-/// others'), so this one thread does as little as it can.
+/// others'). The file is hashed in as many parts as there are cores: this
+/// thread hashes the first, cutting as it goes (so compression starts at
+/// once), and other threads hash the others meanwhile; where the cuts fall
+/// is decided page after page, as if one thread had read the whole file.
 fn split(db: &Path, mut found: impl FnMut(Chunk)) -> std::io::Result<()> {
-    let mut file = std::io::BufReader::with_capacity(1 << 20, File::open(db)?);
-    let mut page = vec![0; PAGE];
-    let (mut offset, mut len, mut pages) = (0u64, 0usize, 0usize);
-    let mut hash = xxhash_rust::xxh3::Xxh3::new();
-    loop {
-        let n = read_full(&mut file, &mut page)?;
+    let file = File::open(db)?;
+    let pages = file.metadata()?.len().div_ceil(PAGE as u64);
+    let parts = (parallelism() as u64).clamp(1, 8);
+    let per = pages.div_ceil(parts).max(1);
+    let mut cuts = Cuts::default();
+    std::thread::scope(|s| {
+        let file = &file;
+        let others: Vec<_> = (1..parts)
+            .map(|k| {
+                let (from, to) = ((k * per).min(pages), ((k + 1) * per).min(pages));
+                s.spawn(move || {
+                    let mut hashes = Vec::with_capacity(usize::try_from(to - from).unwrap_or(0));
+                    each_page(file, from, to, |hash, len| hashes.push((hash, len))).map(|()| hashes)
+                })
+            })
+            .collect();
+        each_page(file, 0, per.min(pages), |hash, len| {
+            cuts.page(hash, len, &mut found);
+        })?;
+        for other in others {
+            let hashes = other
+                .join()
+                .map_err(|_| std::io::Error::other("a hashing thread failed"))??;
+            for (hash, len) in hashes {
+                cuts.page(hash, len, &mut found);
+            }
+        }
+        cuts.end(&mut found);
+        Ok(())
+    })
+}
+
+/// Where [`split`] is: the chunk being gathered (its offset, length,
+/// pages, and the hash of its pages' hashes).
+#[derive(Default)]
+struct Cuts {
+    offset: u64,
+    len: usize,
+    pages: usize,
+    hash: xxhash_rust::xxh3::Xxh3Default,
+}
+
+impl Cuts {
+    /// The next page: its hash and length (a whole page but the file's
+    /// last, which ends its chunk).
+    fn page(&mut self, page_hash: u128, n: usize, found: &mut impl FnMut(Chunk)) {
+        self.hash.update(&page_hash.to_le_bytes());
+        self.len += n;
+        self.pages += 1;
+        let cut = self.pages >= MAX_PAGES
+            || (self.pages >= MIN_PAGES && (page_hash as u64) & BOUNDARY_MASK == 0);
+        if cut || n < PAGE {
+            self.end(found);
+        }
+    }
+
+    /// Ends the chunk being gathered, if it has a page.
+    fn end(&mut self, found: &mut impl FnMut(Chunk)) {
+        if self.len == 0 {
+            return;
+        }
+        found(Chunk {
+            offset: self.offset,
+            len: self.len,
+            hash: self.hash.digest128(),
+        });
+        self.hash.reset();
+        self.offset += self.len as u64;
+        (self.len, self.pages) = (0, 0);
+    }
+}
+
+/// Hashes pages `from..to` of `file`, in order, handing each page's hash
+/// and length to `f`; read a megabyte at a time.
+fn each_page(
+    file: &File,
+    from: u64,
+    to: u64,
+    mut f: impl FnMut(u128, usize),
+) -> std::io::Result<()> {
+    const BLOCK: u64 = 32;
+    let mut buf = vec![0; BLOCK as usize * PAGE];
+    let mut page = from;
+    while page < to {
+        let want = (to - page).min(BLOCK) as usize * PAGE;
+        let n = read_some_at(file, page * PAGE as u64, &mut buf[..want])?;
         if n == 0 {
             break;
         }
-        let page_hash = page_hash(&page[..n]);
-        hash.update(&page_hash.to_le_bytes());
-        len += n;
-        pages += 1;
-        let cut =
-            pages >= MAX_PAGES || (pages >= MIN_PAGES && (page_hash as u64) & BOUNDARY_MASK == 0);
-        if cut || n < PAGE {
-            found(Chunk {
-                offset,
-                len,
-                hash: hash.digest128(),
-            });
-            hash.reset();
-            offset += len as u64;
-            (len, pages) = (0, 0);
+        for p in buf[..n].chunks(PAGE) {
+            f(page_hash(p), p.len());
         }
-        if n < PAGE {
+        if n < want {
             break;
         }
-    }
-    if len > 0 {
-        found(Chunk {
-            offset,
-            len,
-            hash: hash.digest128(),
-        });
+        page += BLOCK;
     }
     Ok(())
+}
+
+/// Reads from `offset` until `buf` is full or the file ends; how many
+/// bytes it read.
+fn read_some_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match pread(file, offset + n as u64, &mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(unix)]
+fn pread(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn pread(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Seek;
+    let mut file = file.try_clone()?;
+    file.seek(std::io::SeekFrom::Start(offset))?;
+    file.read(buf)
 }
 
 /// The chunks [`split`] has found so far, and whether it is done: the
@@ -488,20 +580,6 @@ impl Found {
             state = self.more.wait(state).ok()?;
         }
     }
-}
-
-/// Fills `buf` as far as the file goes; the count read.
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 /// How many threads to compress or decompress on.
@@ -820,6 +898,51 @@ mod tests {
         let mut chunks = Vec::new();
         split(db, |c| chunks.push(c)).unwrap();
         chunks
+    }
+
+    /// [`split`] on one thread, page after page: what the parts hashed on
+    /// several threads must come to.
+    fn chunks_one_by_one(db: &Path) -> Vec<Chunk> {
+        let data = std::fs::read(db).unwrap();
+        let (mut chunks, mut cuts) = (Vec::new(), Cuts::default());
+        for page in data.chunks(PAGE) {
+            cuts.page(page_hash(page), page.len(), &mut |c| chunks.push(c));
+        }
+        cuts.end(&mut |c| chunks.push(c));
+        chunks
+    }
+
+    #[test]
+    fn the_parts_hashed_apart_cut_where_one_pass_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("c");
+        let data = pseudo_random_pages(203, 11);
+        // Empty, one page, a short last page, sizes around the parts'
+        // edges, and more pages than a block.
+        for len in [
+            0,
+            1,
+            PAGE,
+            PAGE + 5,
+            3 * PAGE,
+            101 * PAGE + 77,
+            102 * PAGE,
+            203 * PAGE,
+        ] {
+            std::fs::write(&db, &data[..len]).unwrap();
+            let chunks = chunks_of(&db);
+            assert_eq!(chunks, chunks_one_by_one(&db), "{len} bytes");
+            assert_eq!(chunks.iter().map(|c| c.len).sum::<usize>(), len);
+            for pair in chunks.windows(2) {
+                assert_eq!(pair[0].offset + pair[0].len as u64, pair[1].offset);
+            }
+            // The signature a previous package's chunk is found by.
+            let file = &data[..len];
+            for c in &chunks {
+                let at = usize::try_from(c.offset).unwrap();
+                assert_eq!(c.hash, chunk_hash(&file[at..at + c.len]));
+            }
+        }
     }
 
     fn pseudo_random_pages(n: usize, seed: u64) -> Vec<u8> {
