@@ -666,13 +666,20 @@ impl Bank<'_> {
     }
 
     fn compute_related(&self) -> Vec<Vec<usize>> {
-        let index: crate::hash::FastMap<&str, usize> = self
-            .questions
-            .iter()
-            .enumerate()
-            .filter_map(|(i, q)| q.id_str().map(|id| (id, i)))
-            .collect();
         let mut related = vec![Vec::new(); self.questions.len()];
+        if self.questions.iter().all(|q| q.related.is_empty()) {
+            return related;
+        }
+        // Sized at once: grown from empty, the map hashed every id again
+        // at each doubling (most of this function's time).
+        let mut index: crate::hash::FastMap<&str, usize> =
+            crate::hash::FastMap::with_capacity_and_hasher(self.questions.len(), Default::default());
+        index.extend(
+            self.questions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, q)| q.id_str().map(|id| (id, i))),
+        );
         for (i, q) in self.questions.iter().enumerate() {
             for r in &q.related {
                 if let Some(&j) = index.get(r.as_str()) {
