@@ -671,9 +671,12 @@ impl Bank<'_> {
             return related;
         }
         // Sized at once: grown from empty, the map hashed every id again
-        // at each doubling (most of this function's time).
+        // at each doubling.
         let mut index: crate::hash::FastMap<&str, usize> =
-            crate::hash::FastMap::with_capacity_and_hasher(self.questions.len(), Default::default());
+            crate::hash::FastMap::with_capacity_and_hasher(
+                self.questions.len(),
+                Default::default(),
+            );
         index.extend(
             self.questions
                 .iter()
