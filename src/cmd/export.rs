@@ -110,7 +110,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         for (a, why) in &stale {
             writeln!(out, "{} {why}", a.path.display())?;
         }
-        if stale.is_empty() {
+        let status = if stale.is_empty() {
             writeln!(
                 out,
                 "{} up to date{}",
@@ -120,13 +120,19 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
                     None => String::new(),
                 }
             )?;
-            return Ok(Status::Success);
-        }
-        writeln!(
-            out,
-            "run `pyq export` to regenerate, then commit the result"
-        )?;
-        return Ok(Status::Findings);
+            Status::Success
+        } else {
+            writeln!(
+                out,
+                "run `pyq export` to regenerate, then commit the result"
+            )?;
+            Status::Findings
+        };
+        drop(stale);
+        // The process ends here: the bank and the files need not be freed.
+        crate::memory::discard((artifacts, lock, previous_lock, loaded));
+        crate::memory::discard(source);
+        return Ok(status);
     }
     let written = export::write(&artifacts, &dir)?;
     // A file that already held what the bank produces is left as it was.
