@@ -92,8 +92,9 @@ pub(crate) struct Builder<'a> {
     count: usize,
     /// Each question's source key.
     keys: Keys<'a>,
-    /// Whether each question's note is copied from the previous package.
-    reuse: Vec<bool>,
+    /// For each question whose note is copied from the previous package,
+    /// the note's `mod` and whether its card is copied too.
+    copied: Vec<Option<Copied>>,
     /// The Markdown facts of the notes copied (see [`Builder::kept_seen`]).
     kept: Vec<Option<Seen>>,
     /// Each question's note GUID, note id and card id.
@@ -109,8 +110,12 @@ pub(crate) struct Builder<'a> {
     /// With each, whether the previous package's row is the same, to be
     /// copied (the card of a note copied from there).
     cards: Vec<(CardRow, bool)>,
-    sources: Vec<(String, Option<SourceRow>)>,
+    /// By question index (the key is its note's GUID).
+    sources: Vec<(usize, Option<SourceRow>)>,
 }
+
+/// A copied note's `mod`, and whether its card is copied too.
+type Copied = (i64, bool);
 
 /// A retired question's note (see [`Builder::tombstones`]).
 struct Tombstone {
@@ -200,23 +205,47 @@ impl<'a> Builder<'a> {
         // package keeps them as a render would write them): those facts, by
         // question, for the notes copied; `None` for the others.
         let idents = Ident::all(ctx, ids.deck);
-        let kept: Vec<Option<Seen>> = match &keys {
-            Keys::All(keys) => idents
-                .iter()
-                .zip(keys)
-                .map(|(ident, key)| {
+        // And a copied note's `mod` (its row is what rendering would write,
+        // so it keeps its `mod`), with whether its card is the one pyq would
+        // write (then copied too): looked up once here, on both cores, not
+        // note by note while the notes are written.
+        let (kept, copied): (Vec<Option<Seen>>, Vec<Option<Copied>>) = match &keys {
+            Keys::All(keys) => {
+                let one = |i: usize| {
+                    let ident = &idents[i];
                     let (source, note, facts) = previous.sources.get(&ident.guid)?;
-                    let same = same_model && (*source, *note) == (*key, ident.nid);
-                    same.then(|| super::open_facts(*key, facts.as_deref()?))
-                        .flatten()
-                })
-                .collect(),
+                    if !same_model || (*source, *note) != (keys[i], ident.nid) {
+                        return None;
+                    }
+                    let facts = super::open_facts(keys[i], facts.as_deref()?)?;
+                    let &(_, m) = previous.notes.get(&ident.guid)?;
+                    let card = previous.cards.get(&ident.cid);
+                    let number = i as i64 + 1;
+                    Some((facts, (m, card == Some(&(ident.nid, ids.deck, m, number)))))
+                };
+                let half = idents.len() / 2;
+                let all: Vec<_> = std::thread::scope(|s| {
+                    let first = s.spawn(|| (0..half).map(one).collect::<Vec<_>>());
+                    let second: Vec<_> = (half..idents.len()).map(one).collect();
+                    let mut all = first.join().expect("looking up notes does not panic");
+                    all.extend(second);
+                    all
+                });
+                all.into_iter()
+                    .map(|kept| match kept {
+                        Some((facts, copied)) => (Some(facts), Some(copied)),
+                        None => (None, None),
+                    })
+                    .unzip()
+            }
             // No previous package: nothing to keep.
-            Keys::Lazy(_) => vec![None; ctx.bank.questions.len()],
+            Keys::Lazy(_) => {
+                let n = ctx.bank.questions.len();
+                (vec![None; n], vec![None; n])
+            }
         };
-        let reuse: Vec<bool> = kept.iter().map(Option::is_some).collect();
         match &previous.collection {
-            Some(prev) if reuse.contains(&true) => {
+            Some(prev) if copied.iter().any(Option::is_some) => {
                 conn.execute(
                     "ATTACH DATABASE ?1 AS prev",
                     [prev.path().to_string_lossy()],
@@ -235,7 +264,7 @@ impl<'a> Builder<'a> {
             latest: 0,
             count: 0,
             keys,
-            reuse,
+            copied,
             kept,
             idents,
             tombstones: tombstones.into_iter().peekable(),
@@ -263,7 +292,7 @@ impl<'a> Builder<'a> {
     /// Whether question `index`'s note is copied from the previous package
     /// (so its card need not be rendered).
     pub(crate) fn reuses(&self, index: usize) -> bool {
-        self.reuse.get(index).copied().unwrap_or(false)
+        self.copied.get(index).is_some_and(Option::is_some)
     }
 
     /// Writes the notes of `cards`, which come in note id order (see
@@ -273,7 +302,7 @@ impl<'a> Builder<'a> {
     /// bank did not change (see `package`). The cards and source keys are
     /// kept and written at the end, in their own key order.
     pub(crate) fn add(&mut self, cards: &[Card]) -> rusqlite::Result<()> {
-        let (deck, model) = (self.ids.deck, self.ids.model);
+        let model = self.ids.model;
         for c in cards {
             let index = usize::try_from(c.number - 1).expect("numbers start at 1");
             let nid = self.idents[index].nid;
@@ -282,20 +311,18 @@ impl<'a> Builder<'a> {
                 Keys::All(keys) => keys[index],
                 Keys::Lazy(sources) => sources.key(index),
             };
-            let (guid, card_id) = (self.idents[index].guid.clone(), self.idents[index].cid);
-            if self.reuse[index] {
+            let card_id = self.idents[index].cid;
+            if let Some((m, same)) = self.copied[index] {
                 // Unchanged: the previous package's row is what rendering
                 // would write (same fields and tags, so the same `mod`).
-                let (_, m) = self.previous.notes[&guid];
                 self.latest = self.latest.max(m);
                 self.run.push(nid);
-                let card = (card_id, nid, m, c.number);
-                let same = self.previous.cards.get(&card_id) == Some(&(nid, deck, m, c.number));
-                self.cards.push((card, same));
-                self.sources.push((guid, None));
+                self.cards.push(((card_id, nid, m, c.number), same));
+                self.sources.push((index, None));
                 continue;
             }
             self.copy_run()?;
+            let guid = &self.idents[index].guid;
             let number = c.number.to_string();
             let fields = [
                 &c.question,
@@ -309,7 +336,7 @@ impl<'a> Builder<'a> {
             let flds = join_fields(&fields);
             let tags = format!(" {} ", c.tags.join(" "));
             let sig = note_signature(&flds, &tags);
-            let m = carry_mod(self.previous.notes.get(&guid), &sig, self.ctx.stamp);
+            let m = carry_mod(self.previous.notes.get(guid), &sig, self.ctx.stamp);
             self.latest = self.latest.max(m);
             self.conn.prepare_cached(INSERT_NOTE)?.execute(params![
                 nid,
@@ -323,7 +350,7 @@ impl<'a> Builder<'a> {
             ])?;
             self.cards.push(((card_id, nid, m, c.number), false));
             self.sources
-                .push((guid, Some((key, sig, super::seal_facts(key, &c.seen)))));
+                .push((index, Some((key, sig, super::seal_facts(key, &c.seen)))));
         }
         self.count += cards.len();
         Ok(())
@@ -380,19 +407,20 @@ impl<'a> Builder<'a> {
             }
         }
         // In key order (SQLite compares text by its bytes, as `String` does).
-        self.sources.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let sources = std::mem::take(&mut self.sources);
+        let mut sources = std::mem::take(&mut self.sources);
+        let guid = |i: usize| &self.idents[i].guid;
+        sources.sort_unstable_by(|a, b| guid(a.0).cmp(guid(b.0)));
         for run in sources.chunk_by(|a, b| a.1.is_none() == b.1.is_none()) {
             if run[0].1.is_none() {
-                let guids: Vec<&String> = run.iter().map(|(guid, _)| guid).collect();
+                let guids: Vec<&String> = run.iter().map(|&(i, _)| guid(i)).collect();
                 self.copy_rows(COPY_SOURCES, COUNT_SOURCES, &guids)?;
                 continue;
             }
             let mut insert = self.conn.prepare_cached(INSERT_SOURCE)?;
-            for (guid, row) in run {
+            for (i, row) in run {
                 if let Some((key, fields, facts)) = row {
                     insert.execute(params![
-                        guid,
+                        guid(*i),
                         key.to_le_bytes(),
                         fields.to_le_bytes(),
                         facts
