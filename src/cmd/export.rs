@@ -50,8 +50,13 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         crate::lint::errors_seen(&loaded, &source, &settings, previous_lock.as_ref(), seen)
     };
     // The lock records what this export publishes (lint made sure the
-    // bank has a deck id); made beside the exports' last steps.
-    let publish = || crate::identity::lock::Lock::after_export(previous_lock.as_ref(), ctx.bank);
+    // bank has a deck id); made beside the exports' last steps, as its
+    // file's bytes and how many ids it lists (its map is not kept beside
+    // the package being put together: 14 MB at 100,000 questions).
+    let publish = || {
+        crate::identity::lock::Lock::after_export(previous_lock.as_ref(), ctx.bank)
+            .map(|lock| (lock.to_bytes(), lock.published.len()))
+    };
     let mut lock = None;
     let produced = if loaded.complete {
         // Rendering needs only the bank, so the bank is linted once its
@@ -99,12 +104,13 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let mut artifacts = produced?;
     let exported = artifacts.len();
     let lock = lock.unwrap_or_else(publish);
-    if let Some(lock) = &lock {
+    let published = lock.map(|(bytes, ids)| {
         artifacts.push(export::Artifact {
             path: lock_path.clone(),
-            bytes: lock.to_bytes(),
+            bytes,
         });
-    }
+        ids
+    });
     if args.check {
         let stale = export::stale(&artifacts);
         for (a, why) in &stale {
@@ -115,7 +121,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
                 out,
                 "{} up to date{}",
                 plural(exported, "export is", "exports are"),
-                match lock {
+                match published {
                     Some(_) => format!(", and so is {}", lock_path.display()),
                     None => String::new(),
                 }
@@ -130,7 +136,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         };
         drop(stale);
         // The process ends here: the bank and the files need not be freed.
-        crate::memory::discard((artifacts, lock, previous_lock, loaded));
+        crate::memory::discard((artifacts, previous_lock, loaded));
         crate::memory::discard(source);
         return Ok(status);
     }
@@ -146,17 +152,17 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             ctx.bank.questions.len()
         )?;
     }
-    if let (Some(lock), Some(a)) = (&lock, artifacts.get(exported)) {
+    if let (Some(ids), Some(a)) = (published, artifacts.get(exported)) {
         writeln!(
             out,
             "{} {} ({} published ids)",
             verb(exported),
             a.path.display(),
-            lock.published.len()
+            ids
         )?;
     }
     // The process ends here: the bank and the files need not be freed.
-    crate::memory::discard((artifacts, lock, previous_lock, loaded));
+    crate::memory::discard((artifacts, previous_lock, loaded));
     crate::memory::discard(source);
     Ok(Status::Success)
 }
