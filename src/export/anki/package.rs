@@ -417,7 +417,8 @@ pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
 /// is decided page after page, as if one thread had read the whole file.
 fn split(db: &Path, mut found: impl FnMut(Chunk)) -> std::io::Result<()> {
     let file = File::open(db)?;
-    let pages = file.metadata()?.len().div_ceil(PAGE as u64);
+    let size = file.metadata()?.len();
+    let pages = size.div_ceil(PAGE as u64);
     let parts = (parallelism() as u64).clamp(1, 8);
     let per = pages.div_ceil(parts).max(1);
     let mut cuts = Cuts::default();
@@ -428,11 +429,12 @@ fn split(db: &Path, mut found: impl FnMut(Chunk)) -> std::io::Result<()> {
                 let (from, to) = ((k * per).min(pages), ((k + 1) * per).min(pages));
                 s.spawn(move || {
                     let mut hashes = Vec::with_capacity(usize::try_from(to - from).unwrap_or(0));
-                    each_page(file, from, to, |hash, len| hashes.push((hash, len))).map(|()| hashes)
+                    each_page(file, size, from, to, |hash, len| hashes.push((hash, len)))
+                        .map(|()| hashes)
                 })
             })
             .collect();
-        each_page(file, 0, per.min(pages), |hash, len| {
+        each_page(file, size, 0, per.min(pages), |hash, len| {
             cuts.page(hash, len, &mut found);
         })?;
         for other in others {
@@ -488,10 +490,11 @@ impl Cuts {
     }
 }
 
-/// Hashes pages `from..to` of `file`, in order, handing each page's hash
-/// and length to `f`; read a megabyte at a time.
+/// Hashes pages `from..to` of `file` (of `size` bytes), in order, handing
+/// each page's hash and length to `f`; read a megabyte at a time.
 fn each_page(
     file: &File,
+    size: u64,
     from: u64,
     to: u64,
     mut f: impl FnMut(u128, usize),
@@ -500,48 +503,16 @@ fn each_page(
     let mut buf = vec![0; BLOCK as usize * PAGE];
     let mut page = from;
     while page < to {
-        let want = (to - page).min(BLOCK) as usize * PAGE;
-        let n = read_some_at(file, page * PAGE as u64, &mut buf[..want])?;
-        if n == 0 {
-            break;
-        }
-        for p in buf[..n].chunks(PAGE) {
+        let at = page * PAGE as u64;
+        let want = ((to - page).min(BLOCK) * PAGE as u64).min(size.saturating_sub(at));
+        let block = &mut buf[..usize::try_from(want).unwrap_or(0)];
+        read_at(file, at, block)?;
+        for p in block.chunks(PAGE) {
             f(page_hash(p), p.len());
-        }
-        if n < want {
-            break;
         }
         page += BLOCK;
     }
     Ok(())
-}
-
-/// Reads from `offset` until `buf` is full or the file ends; how many
-/// bytes it read.
-fn read_some_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match pread(file, offset + n as u64, &mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
-}
-
-#[cfg(unix)]
-fn pread(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, offset)
-}
-
-#[cfg(not(unix))]
-fn pread(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
-    use std::io::Seek;
-    let mut file = file.try_clone()?;
-    file.seek(std::io::SeekFrom::Start(offset))?;
-    file.read(buf)
 }
 
 /// The chunks [`split`] has found so far, and whether it is done: the
