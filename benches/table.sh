@@ -40,6 +40,8 @@ best() {
 size=$(stat -c %s "$bank")
 awk -v b="$bank" -v n="$n" -v s="$size" 'BEGIN { printf "bank: %s, %d questions, %.1f MB\n", b, n, s / 1e6 }'
 best "pyq lint" ":" $pyq lint --no-config --format concise "$work/bank.yaml"
+# The default report (miette's, with source excerpts) of the same findings.
+best "pyq lint (default report)" ":" $pyq lint --no-config "$work/bank.yaml"
 best "pyq export --format anki (first)" "rm -rf $work/out" \
   $pyq export --no-config --format anki "$work/bank.yaml" -o "$work/out"
 # The previous package for the re-exports: the bank's own export.

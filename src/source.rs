@@ -267,7 +267,7 @@ impl SourceFile {
     }
 
     /// The byte offset where 1-based `line` starts, if the text has it.
-    fn line_start(&self, line: usize) -> Option<usize> {
+    pub fn line_start(&self, line: usize) -> Option<usize> {
         let index = line.saturating_sub(1);
         if index >= self.line_count {
             return None;
