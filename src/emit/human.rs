@@ -188,14 +188,12 @@ mod tests {
 
     use super::*;
 
+    /// What miette read: the excerpt, its span, line and column.
+    type Read = Option<(Vec<u8>, SourceSpan, usize, usize)>;
+
     /// What miette reads for `span` from the whole text, and from the
     /// window around it.
-    fn both(
-        text: &str,
-        span: SourceSpan,
-        before: usize,
-        after: usize,
-    ) -> [Option<(Vec<u8>, SourceSpan, usize, usize)>; 2] {
+    fn both(text: &str, span: SourceSpan, before: usize, after: usize) -> [Read; 2] {
         let source = SourceFile::new(Path::new("bank.yaml"), text.to_owned());
         let whole = source
             .text()
