@@ -265,14 +265,20 @@ fn a_timeout_ends_every_process_the_block_started() {
 }
 
 /// Starts pyq on a detaching block, waits for the sleepers, then `signal`s
-/// pyq (not its process group, as a supervisor would).
+/// pyq (not its process group, as a supervisor would). pyq's temporary
+/// folder is one of the test's own (a `kill -9` leaves the block's folder
+/// behind, which must not pile up in the system's); what is left in it
+/// comes back too.
 #[cfg(target_os = "linux")]
-fn interrupt(name: &str, signal: &str) -> (Output, Vec<u32>, bool) {
+fn interrupt(name: &str, signal: &str) -> (Output, Vec<u32>, bool, Vec<PathBuf>) {
     let dir = tempdir();
     let marker = marker(name);
     let started = dir.path().join("started");
+    let temp = dir.path().join("temp");
+    std::fs::create_dir(&temp).expect("a temporary folder for pyq");
     bank(dir.path(), &[&detaching_block(&marker, &started)]);
     let child = pyq(dir.path())
+        .env("TMPDIR", &temp)
         .args(["--timeout", "100", "--format", "concise"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -290,16 +296,21 @@ fn interrupt(name: &str, signal: &str) -> (Output, Vec<u32>, bool) {
     });
     let left = kill_leftovers(&marker);
     assert!(running, "the block never got going: {}", text(&out));
-    (out, left, gone)
+    let files = std::fs::read_dir(&temp)
+        .expect("pyq's temporary folder")
+        .map(|e| e.expect("an entry").path())
+        .collect();
+    (out, left, gone, files)
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn ctrl_c_of_pyq_ends_every_block_process_with_a_clear_message() {
     for (signal, name) in [("-INT", "SIGINT"), ("-TERM", "SIGTERM")] {
-        let (out, left, gone) = interrupt(&format!("int{}", &signal[1..]), signal);
+        let (out, left, gone, files) = interrupt(&format!("int{}", &signal[1..]), signal);
         let all = text(&out);
         assert!(gone, "{name}: left running: {left:?}\n{all}");
+        assert!(files.is_empty(), "{name}: left behind: {files:?}\n{all}");
         assert_eq!(out.status.code(), Some(2), "{name}: {all}");
         assert!(
             all.contains(&format!("pyq was interrupted ({name})")),
@@ -311,7 +322,7 @@ fn ctrl_c_of_pyq_ends_every_block_process_with_a_clear_message() {
 #[cfg(target_os = "linux")]
 #[test]
 fn killing_pyq_ends_every_block_process() {
-    let (out, left, gone) = interrupt("kill", "-KILL");
+    let (out, left, gone, _) = interrupt("kill", "-KILL");
     assert!(gone, "left running: {left:?}\n{}", text(&out));
 }
 
