@@ -21,6 +21,7 @@
 //!   output is the same bytes a full render gives.
 
 mod collection;
+mod joinable;
 mod package;
 mod previous;
 pub mod template;
