@@ -2,7 +2,8 @@
 # Ratios that survive a machine whose speed drifts: runs `pyq lint`, a first
 # `pyq export --format anki` and a re-export after one answer is edited in
 # turn, ROUNDS times (12 by default), and prints each command's minimum and
-# median wall time and the export/lint and re-export/lint ratios of both.
+# median wall time, the export/lint and re-export/lint ratios of both, and
+# the median of each round's own ratio.
 #
 #   benches/rounds.sh realistic 10000
 #   PYQ=/tmp/pyq-old ROUNDS=20 benches/rounds.sh realistic 10000
@@ -42,5 +43,9 @@ mid = {k: statistics.median(v) for k, v in times.items()}
 for k in times:
     print(f"{k:10} min {low[k]:.2f} s  median {mid[k]:.2f} s  ({len(times[k])} runs)")
 for k in ("export", "re-export"):
-    print(f"{k}/lint: {low[k] / low['lint']:.2f}x (minimums), {mid[k] / mid['lint']:.2f}x (medians)")
+    # Each round's own ratio too: its runs are seconds apart, so a drift
+    # of the machine's speed between rounds cancels out.
+    rounds = statistics.median(e / l for e, l in zip(times[k], times["lint"]))
+    print(f"{k}/lint: {low[k] / low['lint']:.2f}x (minimums), {mid[k] / mid['lint']:.2f}x (medians), "
+          f"{rounds:.2f}x (median of the rounds' ratios)")
 PY
