@@ -313,68 +313,10 @@ fn package_with(db: &Path, reused: &Reused, join: Join) -> Result<Vec<u8>, Strin
     let split = std::thread::scope(|s| {
         for _ in 0..parallelism() {
             s.spawn(|| {
-                let file = match File::open(db) {
-                    Ok(file) => file,
-                    Err(e) => {
-                        fail(format!("could not read the collection: {e}"));
-                        // Let `split` stop: no chunk would be compressed.
-                        return found.finish();
-                    }
-                };
-                let (mut buf, mut deflater) = (Vec::new(), Deflater::new());
-                let put = |i: usize, piece: Piece| {
-                    if let Ok(mut p) = pieces.lock() {
-                        if p.len() <= i {
-                            p.resize(i + 1, None);
-                        }
-                        p[i] = Some(piece);
-                    }
-                };
-                // A chunk compressed whole, waiting for the next one to be
-                // made joinable beside it ([`joinable::pair`]).
-                let mut waiting: Option<(usize, Chunk, Vec<u8>, u32)> = None;
-                while let Some((i, chunk)) = found.take(next.fetch_add(1, Ordering::Relaxed)) {
-                    if let Some(piece) = reused.get(chunk.hash) {
-                        put(i, piece);
-                        continue;
-                    }
-                    buf.resize(chunk.len, 0);
-                    if let Err(e) = read_at(&file, chunk.offset, &mut buf) {
-                        fail(format!("could not read the collection: {e}"));
-                        return found.finish();
-                    }
-                    let (mut whole, crc) = (deflater.whole(&buf), crc32fast::hash(&buf));
-                    let Some((j, other_chunk, mut other, other_crc)) = waiting.take() else {
-                        waiting = Some((i, chunk, whole, crc));
-                        continue;
-                    };
-                    let (other_ok, ok) = join(&mut other, &mut whole);
-                    if ok.is_err() {
-                        whole = deflater.flushed(&buf);
-                    }
-                    put(i, (Data::Fresh(whole), crc));
-                    if other_ok.is_err() {
-                        match deflater.flushed_from(&file, other_chunk, &mut buf) {
-                            Ok(piece) => other = piece,
-                            Err(e) => {
-                                fail(format!("could not read the collection: {e}"));
-                                return found.finish();
-                            }
-                        }
-                    }
-                    put(j, (Data::Fresh(other), other_crc));
-                }
-                if let Some((i, chunk, mut whole, crc)) = waiting {
-                    if join(&mut whole, &mut Vec::new()).0.is_err() {
-                        match deflater.flushed_from(&file, chunk, &mut buf) {
-                            Ok(piece) => whole = piece,
-                            Err(e) => {
-                                fail(format!("could not read the collection: {e}"));
-                                return found.finish();
-                            }
-                        }
-                    }
-                    put(i, (Data::Fresh(whole), crc));
+                if let Err(e) = compress(db, &found, &next, reused, join, &pieces) {
+                    fail(format!("could not read the collection: {e}"));
+                    // Let `split` stop: no more chunks would be compressed.
+                    found.finish();
                 }
             });
         }
@@ -453,6 +395,72 @@ fn package_with(db: &Path, reused: &Reused, join: Join) -> Result<Vec<u8>, Strin
         None,
     )?;
     Ok(zip.finish())
+}
+
+/// A chunk compressed whole: its index, the chunk, libdeflate's stream and
+/// the CRC-32 of its content.
+type Waiting = (usize, Chunk, Vec<u8>, u32);
+
+/// One compression thread's work: takes the chunks [`split`] finds in
+/// turn, and puts each one's piece at its place in `pieces`: kept from the
+/// previous package, or compressed whole by libdeflate and made joinable
+/// two at a time (or by zlib-rs if `join` refuses it).
+fn compress(
+    db: &Path,
+    found: &Found,
+    next: &AtomicUsize,
+    reused: &Reused,
+    join: Join,
+    pieces: &Mutex<Vec<Option<Piece>>>,
+) -> std::io::Result<()> {
+    let file = File::open(db)?;
+    let (mut buf, mut deflater) = (Vec::new(), Deflater::new());
+    let put = |i: usize, piece: Piece| {
+        if let Ok(mut p) = pieces.lock() {
+            if p.len() <= i {
+                p.resize(i + 1, None);
+            }
+            p[i] = Some(piece);
+        }
+    };
+    // A compressed chunk's piece, or zlib-rs's if it could not be made
+    // joinable (read again: it is not in `buf` any more).
+    let settle = |(i, chunk, whole, crc): Waiting,
+                  joined: Result<(), Invalid>,
+                  deflater: &mut Deflater,
+                  buf: &mut Vec<u8>| {
+        let piece = match joined {
+            Ok(()) => whole,
+            Err(Invalid) => deflater.flushed_from(&file, chunk, buf)?,
+        };
+        put(i, (Data::Fresh(piece), crc));
+        std::io::Result::Ok(())
+    };
+    // A chunk compressed whole, waiting for the next one to be made
+    // joinable beside it ([`joinable::pair`]).
+    let mut waiting: Option<Waiting> = None;
+    while let Some((i, chunk)) = found.take(next.fetch_add(1, Ordering::Relaxed)) {
+        if let Some(piece) = reused.get(chunk.hash) {
+            put(i, piece);
+            continue;
+        }
+        buf.resize(chunk.len, 0);
+        read_at(&file, chunk.offset, &mut buf)?;
+        let mut this = (i, chunk, deflater.whole(&buf), crc32fast::hash(&buf));
+        match waiting.take() {
+            None => waiting = Some(this),
+            Some(mut other) => {
+                let (other_joined, joined) = join(&mut other.2, &mut this.2);
+                settle(other, other_joined, &mut deflater, &mut buf)?;
+                settle(this, joined, &mut deflater, &mut buf)?;
+            }
+        }
+    }
+    if let Some(mut last) = waiting {
+        let joined = join(&mut last.2, &mut Vec::new()).0;
+        settle(last, joined, &mut deflater, &mut buf)?;
+    }
+    Ok(())
 }
 
 /// Cuts the collection into chunks (whole pages, cut where a page's hash
