@@ -1035,6 +1035,17 @@ mod tests {
         out
     }
 
+    /// The collection a package holds, as the `zip` crate reads it.
+    fn collection_of(package: &[u8]) -> Vec<u8> {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
+        let mut collection = Vec::new();
+        zip.by_name("collection.anki2")
+            .unwrap()
+            .read_to_end(&mut collection)
+            .unwrap();
+        collection
+    }
+
     #[test]
     fn chunks_join_into_one_stream_any_zip_reader_reads() {
         let dir = tempfile::tempdir().unwrap();
@@ -1123,13 +1134,7 @@ mod tests {
         };
         for join in [refuse, first_refused] {
             let bytes = package_with(&db, &Reused::default(), join).unwrap();
-            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
-            let mut back = Vec::new();
-            zip.by_name("collection.anki2")
-                .unwrap()
-                .read_to_end(&mut back)
-                .unwrap();
-            assert!(back == data);
+            assert!(collection_of(&bytes) == data);
             assert_ne!(bytes, package(&db, &Reused::default()).unwrap());
         }
     }
@@ -1195,13 +1200,7 @@ mod tests {
         // one stream.
         let refuse: Join = |_, _| (Err(Invalid), Err(Invalid));
         let mixed = package_with(&b, &reused, refuse).unwrap();
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&mixed)).unwrap();
-        let mut out = Vec::new();
-        zip.by_name("collection.anki2")
-            .unwrap()
-            .read_to_end(&mut out)
-            .unwrap();
-        assert!(out == edited);
+        assert!(collection_of(&mixed) == edited);
         // A table that does not add up is not used.
         let mut wrong = extra.clone();
         wrong[EXTRA_MAGIC.len() + 16] ^= 1;
