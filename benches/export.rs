@@ -64,7 +64,7 @@ fn main() {
             )
             .expect("export");
             let total = start.elapsed();
-            size = artifacts[0].bytes.len();
+            size = artifacts[0].content.to_vec().expect("the package").len();
             load_t = load_t.min(loaded_at);
             lint_t = lint_t.min(linted_at - loaded_at);
             apkg_t = apkg_t.min(total - linted_at);

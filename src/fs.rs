@@ -21,6 +21,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     };
     let mut tmp = temp_file_in(dir).map_err(wrap)?;
     tmp.write_all(bytes).map_err(wrap)?;
+    persist_atomic(tmp, path)
+}
+
+/// Puts `tmp`, a temporary file of pyq's in `path`'s folder
+/// ([`temp_file_in`]) holding the new content, in place of `path`: with
+/// the existing file's permissions, flushed to disk, renamed into place.
+pub fn persist_atomic(tmp: tempfile::NamedTempFile, path: &Path) -> Result<(), Error> {
+    let wrap = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     match fs::metadata(path) {
         Ok(meta) => tmp
             .as_file()

@@ -107,7 +107,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let published = lock.map(|(bytes, ids)| {
         artifacts.push(export::Artifact {
             path: lock_path.clone(),
-            bytes,
+            content: export::Content::Bytes(bytes),
         });
         ids
     });
@@ -136,33 +136,34 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         };
         drop(stale);
         // The process ends here: the bank and the files need not be freed.
-        crate::memory::discard((artifacts, previous_lock, loaded));
+        export::discard(artifacts);
+        crate::memory::discard((previous_lock, loaded));
         crate::memory::discard(source);
         return Ok(status);
     }
-    let written = export::write(&artifacts, &dir)?;
+    let written = export::write(artifacts, &dir)?;
     // A file that already held what the bank produces is left as it was.
-    let verb = |i: usize| if written[i] { "wrote" } else { "unchanged:" };
-    for (i, a) in artifacts[..exported].iter().enumerate() {
+    let verb = |wrote: bool| if wrote { "wrote" } else { "unchanged:" };
+    for (path, wrote) in &written[..exported] {
         writeln!(
             out,
             "{} {} ({} questions)",
-            verb(i),
-            a.path.display(),
+            verb(*wrote),
+            path.display(),
             ctx.bank.questions.len()
         )?;
     }
-    if let (Some(ids), Some(a)) = (published, artifacts.get(exported)) {
+    if let (Some(ids), Some((path, wrote))) = (published, written.get(exported)) {
         writeln!(
             out,
             "{} {} ({} published ids)",
-            verb(exported),
-            a.path.display(),
+            verb(*wrote),
+            path.display(),
             ids
         )?;
     }
     // The process ends here: the bank and the files need not be freed.
-    crate::memory::discard((artifacts, previous_lock, loaded));
+    crate::memory::discard((previous_lock, loaded));
     crate::memory::discard(source);
     Ok(Status::Success)
 }

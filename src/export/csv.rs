@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 use crate::error::Error;
-use crate::export::{Context, Exporter, Sink, deck_name, slug};
+use crate::export::{Content, Context, Exporter, Sink, deck_name, slug};
 use crate::identity::guid;
 use crate::model::{Bank, Spanned, Str, Text};
 use crate::render::Card;
@@ -141,8 +141,11 @@ impl Sink for AnkiCsv {
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
-        self.writer.into_inner().map_err(|e| csv_error(e.error()))
+    fn finish(self: Box<Self>) -> Result<Content, Error> {
+        self.writer
+            .into_inner()
+            .map(Content::Bytes)
+            .map_err(|e| csv_error(e.error()))
     }
 }
 
@@ -160,8 +163,8 @@ impl Sink for PlainCsv<'_> {
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
-        plain(self.ctx).map_err(csv_error)
+    fn finish(self: Box<Self>) -> Result<Content, Error> {
+        plain(self.ctx).map(Content::Bytes).map_err(csv_error)
     }
 }
 

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use crate::error::Error;
 use crate::export::anki::template::{css_dark, css_light, css_night_selector, css_rules};
 use crate::export::markdown::anchor;
-use crate::export::{Context, Exporter, Sink, deck_name, slug};
+use crate::export::{Content, Context, Exporter, Sink, deck_name, slug};
 use crate::model::{Bank, Spanned};
 use crate::render::{
     Card, Highlighter, Math, escape, sanitize_page, to_html_with, to_inline_html_with,
@@ -78,8 +78,8 @@ impl Sink for HtmlSink<'_> {
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
-        Ok(self.page.end(None).into_bytes())
+    fn finish(self: Box<Self>) -> Result<Content, Error> {
+        Ok(Content::Bytes(self.page.end(None).into_bytes()))
     }
 }
 

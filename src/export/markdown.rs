@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::error::Error;
-use crate::export::{Context, Exporter, Sink, deck_name, slug};
+use crate::export::{Content, Context, Exporter, Sink, deck_name, slug};
 use crate::model::{Bank, Question, Spanned, Text};
 
 pub struct Markdown {
@@ -61,8 +61,10 @@ impl Sink for MarkdownSink<'_> {
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
-        Ok(document(self.bank, self.details).into_bytes())
+    fn finish(self: Box<Self>) -> Result<Content, Error> {
+        Ok(Content::Bytes(
+            document(self.bank, self.details).into_bytes(),
+        ))
     }
 }
 

@@ -95,7 +95,7 @@ pub trait Sink {
     /// asked for ([`Sink::order`]).
     fn cards(&mut self, cards: &[Card]) -> Result<(), Error>;
 
-    fn finish(self: Box<Self>) -> Result<Vec<u8>, Error>;
+    fn finish(self: Box<Self>) -> Result<Content, Error>;
 }
 
 /// `pyq export --format`.
@@ -155,7 +155,25 @@ pub fn deck_name<'b>(bank: &'b Bank<'_>) -> &'b str {
 /// A file an export produced, with where it goes.
 pub struct Artifact {
     pub path: PathBuf,
-    pub bytes: Vec<u8>,
+    pub content: Content,
+}
+
+/// What an export produced: its bytes, or (a re-exported Anki package,
+/// written as it was made) a temporary file of pyq's in the output folder,
+/// renamed into place by [`write`] or removed when dropped.
+pub enum Content {
+    Bytes(Vec<u8>),
+    Staged(tempfile::NamedTempFile),
+}
+
+impl Content {
+    /// The content's bytes (a staged file's read back).
+    pub fn to_vec(&self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Self::Bytes(bytes) => Ok(bytes.clone()),
+            Self::Staged(file) => std::fs::read(file.path()),
+        }
+    }
 }
 
 /// Exports under way: each file's path and its sink.
@@ -246,7 +264,7 @@ pub fn finish_then<R: Send>(
             .map(|(path, sink)| {
                 Ok(Artifact {
                     path,
-                    bytes: sink.finish()?,
+                    content: sink.finish()?,
                 })
             })
             .collect()
@@ -418,56 +436,86 @@ pub fn produce<'a>(
 /// that already holds the artifact's bytes is left alone: its time stays
 /// (for tools that go by it), and a re-export of an unchanged bank does not
 /// wait for tens of megabytes to be flushed to disk again.
-/// Returns, for each artifact, whether it was written.
-pub fn write(artifacts: &[Artifact], dir: &Path) -> Result<Vec<bool>, Error> {
+/// Returns, for each artifact, its path and whether it was written.
+pub fn write(artifacts: Vec<Artifact>, dir: &Path) -> Result<Vec<(PathBuf, bool)>, Error> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {
         path: dir.to_path_buf(),
         source,
     })?;
     artifacts
-        .iter()
+        .into_iter()
         .map(|a| {
-            if holds(&a.path, &a.bytes) {
-                return Ok(false);
+            if holds(&a.path, &a.content) {
+                // A staged file is removed while the command goes on.
+                crate::memory::drop_aside(a.content);
+                return Ok((a.path, false));
             }
-            crate::fs::write_atomic(&a.path, &a.bytes).map(|()| true)
+            match a.content {
+                Content::Bytes(bytes) => crate::fs::write_atomic(&a.path, &bytes),
+                Content::Staged(file) => crate::fs::persist_atomic(file, &a.path),
+            }
+            .map(|()| (a.path, true))
         })
         .collect()
 }
 
-/// Whether the file at `path` is a regular file holding exactly `bytes`:
-/// its size is checked first, then it is read a piece at a time (a large
-/// deck's package is not held in memory twice).
-fn holds(path: &Path, bytes: &[u8]) -> bool {
+/// Drops `artifacts` as the process ends ([`crate::memory::discard`]),
+/// removing their staged files (which are not in memory, and must not be
+/// left behind).
+pub fn discard(artifacts: Vec<Artifact>) {
+    let (staged, rest): (Vec<_>, Vec<_>) = artifacts
+        .into_iter()
+        .partition(|a| matches!(a.content, Content::Staged(_)));
+    crate::memory::drop_aside(staged);
+    crate::memory::discard(rest);
+}
+
+/// Whether the file at `path` is a regular file holding exactly `content`:
+/// the sizes are compared first, then both are read a piece at a time (a
+/// large deck's package is not held in memory twice).
+fn holds(path: &Path, content: &Content) -> bool {
+    match content {
+        Content::Bytes(bytes) => holds_read(path, &mut &bytes[..], bytes.len() as u64),
+        Content::Staged(staged) => staged
+            .reopen()
+            .and_then(|f| Ok((f.metadata()?.len(), f)))
+            .is_ok_and(|(len, mut f)| holds_read(path, &mut f, len)),
+    }
+}
+
+/// Whether the file at `path` is a regular file of `len` bytes, the ones
+/// `expected` reads.
+fn holds_read(path: &Path, expected: &mut dyn std::io::Read, len: u64) -> bool {
     use std::io::Read as _;
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };
-    if !file
-        .metadata()
-        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-    {
+    if !file.metadata().is_ok_and(|m| m.is_file() && m.len() == len) {
         return false;
     }
-    let mut piece = vec![0; (1 << 20).min(bytes.len())];
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let n = piece.len().min(rest.len());
-        if file.read_exact(&mut piece[..n]).is_err() || piece[..n] != rest[..n] {
+    let size = (1 << 20).min(len as usize);
+    let (mut piece, mut want) = (vec![0; size], vec![0; size]);
+    let mut rest = len;
+    while rest > 0 {
+        let n = size.min(rest as usize);
+        if file.read_exact(&mut piece[..n]).is_err()
+            || expected.read_exact(&mut want[..n]).is_err()
+            || piece[..n] != want[..n]
+        {
             return false;
         }
-        rest = &rest[n..];
+        rest -= n as u64;
     }
     // Nothing after (the file did not grow since its size was read).
     file.read(&mut [0]).is_ok_and(|n| n == 0)
 }
 
-/// The artifacts whose file is missing or differs from the bytes produced.
+/// The artifacts whose file is missing or differs from what was produced.
 pub fn stale(artifacts: &[Artifact]) -> Vec<(&Artifact, &'static str)> {
     artifacts
         .iter()
         .filter_map(|a| match std::fs::metadata(&a.path) {
-            _ if holds(&a.path, &a.bytes) => None,
+            _ if holds(&a.path, &a.content) => None,
             Ok(_) => Some((a, "differs from what the bank produces")),
             Err(_) => Some((a, "is missing")),
         })
@@ -546,16 +594,30 @@ mod tests {
         // Longer than one piece read, so the comparison goes piece by piece.
         let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
         std::fs::write(&path, &bytes).unwrap();
-        assert!(holds(&path, &bytes));
-        let mut other = bytes.clone();
-        other[2_500_000] ^= 1;
-        assert!(!holds(&path, &other));
-        assert!(!holds(&path, &bytes[..bytes.len() - 1]));
-        std::fs::write(&path, b"").unwrap();
-        assert!(holds(&path, b""));
-        assert!(!holds(&path, b"x"));
-        assert!(!holds(&dir.path().join("missing"), b""));
-        assert!(!holds(dir.path(), b""));
+        let staged = |b: &[u8]| {
+            let file = crate::fs::temp_file_in(dir.path()).unwrap();
+            std::fs::write(file.path(), b).unwrap();
+            Content::Staged(file)
+        };
+        // The same answers for bytes and for a staged file.
+        let check = |content: &dyn Fn(&[u8]) -> Content| {
+            assert!(holds(&path, &content(&bytes)));
+            let mut other = bytes.clone();
+            other[2_500_000] ^= 1;
+            assert!(!holds(&path, &content(&other)));
+            assert!(!holds(&path, &content(&bytes[..bytes.len() - 1])));
+            let mut longer = bytes.clone();
+            longer.push(0);
+            assert!(!holds(&path, &content(&longer)));
+            let empty = dir.path().join("empty");
+            std::fs::write(&empty, b"").unwrap();
+            assert!(holds(&empty, &content(b"")));
+            assert!(!holds(&empty, &content(b"x")));
+            assert!(!holds(&dir.path().join("missing"), &content(b"")));
+            assert!(!holds(dir.path(), &content(b"")));
+        };
+        check(&|b| Content::Bytes(b.to_vec()));
+        check(&staged);
     }
 
     /// Every export gives the same file alone as beside the others, though
@@ -593,10 +655,13 @@ mod tests {
         ] {
             let alone = produce(&format.exporters(options), &ctx, dir.path()).unwrap();
             let together = all.iter().find(|a| a.path == alone[0].path).unwrap();
-            assert!(alone[0].bytes == together.bytes, "{format:?}");
+            assert!(
+                alone[0].content.to_vec().unwrap() == together.content.to_vec().unwrap(),
+                "{format:?}"
+            );
         }
         // The CSV is in bank order.
-        let csv = String::from_utf8(all[1].bytes.clone()).unwrap();
+        let csv = String::from_utf8(all[1].content.to_vec().unwrap()).unwrap();
         let numbers: Vec<usize> = csv
             .lines()
             .filter(|l| l.starts_with("\"Q"))

@@ -143,6 +143,18 @@ fn check_names_a_stale_file() {
         stdout.contains("sample.apkg differs from what the bank produces"),
         "{stdout}"
     );
+    // The package the check made (written into the folder as it was made)
+    // is not left there.
+    let mut names: Vec<_> = std::fs::read_dir(dir.path().join("exports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["sample.apkg", "sample.csv", "sample.html", "sample.md"],
+        "{names:?}"
+    );
 }
 
 /// `Id` field → GUID, read from an exported package.

@@ -134,7 +134,12 @@ fn produce(bank: &pyq::model::Bank<'_>, flavor: CsvFlavor) -> Vec<u8> {
         details: true,
     });
     let mut artifacts = export::produce(&exporters, &ctx, dir.path()).expect("export");
-    artifacts.pop().expect("one CSV").bytes
+    artifacts
+        .pop()
+        .expect("one CSV")
+        .content
+        .to_vec()
+        .expect("the CSV")
 }
 
 fn anki_rows(csv: &[u8]) -> Vec<csv::StringRecord> {

@@ -181,14 +181,16 @@ fn no_filter_evasion_input_survives_into_the_deck_or_the_csv() {
     });
     let artifacts = export::produce(&exporters, &ctx, dir.path()).expect("export");
     let file = |ext: &str| {
-        &artifacts
+        artifacts
             .iter()
             .find(|a| a.path.extension().is_some_and(|e| e == ext))
             .expect("an artifact")
-            .bytes
+            .content
+            .to_vec()
+            .expect("the file")
     };
 
-    let (notes, decks) = note_fields(file("apkg"));
+    let (notes, decks) = note_fields(&file("apkg"));
     assert_eq!(notes.len(), vectors.len());
     for (i, fields) in notes.iter().enumerate() {
         for (f, html) in fields.iter().enumerate() {
@@ -220,11 +222,12 @@ fn no_filter_evasion_input_survives_into_the_deck_or_the_csv() {
     assert!(desc.contains("alert"), "{desc}");
     assert_safe(&desc, "the deck description");
 
+    let csv_bytes = file("csv");
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(b'\t')
         .has_headers(false)
         .comment(Some(b'#'))
-        .from_reader(file("csv").as_slice());
+        .from_reader(csv_bytes.as_slice());
     let mut rows = 0;
     for record in csv.records() {
         let record = record.expect("a CSV record");
@@ -236,7 +239,7 @@ fn no_filter_evasion_input_survives_into_the_deck_or_the_csv() {
     }
     assert_eq!(rows, vectors.len());
 
-    let page = String::from_utf8(file("html").clone()).expect("UTF-8");
+    let page = String::from_utf8(file("html")).expect("UTF-8");
     assert_eq!(page.matches("<article ").count(), vectors.len());
     assert_page_safe(&page);
 }

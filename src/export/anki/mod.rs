@@ -31,7 +31,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use crate::error::Error;
-use crate::export::{Context, Exporter, Sink, deck_name, slug};
+use crate::export::{Content, Context, Exporter, Sink, deck_name, slug};
 use crate::model::{Bank, Spanned};
 use crate::render::Card;
 
@@ -168,7 +168,11 @@ impl Exporter for Anki {
         let scratch = scratch_file(ctx.scratch_dir)?;
         let builder = collection::Builder::new(scratch.path(), ctx, ids, previous, keys)
             .map_err(Error::Sqlite)?;
-        Ok(Box::new(AnkiSink { scratch, builder }))
+        Ok(Box::new(AnkiSink {
+            scratch,
+            builder,
+            stage_in: ctx.scratch_dir,
+        }))
     }
 }
 
@@ -328,6 +332,9 @@ fn text<'t>(t: Option<&'t crate::model::Text<'_>>) -> std::borrow::Cow<'t, str> 
 struct AnkiSink<'a> {
     scratch: tempfile::NamedTempFile,
     builder: collection::Builder<'a>,
+    /// The output folder, if it exists: the package is written there as it
+    /// is made ([`package::package_in`]).
+    stage_in: Option<&'a std::path::Path>,
 }
 
 impl Sink for AnkiSink<'_> {
@@ -347,15 +354,19 @@ impl Sink for AnkiSink<'_> {
         self.builder.add(cards).map_err(Error::Sqlite)
     }
 
-    fn finish(self: Box<Self>) -> Result<Vec<u8>, Error> {
+    fn finish(self: Box<Self>) -> Result<Content, Error> {
         let Self {
             scratch,
             mut builder,
+            stage_in,
         } = *self;
         builder.add_remaining().map_err(Error::Sqlite)?;
         let reused = builder.finish().map_err(Error::Sqlite)?;
-        let package = package::package(scratch.path(), &reused)
-            .map_err(|e| Error::Internal(format!("could not write the package: {e}")));
+        let package = match stage_in {
+            Some(dir) => package::package_in(scratch.path(), &reused, dir),
+            None => package::package(scratch.path(), &reused).map(Content::Bytes),
+        }
+        .map_err(|e| Error::Internal(format!("could not write the package: {e}")));
         crate::memory::drop_aside(scratch);
         package
     }

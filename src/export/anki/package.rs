@@ -27,7 +27,9 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, OnceLock};
+
+use crate::export::Content;
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
@@ -89,18 +91,20 @@ type Piece = (Data, u32);
 
 /// A chunk's compressed bytes: compressed by this export, or where they
 /// are in the previous package (copied from there straight into the new
-/// one when the zip is put together).
+/// one when the zip is put together); or, once written to the package's
+/// file ([`package_in`]), only its length.
 #[derive(Clone, Debug)]
 enum Data {
     Fresh(Vec<u8>),
     Kept { at: u64, len: usize },
+    Written(usize),
 }
 
 impl Data {
     fn len(&self) -> usize {
         match self {
             Self::Fresh(bytes) => bytes.len(),
-            Self::Kept { len, .. } => *len,
+            Self::Kept { len, .. } | Self::Written(len) => *len,
         }
     }
 }
@@ -272,11 +276,31 @@ impl Reused {
                 out.copy_from_slice(&bytes);
                 Ok(())
             }
-            Data::Kept { at, .. } => match &self.file {
-                Some(file) => read_at(file, at, out),
-                None => Err(std::io::Error::other("the previous package is closed")),
-            },
+            Data::Kept { at, .. } => read_at(self.previous()?, at, out),
+            Data::Written(_) => Err(std::io::Error::other("a piece written twice")),
         }
+    }
+
+    /// Copies `len` bytes at `from` in the previous package to `at` in
+    /// `to`. (`copy_file_range` made a re-export slower here: 174 calls
+    /// took 20 ms in the kernel, more than reading and writing.)
+    fn copy(&self, from: u64, len: usize, to: &File, at: u64) -> std::io::Result<()> {
+        let previous = self.previous()?;
+        let mut buf = vec![0; len.min(1 << 20)];
+        let mut done = 0;
+        while done < len {
+            let n = buf.len().min(len - done);
+            read_at(previous, from + done as u64, &mut buf[..n])?;
+            write_at(to, at + done as u64, &buf[..n])?;
+            done += n;
+        }
+        Ok(())
+    }
+
+    fn previous(&self) -> std::io::Result<&File> {
+        self.file
+            .as_ref()
+            .ok_or_else(|| std::io::Error::other("the previous package is closed"))
     }
 }
 
@@ -288,21 +312,49 @@ const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
 /// SQLite). Chunks found in `reused` are copied; the others are compressed
 /// on every core, each as soon as [`split`] has found it.
 pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
-    package_with(db, reused, joinable::pair)
+    match package_with(db, reused, joinable::pair, None)? {
+        Content::Bytes(bytes) => Ok(bytes),
+        Content::Staged(_) => Err("the package was written to a file".to_owned()),
+    }
+}
+
+/// [`package`], written to a temporary file in `dir` as its chunks are
+/// settled, so that writing it (and the system flushing it to disk)
+/// overlaps the compression instead of following it. Until a chunk is not
+/// where the previous package has it, nothing is written: a package that
+/// comes out the same as the previous one (nothing changed) is put
+/// together in memory, as [`package`] does, to be compared with it and
+/// left alone.
+pub(crate) fn package_in(db: &Path, reused: &Reused, dir: &Path) -> Result<Content, String> {
+    package_with(db, reused, joinable::pair, Some(dir))
 }
 
 /// What makes two whole streams joinable ([`joinable::pair`]; the tests
 /// give one that refuses, to see the fallback used).
 type Join = fn(&mut Vec<u8>, &mut Vec<u8>) -> (Result<(), Invalid>, Result<(), Invalid>);
 
-/// [`package`], with `join` making the compressed chunks joinable.
-fn package_with(db: &Path, reused: &Reused, join: Join) -> Result<Vec<u8>, String> {
+/// [`package`] or [`package_in`], with `join` making the compressed chunks
+/// joinable.
+fn package_with(
+    db: &Path,
+    reused: &Reused,
+    join: Join,
+    stage_in: Option<&Path>,
+) -> Result<Content, String> {
     let found = Found {
         state: Mutex::new((Vec::new(), false)),
         more: Condvar::new(),
     };
-    // Each chunk's compressed bytes and the CRC-32 of its content.
-    let pieces: Mutex<Vec<Option<Piece>>> = Mutex::new(Vec::new());
+    let placer = Placer {
+        reused,
+        stage_in,
+        state: Mutex::new(Placed {
+            at: DATA_START,
+            ..Placed::default()
+        }),
+        file: OnceLock::new(),
+        unflushed: AtomicUsize::new(0),
+    };
     let next = AtomicUsize::new(0);
     let failed: Mutex<Option<String>> = Mutex::new(None);
     let fail = |why: String| {
@@ -313,8 +365,8 @@ fn package_with(db: &Path, reused: &Reused, join: Join) -> Result<Vec<u8>, Strin
     let split = std::thread::scope(|s| {
         for _ in 0..parallelism() {
             s.spawn(|| {
-                if let Err(e) = compress(db, &found, &next, reused, join, &pieces) {
-                    fail(format!("could not read the collection: {e}"));
+                if let Err(e) = compress(db, &found, &next, join, &placer) {
+                    fail(e.to_string());
                     // Let `split` stop: no more chunks would be compressed.
                     found.finish();
                 }
@@ -328,20 +380,16 @@ fn package_with(db: &Path, reused: &Reused, join: Join) -> Result<Vec<u8>, Strin
     if let Some(why) = failed.into_inner().ok().flatten() {
         return Err(why);
     }
-    let chunks = found
-        .state
-        .into_inner()
-        .map_err(|_| "a compression thread failed".to_owned())?
-        .0;
-    let pieces = pieces
-        .into_inner()
-        .map_err(|_| "a compression thread failed".to_owned())?;
-    if pieces.len() != chunks.len() || pieces.iter().any(Option::is_none) {
-        return Err("a compression thread failed".to_owned());
+    let broken = || "a compression thread failed".to_owned();
+    let chunks = found.state.into_inner().map_err(|_| broken())?.0;
+    let placed = placer.state.into_inner().map_err(|_| broken())?;
+    if placed.pieces.len() != chunks.len() || placed.pieces.iter().any(Option::is_none) {
+        return Err(broken());
     }
     // The collection's CRC-32 (the zip header's), from its chunks'.
     let mut crc = crc32fast::Hasher::new();
-    let pieces: Vec<Data> = pieces
+    let pieces: Vec<Data> = placed
+        .pieces
         .into_iter()
         .zip(&chunks)
         .map(|(piece, chunk)| {
@@ -353,8 +401,6 @@ fn package_with(db: &Path, reused: &Reused, join: Join) -> Result<Vec<u8>, Strin
             bytes
         })
         .collect();
-    let crc = crc.finalize();
-    let size: u64 = chunks.iter().map(|c| c.len as u64).sum();
     let table = (chunks.len() <= MAX_TABLE_CHUNKS).then(|| {
         let mut t = Vec::with_capacity(4 + 16 + 8 * chunks.len());
         t.extend_from_slice(EXTRA_MAGIC);
@@ -366,35 +412,305 @@ fn package_with(db: &Path, reused: &Reused, join: Join) -> Result<Vec<u8>, Strin
         }
         t
     });
-    let compressed: usize = pieces.iter().map(Data::len).sum();
+    let data: usize = pieces.iter().map(Data::len).sum();
+    let too_large = || {
+        format!(
+            "the package's {COLLECTION} would be larger than 4 GiB, more than a zip without Zip64 holds"
+        )
+    };
+    let collection = Entry {
+        name: COLLECTION,
+        crc: crc.finalize(),
+        compressed: u32::try_from(data + FINAL_BLOCK.len()).map_err(|_| too_large())?,
+        size: u32::try_from(chunks.iter().map(|c| c.len as u64).sum::<u64>())
+            .map_err(|_| too_large())?,
+        offset: 0,
+        extra: table.as_deref(),
+    };
+    let head = collection.local_header();
+    let tail = tail(&collection)?;
+    match placer.file.into_inner() {
+        Some(file) => {
+            if placed.placed != chunks.len() {
+                return Err(broken());
+            }
+            let written =
+                |e: std::io::Error| format!("could not write {}: {e}", file.path().display());
+            write_at(file.as_file(), DATA_START + data as u64, &tail).map_err(written)?;
+            write_at(file.as_file(), 0, &head).map_err(written)?;
+            Ok(Content::Staged(file))
+        }
+        None => {
+            // Allocated zeroed at once, as pages the system zeroes when
+            // they are first written (by the threads that fill them, see
+            // [`fill`]), instead of grown and copied.
+            let mut out = vec![0; head.len() + data + tail.len()];
+            let (start, rest) = out.split_at_mut(head.len());
+            start.copy_from_slice(&head);
+            let (middle, end) = rest.split_at_mut(data);
+            fill(middle, pieces, reused)?;
+            end.copy_from_slice(&tail);
+            Ok(Content::Bytes(out))
+        }
+    }
+}
+
+/// The collection's entry name, and where its compressed data starts in
+/// the package: after its local header (30 bytes, then the name; no
+/// extra field, the chunk table is in the central directory only).
+const COLLECTION: &str = "collection.anki2";
+const DATA_START: u64 = 30 + COLLECTION.len() as u64;
+
+/// What follows the collection's compressed chunks in the package: the
+/// stream's final block, the `media` entry (`{}`: no media), the central
+/// directory and its end.
+fn tail(collection: &Entry<'_>) -> Result<Vec<u8>, String> {
     let media = b"{}";
-    let mut zip = Zip::with_room(&[
-        ("collection.anki2", compressed, table.as_deref()),
-        ("media", 64, None),
-    ]);
-    zip.entry(
-        "collection.anki2",
-        crc,
-        size,
-        pieces,
-        reused,
-        &FINAL_BLOCK,
-        table.as_deref(),
-    )?;
-    let mut hasher = crc32fast::Hasher::new();
-    hasher.update(media);
     let mut compressed = deflate_chunk(media);
     compressed.extend_from_slice(&FINAL_BLOCK);
-    zip.entry(
-        "media",
-        hasher.finalize(),
-        media.len() as u64,
-        vec![Data::Fresh(compressed)],
-        reused,
-        &[],
-        None,
-    )?;
-    Ok(zip.finish())
+    let media_at = DATA_START + u64::from(collection.compressed);
+    let too_large = || "the package would be larger than 4 GiB".to_owned();
+    let media = Entry {
+        name: "media",
+        crc: crc32fast::hash(media),
+        compressed: compressed.len() as u32,
+        size: media.len() as u32,
+        offset: u32::try_from(media_at).map_err(|_| too_large())?,
+        extra: None,
+    };
+    let mut out = FINAL_BLOCK.to_vec();
+    out.extend_from_slice(&media.local_header());
+    out.extend_from_slice(&compressed);
+    let central_at = media_at + out.len() as u64 - FINAL_BLOCK.len() as u64;
+    let central_at = u32::try_from(central_at).map_err(|_| too_large())?;
+    let central_start = out.len();
+    collection.central_record(&mut out);
+    media.central_record(&mut out);
+    let central_len = (out.len() - central_start) as u32;
+    put32(&mut out, 0x0605_4b50);
+    for v in [0, 0, 2, 2] {
+        put16(&mut out, v);
+    }
+    put32(&mut out, central_len);
+    put32(&mut out, central_at);
+    put16(&mut out, 0);
+    Ok(out)
+}
+
+/// The chunks' pieces as they are settled, and, for [`package_in`], the
+/// package file they are written to as soon as each one's place is known
+/// (every piece before it settled).
+struct Placer<'a> {
+    reused: &'a Reused,
+    /// Where to write the package, if it is written as it is made.
+    stage_in: Option<&'a Path>,
+    state: Mutex<Placed>,
+    /// The package file, once a piece differs from the previous package.
+    file: OnceLock<tempfile::NamedTempFile>,
+    /// Bytes written since the system was last asked to start writing the
+    /// file to disk.
+    unflushed: AtomicUsize,
+}
+
+#[derive(Default)]
+struct Placed {
+    /// Each chunk's piece (a written one's bytes are freed) and the CRC-32
+    /// of its content.
+    pieces: Vec<Option<Piece>>,
+    /// How many pieces have their place, and where the next one goes.
+    placed: usize,
+    at: u64,
+}
+
+impl Placer<'_> {
+    /// Settles chunk `i`'s piece, and writes those whose place is then
+    /// known.
+    fn put(&self, i: usize, piece: Piece) -> std::io::Result<()> {
+        let writes = {
+            let mut placed = self
+                .state
+                .lock()
+                .map_err(|_| std::io::Error::other("a compression thread failed"))?;
+            if placed.pieces.len() <= i {
+                placed.pieces.resize(i + 1, None);
+            }
+            placed.pieces[i] = Some(piece);
+            self.place(&mut placed)?
+        };
+        let Some(file) = self.file.get() else {
+            return Ok(());
+        };
+        let written = |e: std::io::Error| {
+            std::io::Error::new(
+                e.kind(),
+                format!("could not write {}: {e}", file.path().display()),
+            )
+        };
+        let mut wrote = 0;
+        for (at, data) in writes {
+            wrote += data.len();
+            match data {
+                Data::Fresh(bytes) => write_at(file.as_file(), at, &bytes).map_err(written)?,
+                Data::Kept { at: from, len } => self
+                    .reused
+                    .copy(from, len, file.as_file(), at)
+                    .map_err(|e| {
+                        std::io::Error::new(
+                            e.kind(),
+                            format!("could not read the previous package: {e}"),
+                        )
+                    })?,
+                Data::Written(_) => return Err(std::io::Error::other("a piece written twice")),
+            }
+        }
+        if self.unflushed.fetch_add(wrote, Ordering::Relaxed) + wrote >= WRITEBACK {
+            self.unflushed.store(0, Ordering::Relaxed);
+            start_writeback(file.as_file());
+        }
+        Ok(())
+    }
+
+    /// Gives each piece whose turn has come its place; returns what is to
+    /// be written where: nothing while every piece is where the previous
+    /// package has it, then (the file made) what came before, and every
+    /// piece from there on.
+    fn place(&self, placed: &mut Placed) -> std::io::Result<Vec<(u64, Data)>> {
+        let mut writes = Vec::new();
+        let Some(dir) = self.stage_in else {
+            return Ok(writes);
+        };
+        let Placed {
+            pieces,
+            placed: next,
+            at,
+        } = placed;
+        while let Some(Some((data, _))) = pieces.get_mut(*next) {
+            let len = data.len();
+            if self.file.get().is_none() {
+                if matches!(data, Data::Kept { at: from, .. } if *from == *at) {
+                    *next += 1;
+                    *at += len as u64;
+                    continue;
+                }
+                let file = crate::fs::temp_file_in(dir).map_err(|e| {
+                    std::io::Error::new(
+                        e.kind(),
+                        format!(
+                            "could not create a temporary file in {}: {e}",
+                            dir.display()
+                        ),
+                    )
+                })?;
+                let _ = self.file.set(file);
+                // The pieces before are where the previous package has
+                // them, one after the other.
+                if *at > DATA_START {
+                    let len = (*at - DATA_START) as usize;
+                    writes.push((
+                        DATA_START,
+                        Data::Kept {
+                            at: DATA_START,
+                            len,
+                        },
+                    ));
+                }
+            }
+            writes.push((*at, std::mem::replace(data, Data::Written(len))));
+            *next += 1;
+            *at += len as u64;
+        }
+        Ok(writes)
+    }
+}
+
+/// How much of the package is written before the system is asked to
+/// start writing it to disk ([`start_writeback`]).
+const WRITEBACK: usize = 2 << 20;
+
+/// Asks the system to start writing `file`'s written pages to disk, without
+/// waiting: the package's final flush (before it is renamed into place)
+/// then waits only for its last pages, instead of all of them, once the
+/// package is made. Left to the final flush where there is no such call.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a plain system call on an open file descriptor; offset 0 and
+    // length 0 mean the whole file. Its failure only leaves the work to
+    // the final flush.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_: &File) {}
+
+/// A zip entry's header fields (the package's are all deflated, dated
+/// 1980-01-01 and `rw-r--r--`).
+struct Entry<'a> {
+    name: &'a str,
+    crc: u32,
+    compressed: u32,
+    size: u32,
+    /// Where its local header is.
+    offset: u32,
+    /// An extra field for its central directory record (the chunk table).
+    extra: Option<&'a [u8]>,
+}
+
+impl Entry<'_> {
+    /// Its local header, without extra field: the chunk table is written
+    /// once, in the central directory (which is what readers go by), so
+    /// that where the data starts does not depend on the number of chunks.
+    fn local_header(&self) -> Vec<u8> {
+        let mut head = Vec::with_capacity(30 + self.name.len());
+        put32(&mut head, 0x0403_4b50);
+        for v in [VERSION_NEEDED, 0, DEFLATED, DOS_TIME, DOS_DATE] {
+            put16(&mut head, v);
+        }
+        for v in [self.crc, self.compressed, self.size] {
+            put32(&mut head, v);
+        }
+        put16(&mut head, self.name.len() as u16);
+        put16(&mut head, 0);
+        head.extend_from_slice(self.name.as_bytes());
+        head
+    }
+
+    fn central_record(&self, c: &mut Vec<u8>) {
+        let extra_len = self.extra.map_or(0, |e| 4 + e.len());
+        put32(c, 0x0201_4b50);
+        for v in [
+            VERSION_MADE_BY,
+            VERSION_NEEDED,
+            0,
+            DEFLATED,
+            DOS_TIME,
+            DOS_DATE,
+        ] {
+            put16(c, v);
+        }
+        for v in [self.crc, self.compressed, self.size] {
+            put32(c, v);
+        }
+        for v in [
+            self.name.len() as u16,
+            u16::try_from(extra_len).expect("the table fits an extra field"),
+            0,
+            0,
+            0,
+        ] {
+            put16(c, v);
+        }
+        put32(c, EXTERNAL_ATTRIBUTES);
+        put32(c, self.offset);
+        c.extend_from_slice(self.name.as_bytes());
+        if let Some(e) = self.extra {
+            put16(c, EXTRA_ID);
+            put16(c, e.len() as u16);
+            c.extend_from_slice(e);
+        }
+    }
 }
 
 /// A chunk compressed whole: its index, the chunk, libdeflate's stream and
@@ -409,20 +725,14 @@ fn compress(
     db: &Path,
     found: &Found,
     next: &AtomicUsize,
-    reused: &Reused,
     join: Join,
-    pieces: &Mutex<Vec<Option<Piece>>>,
+    placer: &Placer<'_>,
 ) -> std::io::Result<()> {
-    let file = File::open(db)?;
-    let (mut buf, mut deflater) = (Vec::new(), Deflater::new());
-    let put = |i: usize, piece: Piece| {
-        if let Ok(mut p) = pieces.lock() {
-            if p.len() <= i {
-                p.resize(i + 1, None);
-            }
-            p[i] = Some(piece);
-        }
+    let read = |e: std::io::Error| {
+        std::io::Error::new(e.kind(), format!("could not read the collection: {e}"))
     };
+    let file = File::open(db).map_err(read)?;
+    let (mut buf, mut deflater) = (Vec::new(), Deflater::new());
     // A compressed chunk's piece, or zlib-rs's if it could not be made
     // joinable (read again: it is not in `buf` any more).
     let settle = |(i, chunk, whole, crc): Waiting,
@@ -431,21 +741,20 @@ fn compress(
                   buf: &mut Vec<u8>| {
         let piece = match joined {
             Ok(()) => whole,
-            Err(Invalid) => deflater.flushed_from(&file, chunk, buf)?,
+            Err(Invalid) => deflater.flushed_from(&file, chunk, buf).map_err(read)?,
         };
-        put(i, (Data::Fresh(piece), crc));
-        std::io::Result::Ok(())
+        placer.put(i, (Data::Fresh(piece), crc))
     };
     // A chunk compressed whole, waiting for the next one to be made
     // joinable beside it ([`joinable::pair`]).
     let mut waiting: Option<Waiting> = None;
     while let Some((i, chunk)) = found.take(next.fetch_add(1, Ordering::Relaxed)) {
-        if let Some(piece) = reused.get(chunk.hash) {
-            put(i, piece);
+        if let Some(piece) = placer.reused.get(chunk.hash) {
+            placer.put(i, piece)?;
             continue;
         }
         buf.resize(chunk.len, 0);
-        read_at(&file, chunk.offset, &mut buf)?;
+        read_at(&file, chunk.offset, &mut buf).map_err(read)?;
         let mut this = (i, chunk, deflater.whole(&buf), crc32fast::hash(&buf));
         match waiting.take() {
             None => waiting = Some(this),
@@ -766,15 +1075,6 @@ fn parse_table(extra: &[u8]) -> Option<(u128, Vec<(u32, u32)>)> {
     Some((print, sizes))
 }
 
-/// A zip being written: its bytes (`out`, written up to `at`) and its
-/// central directory.
-struct Zip {
-    out: Vec<u8>,
-    at: usize,
-    central: Vec<u8>,
-    entries: u16,
-}
-
 /// 1980-01-01 00:00 in MS-DOS form (the zip epoch).
 const DOS_TIME: u16 = 0;
 const DOS_DATE: u16 = (1 << 5) | 1;
@@ -784,129 +1084,6 @@ const VERSION_NEEDED: u16 = 20;
 const DEFLATED: u16 = 8;
 /// A regular file, `rw-r--r--`.
 const EXTERNAL_ATTRIBUTES: u32 = 0o100_644 << 16;
-
-impl Zip {
-    /// A zip with room for entries of these names, compressed sizes and
-    /// extra fields: its buffer is allocated zeroed at once, as pages the
-    /// system zeroes when they are first written (by the threads that
-    /// fill them, see [`fill`]), instead of grown and copied. An entry
-    /// larger than said still fits (the buffer grows).
-    fn with_room(entries: &[(&str, usize, Option<&[u8]>)]) -> Self {
-        let total = entries
-            .iter()
-            .map(|(name, data, extra)| {
-                let extra = extra.map_or(0, |e| 4 + e.len());
-                30 + 46 + 2 * (name.len() + extra) + data + FINAL_BLOCK.len()
-            })
-            .sum::<usize>()
-            + 22;
-        Self {
-            out: vec![0; total],
-            at: 0,
-            central: Vec::new(),
-            entries: 0,
-        }
-    }
-
-    /// The next `len` bytes of the zip, to be written.
-    fn room(&mut self, len: usize) -> &mut [u8] {
-        let (start, end) = (self.at, self.at + len);
-        if end > self.out.len() {
-            self.out.resize(end, 0);
-        }
-        self.at = end;
-        &mut self.out[start..end]
-    }
-
-    fn put(&mut self, bytes: &[u8]) {
-        self.room(bytes.len()).copy_from_slice(bytes);
-    }
-
-    /// Adds an entry whose deflated data is `pieces` (kept ones copied from
-    /// `reused`'s package) then `end`; `extra` goes in an extra field of
-    /// its headers.
-    #[allow(clippy::too_many_arguments)]
-    fn entry(
-        &mut self,
-        name: &str,
-        crc: u32,
-        size: u64,
-        pieces: Vec<Data>,
-        reused: &Reused,
-        end: &[u8],
-        extra: Option<&[u8]>,
-    ) -> Result<(), String> {
-        let too_large = || {
-            format!(
-                "the package's {name} would be larger than 4 GiB, more than a zip without Zip64 holds"
-            )
-        };
-        let data: usize = pieces.iter().map(Data::len).sum();
-        let compressed = u32::try_from(data + end.len()).map_err(|_| too_large())?;
-        let size = u32::try_from(size).map_err(|_| too_large())?;
-        let offset = u32::try_from(self.at).map_err(|_| too_large())?;
-        let name_len = u16::try_from(name.len()).expect("a short entry name");
-        let extra_len = extra.map_or(0, |e| 4 + e.len());
-        let extra_len = u16::try_from(extra_len).expect("the table fits an extra field");
-        let mut head = Vec::with_capacity(30 + name.len() + usize::from(extra_len));
-        put32(&mut head, 0x0403_4b50);
-        for v in [VERSION_NEEDED, 0, DEFLATED, DOS_TIME, DOS_DATE] {
-            put16(&mut head, v);
-        }
-        for v in [crc, compressed, size] {
-            put32(&mut head, v);
-        }
-        put16(&mut head, name_len);
-        put16(&mut head, extra_len);
-        head.extend_from_slice(name.as_bytes());
-        put_extra(&mut head, extra);
-        self.put(&head);
-        fill(self.room(data), pieces, reused)?;
-        self.put(end);
-        let c = &mut self.central;
-        put32(c, 0x0201_4b50);
-        for v in [
-            VERSION_MADE_BY,
-            VERSION_NEEDED,
-            0,
-            DEFLATED,
-            DOS_TIME,
-            DOS_DATE,
-        ] {
-            put16(c, v);
-        }
-        for v in [crc, compressed, size] {
-            put32(c, v);
-        }
-        for v in [name_len, extra_len, 0, 0, 0] {
-            put16(c, v);
-        }
-        put32(c, EXTERNAL_ATTRIBUTES);
-        put32(c, offset);
-        c.extend_from_slice(name.as_bytes());
-        put_extra(c, extra);
-        self.entries += 1;
-        Ok(())
-    }
-
-    /// The zip's bytes: the entries, the central directory and its end.
-    fn finish(mut self) -> Vec<u8> {
-        let at = self.at as u32;
-        let central = std::mem::take(&mut self.central);
-        self.put(&central);
-        let mut end = Vec::with_capacity(22);
-        put32(&mut end, 0x0605_4b50);
-        for v in [0, 0, self.entries, self.entries] {
-            put16(&mut end, v);
-        }
-        put32(&mut end, central.len() as u32);
-        put32(&mut end, at);
-        put16(&mut end, 0);
-        self.put(&end);
-        self.out.truncate(self.at);
-        self.out
-    }
-}
 
 /// Writes `pieces` one after the other into `out` (their length), on every
 /// core: a kept piece is read from the previous package straight into its
@@ -943,19 +1120,6 @@ fn fill(out: &mut [u8], pieces: Vec<Data>, reused: &Reused) -> Result<(), String
         Ok(None) => Ok(()),
         Ok(Some(why)) => Err(why),
         Err(_) => Err("a thread putting the package together failed".to_owned()),
-    }
-}
-
-/// The chunk table as an extra field, in both the local and the central
-/// header (as zip tools expect the two to match).
-fn put_extra(out: &mut Vec<u8>, extra: Option<&[u8]>) {
-    if let Some(e) = extra {
-        put16(out, EXTRA_ID);
-        put16(
-            out,
-            u16::try_from(e.len()).expect("the table fits an extra field"),
-        );
-        out.extend_from_slice(e);
     }
 }
 
@@ -1036,6 +1200,24 @@ mod tests {
     }
 
     /// The collection a package holds, as the `zip` crate reads it.
+    /// The package `join` makes of `db` with `reused`, put together in
+    /// memory; written to a file as it is made ([`package_in`]) it must
+    /// be the same bytes.
+    fn packaged(db: &Path, reused: &Reused, join: Join) -> Vec<u8> {
+        let Content::Bytes(bytes) = package_with(db, reused, join, None).unwrap() else {
+            panic!("in memory");
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let staged = package_with(db, reused, join, Some(dir.path())).unwrap();
+        assert!(
+            staged.to_vec().unwrap() == bytes,
+            "written as made, the same bytes"
+        );
+        drop(staged);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        bytes
+    }
+
     fn collection_of(package: &[u8]) -> Vec<u8> {
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
         let mut collection = Vec::new();
@@ -1052,7 +1234,7 @@ mod tests {
         let db = dir.path().join("c");
         let data = pseudo_random_pages(300, 7);
         std::fs::write(&db, &data).unwrap();
-        let bytes = package(&db, &Reused::default()).unwrap();
+        let bytes = packaged(&db, &Reused::default(), joinable::pair);
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
         let mut back = Vec::new();
         zip.by_name("collection.anki2")
@@ -1132,10 +1314,15 @@ mod tests {
             let (_, rb) = joinable::pair(a, b);
             (Err(Invalid), rb)
         };
-        for join in [refuse, first_refused] {
-            let bytes = package_with(&db, &Reused::default(), join).unwrap();
-            assert!(collection_of(&bytes) == data);
-            assert_ne!(bytes, package(&db, &Reused::default()).unwrap());
+        let bytes = packaged(&db, &Reused::default(), refuse);
+        assert!(collection_of(&bytes) == data);
+        assert_ne!(bytes, package(&db, &Reused::default()).unwrap());
+        // Which chunk of a pair this one refuses depends on which chunks a
+        // thread pairs, so only the content is compared.
+        let dir = tempfile::tempdir().unwrap();
+        for stage_in in [None, Some(dir.path())] {
+            let bytes = package_with(&db, &Reused::default(), first_refused, stage_in).unwrap();
+            assert!(collection_of(&bytes.to_vec().unwrap()) == data);
         }
     }
 
@@ -1194,12 +1381,28 @@ mod tests {
         unpacked.read_to_end(&mut back).unwrap();
         assert!(back == data);
         assert!(reused.chunks.len() > 3);
-        let again = package(&b, &reused).unwrap();
+        let again = packaged(&b, &reused, joinable::pair);
         assert!(again == full, "byte-identical to a full export");
+        // Written as it is made: the chunks before the edited one are where
+        // the previous package has them, and are copied from it at once
+        // when the edited one comes; the ones after it have moved.
+        let staged = package_in(&b, &reused, dir.path()).unwrap();
+        let Content::Staged(file) = &staged else {
+            panic!("the package changed, so it is written as it is made");
+        };
+        assert!(file.path().parent() == Some(dir.path()));
+        assert!(staged.to_vec().unwrap() == full);
+        // Nothing changed: nothing is written, the bytes are the previous
+        // package's.
+        let unchanged = package_in(&a, &reused, dir.path()).unwrap();
+        let Content::Bytes(unchanged) = unchanged else {
+            panic!("an unchanged package is not written");
+        };
+        assert!(unchanged == first);
         // Kept chunks beside chunks compressed by the fallback still make
         // one stream.
         let refuse: Join = |_, _| (Err(Invalid), Err(Invalid));
-        let mixed = package_with(&b, &reused, refuse).unwrap();
+        let mixed = packaged(&b, &reused, refuse);
         assert!(collection_of(&mixed) == edited);
         // A table that does not add up is not used.
         let mut wrong = extra.clone();

@@ -58,9 +58,11 @@ fn export(bank: &str, dir: &Path, stamp: i64) -> (Vec<u8>, usize) {
     let source = SourceFile::new(Path::new("q.yaml"), bank.to_owned());
     let loaded = crate::load::load(&source);
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    // As `pyq export` does: the package is written into the folder as it
+    // is made.
     let ctx = Context {
         bank: &loaded.bank,
-        scratch_dir: None,
+        scratch_dir: dir.is_dir().then_some(dir),
         stamp,
     };
     let path = dir.join(Anki::default().file_name(&loaded.bank));
@@ -75,8 +77,9 @@ fn export(bank: &str, dir: &Path, stamp: i64) -> (Vec<u8>, usize) {
     };
     let exporters: Vec<Box<dyn Exporter + Send + Sync>> = vec![Box::new(Anki::default())];
     let artifacts = produce(&exporters, &ctx, dir).expect("export");
-    write(&artifacts, dir).expect("write");
-    (artifacts[0].bytes.clone(), rendered)
+    let bytes = artifacts[0].content.to_vec().expect("the package");
+    write(artifacts, dir).expect("write");
+    (bytes, rendered)
 }
 
 /// Starts the Anki export of `bank` (at stamp 2000) over the package in
@@ -348,7 +351,9 @@ fn a_reexport_renders_its_few_cards_first_and_sees_what_a_full_render_sees() {
     }
     assert!(matches!(seen[3], Seen::Facts(_)));
     // And the package is a full render's.
-    assert!(artifacts.expect("export")[0].bytes == full_render(BANK, None, &edited));
+    assert!(
+        artifacts.expect("export")[0].content.to_vec().unwrap() == full_render(BANK, None, &edited)
+    );
 }
 
 /// Whether `anki` has a previous package read ahead, not yet taken.
@@ -388,7 +393,9 @@ fn the_package_read_ahead_is_used_for_its_own_file_only() {
     assert_eq!((0..4).filter(|&i| sink.needs_render(i)).count(), 1);
     let started = vec![(package.clone(), sink)];
     let (artifacts, ()) = crate::export::finish_then(started, &loaded.bank, |_| ());
-    assert!(artifacts.expect("export")[0].bytes == full_render(BANK, None, &edited));
+    assert!(
+        artifacts.expect("export")[0].content.to_vec().unwrap() == full_render(BANK, None, &edited)
+    );
     // Another file (a copy elsewhere): read again, the read-ahead dropped
     // with its scratch file.
     let elsewhere = tempfile::tempdir().unwrap();
