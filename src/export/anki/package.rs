@@ -745,11 +745,24 @@ fn compress(
         };
         placer.put(i, (Data::Fresh(piece), crc))
     };
+    // A chunk made joinable on its own.
+    let alone = |(i, chunk, mut whole, crc): Waiting,
+                 deflater: &mut Deflater,
+                 buf: &mut Vec<u8>| {
+        let joined = join(&mut whole, &mut Vec::new()).0;
+        settle((i, chunk, whole, crc), joined, deflater, buf)
+    };
     // A chunk compressed whole, waiting for the next one to be made
     // joinable beside it ([`joinable::pair`]).
     let mut waiting: Option<Waiting> = None;
     while let Some((i, chunk)) = found.take(next.fetch_add(1, Ordering::Relaxed)) {
         if let Some(piece) = placer.reused.get(chunk.hash) {
+            // A re-export: the next chunk this thread compresses may come
+            // only at the end of the split, and every chunk after the
+            // waiting one waits for it to be written.
+            if let Some(other) = waiting.take() {
+                alone(other, &mut deflater, &mut buf)?;
+            }
             placer.put(i, piece)?;
             continue;
         }
@@ -765,9 +778,8 @@ fn compress(
             }
         }
     }
-    if let Some(mut last) = waiting {
-        let joined = join(&mut last.2, &mut Vec::new()).0;
-        settle(last, joined, &mut deflater, &mut buf)?;
+    if let Some(last) = waiting {
+        alone(last, &mut deflater, &mut buf)?;
     }
     Ok(())
 }
