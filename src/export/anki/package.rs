@@ -746,12 +746,11 @@ fn compress(
         placer.put(i, (Data::Fresh(piece), crc))
     };
     // A chunk made joinable on its own.
-    let alone = |(i, chunk, mut whole, crc): Waiting,
-                 deflater: &mut Deflater,
-                 buf: &mut Vec<u8>| {
-        let joined = join(&mut whole, &mut Vec::new()).0;
-        settle((i, chunk, whole, crc), joined, deflater, buf)
-    };
+    let alone =
+        |(i, chunk, mut whole, crc): Waiting, deflater: &mut Deflater, buf: &mut Vec<u8>| {
+            let joined = join(&mut whole, &mut Vec::new()).0;
+            settle((i, chunk, whole, crc), joined, deflater, buf)
+        };
     // A chunk compressed whole, waiting for the next one to be made
     // joinable beside it ([`joinable::pair`]).
     let mut waiting: Option<Waiting> = None;
