@@ -935,17 +935,14 @@ fn parallelism() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
+// Reads and writes at an offset, from several threads on one file at once.
+// (On Windows these were a seek then a read or write on a clone of the file,
+// whose position the clones share: two threads at once could read or write
+// at each other's offset.)
+
 #[cfg(unix)]
 fn write_at(file: &File, offset: u64, buf: &[u8]) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::write_all_at(file, buf, offset)
-}
-
-#[cfg(not(unix))]
-fn write_at(file: &File, offset: u64, buf: &[u8]) -> std::io::Result<()> {
-    use std::io::Seek;
-    let mut file = file.try_clone()?;
-    file.seek(std::io::SeekFrom::Start(offset))?;
-    std::io::Write::write_all(&mut file, buf)
 }
 
 #[cfg(unix)]
@@ -953,12 +950,49 @@ fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
 }
 
-#[cfg(not(unix))]
+#[cfg(windows)]
+fn write_at(file: &File, offset: u64, buf: &[u8]) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    all_at(
+        buf.len(),
+        offset,
+        std::io::ErrorKind::WriteZero,
+        |done, at| file.seek_write(&buf[done..], at),
+    )
+}
+
+#[cfg(windows)]
 fn read_at(file: &File, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
-    use std::io::Seek;
-    let mut file = file.try_clone()?;
-    file.seek(std::io::SeekFrom::Start(offset))?;
-    file.read_exact(buf)
+    use std::os::windows::fs::FileExt;
+    all_at(
+        buf.len(),
+        offset,
+        std::io::ErrorKind::UnexpectedEof,
+        |done, at| file.seek_read(&mut buf[done..], at),
+    )
+}
+
+/// Repeats `op`, a read or write at an offset that may do part of what it
+/// is asked (given how much is done and the offset to go on from; returns
+/// how many bytes it did), until `len` bytes are done; `short` is the error
+/// when it does none.
+#[cfg(any(windows, test))]
+fn all_at(
+    len: usize,
+    offset: u64,
+    short: std::io::ErrorKind,
+    mut op: impl FnMut(usize, u64) -> std::io::Result<usize>,
+) -> std::io::Result<()> {
+    let mut done = 0;
+    while done < len {
+        match op(done, offset + done as u64) {
+            Ok(0) => return Err(short.into()),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// `data` as a piece of raw deflate stream that starts afresh and ends
@@ -1335,6 +1369,39 @@ mod tests {
             let bytes = package_with(&db, &Reused::default(), first_refused, stage_in).unwrap();
             assert!(collection_of(&bytes.to_vec().unwrap()) == data);
         }
+    }
+
+    #[test]
+    fn reads_and_writes_at_an_offset_go_on_until_done() {
+        // A file that takes at most 3 bytes at a time, and is interrupted once.
+        let mut file = [0u8; 20];
+        let mut interrupted = false;
+        let data = b"0123456789";
+        all_at(data.len(), 5, std::io::ErrorKind::WriteZero, |done, at| {
+            if !interrupted && done == 3 {
+                interrupted = true;
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = (data.len() - done).min(3);
+            file[at as usize..at as usize + n].copy_from_slice(&data[done..done + n]);
+            Ok(n)
+        })
+        .unwrap();
+        assert_eq!(&file[5..15], data);
+        assert!(file[..5].iter().chain(&file[15..]).all(|&b| b == 0));
+        // A file that ends: the error says so, and other errors are passed on.
+        let end = all_at(10, 0, std::io::ErrorKind::UnexpectedEof, |done, _| {
+            Ok(if done < 4 { 4 } else { 0 })
+        });
+        assert_eq!(end.unwrap_err().kind(), std::io::ErrorKind::UnexpectedEof);
+        let denied = all_at(10, 0, std::io::ErrorKind::UnexpectedEof, |_, _| {
+            Err(std::io::ErrorKind::PermissionDenied.into())
+        });
+        assert_eq!(
+            denied.unwrap_err().kind(),
+            std::io::ErrorKind::PermissionDenied
+        );
+        assert!(all_at(0, 0, std::io::ErrorKind::WriteZero, |_, _| Ok(0)).is_ok());
     }
 
     #[test]
