@@ -769,7 +769,12 @@ fn compress(
         read_at(&file, chunk.offset, &mut buf).map_err(read)?;
         let mut this = (i, chunk, deflater.whole(&buf), crc32fast::hash(&buf));
         match waiting.take() {
-            None => waiting = Some(this),
+            // Waits for a partner only if the next chunk is already found:
+            // else it may come only at the end of the split (when the
+            // other thread takes the chunks found meanwhile), and every
+            // chunk after this one would wait for it to be written.
+            None if found.ready(next.load(Ordering::Relaxed)) => waiting = Some(this),
+            None => alone(this, &mut deflater, &mut buf)?,
             Some(mut other) => {
                 let (other_joined, joined) = join(&mut other.2, &mut this.2);
                 settle(other, other_joined, &mut deflater, &mut buf)?;
@@ -912,6 +917,13 @@ impl Found {
             state.1 = true;
         }
         self.more.notify_all();
+    }
+
+    /// Whether [`Found::take`] of chunk `i` would return at once.
+    fn ready(&self, i: usize) -> bool {
+        self.state
+            .lock()
+            .is_ok_and(|state| state.1 || i < state.0.len())
     }
 
     /// Chunk `i` once it is found; `None` when there is none (split ended
