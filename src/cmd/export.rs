@@ -35,7 +35,13 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let source = crate::cmd::lint::read(&args.file)?;
     let loaded = crate::load::load(&source);
     let lock_path = crate::identity::lock::path_for(&args.file);
-    let previous_lock = crate::identity::lock::read_for(&args.file)?;
+    // Every export's "See also" needs the related questions (the lint does
+    // not): they are found while the lock is read (10,000 questions: about
+    // 10 ms and 8 ms, one after the other before).
+    let previous_lock = std::thread::scope(|s| {
+        s.spawn(|| loaded.bank.related_both_ways());
+        crate::identity::lock::read_for(&args.file)
+    })?;
     let ctx = Context {
         bank: &loaded.bank,
         scratch_dir: dir.is_dir().then_some(dir.as_path()),
