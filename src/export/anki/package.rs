@@ -282,11 +282,18 @@ impl Reused {
     }
 
     /// Copies `len` bytes at `from` in the previous package to `at` in
-    /// `to`. (`copy_file_range` made a re-export slower here: 174 calls
+    /// `to`, through `buf`. (`copy_file_range` made a re-export slower here: 174 calls
     /// took 20 ms in the kernel, more than reading and writing.)
-    fn copy(&self, from: u64, len: usize, to: &File, at: u64) -> std::io::Result<()> {
+    fn copy(
+        &self,
+        from: u64,
+        len: usize,
+        to: &File,
+        at: u64,
+        buf: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
         let previous = self.previous()?;
-        let mut buf = vec![0; len.min(1 << 20)];
+        buf.resize(len.min(1 << 20), 0);
         let mut done = 0;
         while done < len {
             let n = buf.len().min(len - done);
@@ -524,8 +531,8 @@ struct Placed {
 
 impl Placer<'_> {
     /// Settles chunk `i`'s piece, and writes those whose place is then
-    /// known.
-    fn put(&self, i: usize, piece: Piece) -> std::io::Result<()> {
+    /// known (kept ones copied through `buf`, the calling thread's).
+    fn put(&self, i: usize, piece: Piece, buf: &mut Vec<u8>) -> std::io::Result<()> {
         let writes = {
             let mut placed = self
                 .state
@@ -540,26 +547,16 @@ impl Placer<'_> {
         let Some(file) = self.file.get() else {
             return Ok(());
         };
-        let written = |e: std::io::Error| {
-            std::io::Error::new(
-                e.kind(),
-                format!("could not write {}: {e}", file.path().display()),
-            )
-        };
+        let written = context(format!("could not write {}", file.path().display()));
         let mut wrote = 0;
         for (at, data) in writes {
             wrote += data.len();
             match data {
-                Data::Fresh(bytes) => write_at(file.as_file(), at, &bytes).map_err(written)?,
+                Data::Fresh(bytes) => write_at(file.as_file(), at, &bytes).map_err(&written)?,
                 Data::Kept { at: from, len } => self
                     .reused
-                    .copy(from, len, file.as_file(), at)
-                    .map_err(|e| {
-                        std::io::Error::new(
-                            e.kind(),
-                            format!("could not read the previous package: {e}"),
-                        )
-                    })?,
+                    .copy(from, len, file.as_file(), at, buf)
+                    .map_err(context("could not read the previous package"))?,
                 Data::Written(_) => return Err(std::io::Error::other("a piece written twice")),
             }
         }
@@ -592,15 +589,10 @@ impl Placer<'_> {
                     *at += len as u64;
                     continue;
                 }
-                let file = crate::fs::temp_file_in(dir).map_err(|e| {
-                    std::io::Error::new(
-                        e.kind(),
-                        format!(
-                            "could not create a temporary file in {}: {e}",
-                            dir.display()
-                        ),
-                    )
-                })?;
+                let file = crate::fs::temp_file_in(dir).map_err(context(format!(
+                    "could not create a temporary file in {}",
+                    dir.display()
+                )))?;
                 let _ = self.file.set(file);
                 // The pieces before are where the previous package has
                 // them, one after the other.
@@ -621,6 +613,12 @@ impl Placer<'_> {
         }
         Ok(writes)
     }
+}
+
+/// An I/O error said with what was being done: `what: the error`, of the
+/// same kind.
+fn context(what: impl std::fmt::Display) -> impl Fn(std::io::Error) -> std::io::Error {
+    move |e| std::io::Error::new(e.kind(), format!("{what}: {e}"))
 }
 
 /// How much of the package is written before the system is asked to
@@ -728,10 +726,8 @@ fn compress(
     join: Join,
     placer: &Placer<'_>,
 ) -> std::io::Result<()> {
-    let read = |e: std::io::Error| {
-        std::io::Error::new(e.kind(), format!("could not read the collection: {e}"))
-    };
-    let file = File::open(db).map_err(read)?;
+    let read = context("could not read the collection");
+    let file = File::open(db).map_err(&read)?;
     let (mut buf, mut deflater) = (Vec::new(), Deflater::new());
     // A compressed chunk's piece, or zlib-rs's if it could not be made
     // joinable (read again: it is not in `buf` any more).
@@ -741,9 +737,9 @@ fn compress(
                   buf: &mut Vec<u8>| {
         let piece = match joined {
             Ok(()) => whole,
-            Err(Invalid) => deflater.flushed_from(&file, chunk, buf).map_err(read)?,
+            Err(Invalid) => deflater.flushed_from(&file, chunk, buf).map_err(&read)?,
         };
-        placer.put(i, (Data::Fresh(piece), crc))
+        placer.put(i, (Data::Fresh(piece), crc), buf)
     };
     // A chunk made joinable on its own.
     let alone =
@@ -762,11 +758,11 @@ fn compress(
             if let Some(other) = waiting.take() {
                 alone(other, &mut deflater, &mut buf)?;
             }
-            placer.put(i, piece)?;
+            placer.put(i, piece, &mut buf)?;
             continue;
         }
         buf.resize(chunk.len, 0);
-        read_at(&file, chunk.offset, &mut buf).map_err(read)?;
+        read_at(&file, chunk.offset, &mut buf).map_err(&read)?;
         let mut this = (i, chunk, deflater.whole(&buf), crc32fast::hash(&buf));
         match waiting.take() {
             // Waits for a partner only if the next chunk is already found:
