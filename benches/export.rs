@@ -53,6 +53,7 @@ fn main() {
             let ctx = Context {
                 bank: &loaded.bank,
                 scratch_dir: None,
+                cache: None,
                 stamp: 1_800_000_000,
             };
             let out = std::env::temp_dir().join("pyq-bench-export");

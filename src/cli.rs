@@ -222,6 +222,10 @@ pub struct ExportArgs {
     #[arg(long)]
     pub no_details: bool,
 
+    /// Neither read nor add to the cache of Anki collections (`.pyq-cache` beside the bank, or `PYQ_CACHE_DIR`), which spares a re-export decompressing its previous package.
+    #[arg(long)]
+    pub no_cache: bool,
+
     #[command(flatten)]
     pub config: ConfigArgs,
 }

@@ -67,13 +67,15 @@ pub fn remove_stale_temp_files(dir: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with(TEMP_PREFIX)
-            && name.ends_with(TEMP_SUFFIX)
-            && entry.file_type().is_ok_and(|t| t.is_file())
-        {
+        if is_temp_file_name(&name) && entry.file_type().is_ok_and(|t| t.is_file()) {
             let _ = fs::remove_file(entry.path());
         }
     }
+}
+
+/// Whether a file name is one of [`temp_file_in`]'s.
+pub fn is_temp_file_name(name: &str) -> bool {
+    name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
 }
 
 /// A new file is readable by everyone, like one a text editor would create

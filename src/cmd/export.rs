@@ -30,8 +30,13 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     })?;
     let (format, options, dir) = resolve(args, &config.export);
     let exporters = format.exporters(options);
+    // `--check` only reads the cache.
+    let cache = (!args.no_cache)
+        .then(|| export::anki::cache::Cache::for_bank(&args.file, &dir, !args.check))
+        .flatten()
+        .map(std::sync::Arc::new);
     // The previous files start being read while the bank loads.
-    export::prepare(&exporters, &dir);
+    export::prepare(&exporters, &dir, cache.as_ref());
     let source = crate::cmd::lint::read(&args.file)?;
     let loaded = crate::load::load(&source);
     let lock_path = crate::identity::lock::path_for(&args.file);
@@ -45,6 +50,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let ctx = Context {
         bank: &loaded.bank,
         scratch_dir: dir.is_dir().then_some(dir.as_path()),
+        cache: cache.clone(),
         stamp: stamp()?,
     };
     // The bank must lint clean by the project's own rule levels, so that
@@ -148,6 +154,10 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         return Ok(status);
     }
     let written = export::write(artifacts, &dir)?;
+    // The packages are in place: their collections go into the cache.
+    if let Some(cache) = &cache {
+        cache.commit();
+    }
     // A file that already held what the bank produces is left as it was.
     let verb = |wrote: bool| if wrote { "wrote" } else { "unchanged:" };
     for (path, wrote) in &written[..exported] {

@@ -23,6 +23,8 @@ pub struct Context<'a> {
     /// exists (so a killed run's leftovers are cleaned up by the next run),
     /// else the system's temporary folder.
     pub scratch_dir: Option<&'a Path>,
+    /// The cache of Anki collections ([`anki::cache`]), unless `--no-cache`.
+    pub cache: Option<std::sync::Arc<anki::cache::Cache>>,
     /// Seconds since the epoch for anything new or changed in this export:
     /// `SOURCE_DATE_EPOCH` when set, else the current time.
     pub stamp: i64,
@@ -39,9 +41,15 @@ pub trait Exporter {
     /// Starts reading, on a thread of its own, what this export will need
     /// of its previous file in `dir` (the output folder), before the bank
     /// is loaded; [`Exporter::start`] uses it if its previous file is the
-    /// one read. `scratch_dir` is [`Context::scratch_dir`]'s. Most exports
-    /// read nothing ahead.
-    fn read_ahead(&self, _dir: &Path, _scratch_dir: Option<&Path>) {}
+    /// one read. `scratch_dir` and `cache` are [`Context::scratch_dir`]'s
+    /// and [`Context::cache`]'s. Most exports read nothing ahead.
+    fn read_ahead(
+        &self,
+        _dir: &Path,
+        _scratch_dir: Option<&Path>,
+        _cache: Option<&std::sync::Arc<anki::cache::Cache>>,
+    ) {
+    }
 
     /// Starts the file. `previous` is the file as it is in the output
     /// directory now, if any, open for reading (the Anki exporter carries
@@ -183,11 +191,15 @@ pub type Started<'a> = Vec<(PathBuf, Box<dyn Sink + Send + 'a>)>;
 /// loaded: removes what a killed run left there (before this run makes
 /// scratch files of its own), and lets each export start reading its
 /// previous file ([`Exporter::read_ahead`]).
-pub fn prepare(exporters: &[Box<dyn Exporter + Send + Sync>], dir: &Path) {
+pub fn prepare(
+    exporters: &[Box<dyn Exporter + Send + Sync>],
+    dir: &Path,
+    cache: Option<&std::sync::Arc<anki::cache::Cache>>,
+) {
     crate::fs::remove_stale_temp_files(dir);
     let scratch_dir = dir.is_dir().then_some(dir);
     for e in exporters {
-        e.read_ahead(dir, scratch_dir);
+        e.read_ahead(dir, scratch_dir, cache);
     }
 }
 
@@ -427,7 +439,7 @@ pub fn produce<'a>(
     ctx: &'a Context<'a>,
     dir: &Path,
 ) -> Result<Vec<Artifact>, Error> {
-    prepare(exporters, dir);
+    prepare(exporters, dir, ctx.cache.as_ref());
     finish(start(exporters, ctx, dir)?, ctx.bank)
 }
 
@@ -638,6 +650,7 @@ mod tests {
         let ctx = Context {
             bank: &loaded.bank,
             scratch_dir: None,
+            cache: None,
             stamp: 1_000,
         };
         let dir = tempfile::tempdir().unwrap();

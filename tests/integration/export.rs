@@ -63,6 +63,94 @@ fn exports_are_byte_identical_and_check_is_clean() {
     );
 }
 
+#[test]
+fn the_cache_beside_the_bank_gives_the_same_bytes_and_ignores_itself() {
+    let edited = BANK.replacen("only write a pointer.", "only write a pointer (edited).", 1);
+    assert_ne!(edited, BANK);
+    // The same exports with the cache, without it, and with it elsewhere.
+    let with = bank_dir(BANK);
+    let without = bank_dir(BANK);
+    let elsewhere = bank_dir(BANK);
+    let cache_dir = tempfile::tempdir().expect("temp dir");
+    let run = |dir: &Path, args: &[&str], stamp: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pyq"))
+            .args(args)
+            .current_dir(dir)
+            .env("SOURCE_DATE_EPOCH", stamp)
+            .env(
+                "PYQ_CACHE_DIR",
+                if dir == elsewhere.path() {
+                    cache_dir.path().as_os_str()
+                } else {
+                    "".as_ref()
+                },
+            )
+            .output()
+            .expect("run pyq");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let mut first = Vec::new();
+    for (bank, stamp) in [(BANK, "1800000000"), (edited.as_str(), "1900000000")] {
+        for dir in [&with, &without, &elsewhere] {
+            std::fs::write(dir.path().join("questions.yaml"), bank).expect("write bank");
+        }
+        // `--check` reads the cache, never makes it (the exports are stale
+        // here: it exits 1).
+        let check = Command::new(env!("CARGO_BIN_EXE_pyq"))
+            .args(["export", "--check", "--format", "anki"])
+            .current_dir(with.path())
+            .output()
+            .expect("run pyq");
+        assert_eq!(check.status.code(), Some(1));
+        run(with.path(), &["export", "--format", "anki"], stamp);
+        run(
+            without.path(),
+            &["export", "--format", "anki", "--no-cache"],
+            stamp,
+        );
+        run(elsewhere.path(), &["export", "--format", "anki"], stamp);
+        assert_eq!(apkg(with.path()), apkg(without.path()));
+        assert_eq!(apkg(with.path()), apkg(elsewhere.path()));
+        first.push(apkg(with.path()));
+    }
+    let cache = with.path().join(".pyq-cache");
+    assert_eq!(
+        std::fs::read_to_string(cache.join(".gitignore")).expect("its .gitignore"),
+        "# Made by pyq.\n*\n"
+    );
+    assert!(cache.join("CACHEDIR.TAG").is_file());
+    let entries = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .expect("the cache")
+            .filter(|e| {
+                e.as_ref()
+                    .expect("an entry")
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "anki2")
+            })
+            .count()
+    };
+    // One entry per package written.
+    assert_eq!(entries(&cache), 2);
+    assert_eq!(entries(cache_dir.path()), 2);
+    assert!(!without.path().join(".pyq-cache").exists());
+    assert!(!elsewhere.path().join(".pyq-cache").exists());
+    // A cache that cannot be made is no error.
+    let blocked = bank_dir(BANK);
+    std::fs::write(blocked.path().join(".pyq-cache"), "a file").expect("write");
+    run(
+        blocked.path(),
+        &["export", "--format", "anki"],
+        "1800000000",
+    );
+    assert_eq!(apkg(blocked.path()), first[0]);
+}
+
 /// The inode of each exported file and of the lock: a file written again
 /// is a new one (written beside, then renamed into place).
 #[cfg(unix)]

@@ -127,6 +127,7 @@ fn produce(bank: &pyq::model::Bank<'_>, flavor: CsvFlavor) -> Vec<u8> {
     let ctx = Context {
         bank,
         scratch_dir: None,
+        cache: None,
         stamp: 1_800_000_000,
     };
     let exporters = ExportFormat::Csv.exporters(Options {

@@ -173,6 +173,7 @@ fn no_filter_evasion_input_survives_into_the_deck_or_the_csv() {
     let ctx = Context {
         bank: &loaded.bank,
         scratch_dir: None,
+        cache: None,
         stamp: 1_800_000_000,
     };
     let exporters = ExportFormat::All.exporters(Options {

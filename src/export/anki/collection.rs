@@ -112,6 +112,9 @@ pub(crate) struct Builder<'a> {
     cards: Vec<(CardRow, bool)>,
     /// By question index (the key is its note's GUID).
     sources: Vec<(usize, Option<SourceRow>)>,
+    /// What a re-export reads of this collection, noted for the cache when
+    /// this export adds to it.
+    known: Option<super::previous::Known>,
 }
 
 /// A copied note's `mod`, and whether its card is copied too.
@@ -271,6 +274,11 @@ impl<'a> Builder<'a> {
             run: Vec::new(),
             cards: Vec::with_capacity(ctx.bank.questions.len()),
             sources: Vec::with_capacity(ctx.bank.questions.len()),
+            known: ctx
+                .cache
+                .as_ref()
+                .is_some_and(|c| c.writes())
+                .then(super::previous::Known::default),
         })
     }
 
@@ -315,6 +323,19 @@ impl<'a> Builder<'a> {
             if let Some((m, same)) = self.copied[index] {
                 // Unchanged: the previous package's row is what rendering
                 // would write (same fields and tags, so the same `mod`).
+                if let Some(known) = &mut self.known {
+                    // Both are there for every note copied (see `new`).
+                    let guid = &self.idents[index].guid;
+                    match (
+                        self.previous.notes.get(guid),
+                        self.previous.sources.get(guid),
+                    ) {
+                        (Some(&(signature, _)), Some((source, _, facts))) => {
+                            known.note(guid, signature, m, nid, Some((*source, facts.as_deref())));
+                        }
+                        _ => self.known = None,
+                    }
+                }
                 self.latest = self.latest.max(m);
                 self.run.push(nid);
                 self.cards.push(((card_id, nid, m, c.number), same));
@@ -349,8 +370,11 @@ impl<'a> Builder<'a> {
                 checksum(&c.question)
             ])?;
             self.cards.push(((card_id, nid, m, c.number), false));
-            self.sources
-                .push((index, Some((key, sig, super::seal_facts(key, &c.seen)))));
+            let facts = super::seal_facts(key, &c.seen);
+            if let Some(known) = &mut self.known {
+                known.note(guid, sig, m, nid, Some((key, facts.as_deref())));
+            }
+            self.sources.push((index, Some((key, sig, facts))));
         }
         self.count += cards.len();
         Ok(())
@@ -374,6 +398,9 @@ impl<'a> Builder<'a> {
             self.copy_run()?;
             let m = carry_mod(self.previous.notes.get(&t.guid), &t.sig, self.ctx.stamp);
             self.latest = self.latest.max(m);
+            if let Some(known) = &mut self.known {
+                known.note(&t.guid, t.sig, m, t.nid, None);
+            }
             self.conn.prepare_cached(INSERT_NOTE)?.execute(params![
                 t.nid,
                 t.guid,
@@ -395,6 +422,11 @@ impl<'a> Builder<'a> {
         self.copy_run()?;
         self.cards.sort_unstable();
         let cards = std::mem::take(&mut self.cards);
+        if let Some(known) = &mut self.known {
+            for &((id, nid, m, number), _) in &cards {
+                known.card([id, nid, self.ids.deck, m, number]);
+            }
+        }
         for run in cards.chunk_by(|a, b| a.1 == b.1) {
             if run[0].1 {
                 let ids: Vec<i64> = run.iter().map(|((id, ..), _)| *id).collect();
@@ -474,8 +506,10 @@ impl<'a> Builder<'a> {
 
     /// Writes the collection row (note type, deck, options), builds the
     /// indexes and closes the database; what is left of the previous
-    /// package is the compressed chunks the package may copy.
-    pub(crate) fn finish(self) -> rusqlite::Result<super::package::Reused> {
+    /// package is the compressed chunks the package may copy. With what a
+    /// re-export reads of the collection, when noted for the cache
+    /// ([`super::previous::Known`]).
+    pub(crate) fn finish(self) -> rusqlite::Result<(super::package::Reused, Option<Vec<u8>>)> {
         let (ctx, ids, previous) = (self.ctx, &self.ids, &self.previous);
         let model = model_json(ctx, ids);
         let model_mod = carry_mod(previous.model.as_ref(), &model_signature(&model), ctx.stamp);
@@ -484,6 +518,7 @@ impl<'a> Builder<'a> {
         let latest = self.latest.max(model_mod).max(deck_mod);
         let models = json!({ ids.model.to_string(): with_mod(model, model_mod) });
         let decks = json!({ "1": default_deck(), ids.deck.to_string(): with_mod(deck, deck_mod) });
+        let (models, decks) = (models.to_string(), decks.to_string());
         let conf = json!({
             "activeDecks": [ids.deck], "curDeck": ids.deck, "curModel": ids.model.to_string(),
             "addToCur": true, "collapseTime": 1200, "dueCounts": true, "estTimes": true,
@@ -496,19 +531,20 @@ impl<'a> Builder<'a> {
                 latest - latest.rem_euclid(86_400),
                 latest * 1000,
                 conf.to_string(),
-                models.to_string(),
-                decks.to_string(),
+                models,
+                decks,
                 dconf().to_string()
             ],
         )?;
         self.conn.execute_batch(INDEXES)?;
         self.conn.execute_batch("COMMIT")?;
         self.conn.close().map_err(|(_, e)| e)?;
+        let known = self.known.map(|k| k.finish(&models, &decks));
         let mut previous = self.previous;
         let reused = std::mem::take(&mut previous.reused);
         // Its maps and unpacked collection are not needed any more.
         crate::memory::drop_aside(previous);
-        Ok(reused)
+        Ok((reused, known))
     }
 }
 

@@ -20,6 +20,7 @@
 //!   unchanged is copied from the previous package instead of rendered. The
 //!   output is the same bytes a full render gives.
 
+pub mod cache;
 mod collection;
 mod joinable;
 mod package;
@@ -92,7 +93,12 @@ impl Exporter for Anki {
     /// bank is loaded: the folder's only `.apkg` is read ahead when it is a
     /// package pyq wrote (it lists its compressed chunks); if the bank's
     /// package turns out to be another file, that work is thrown away.
-    fn read_ahead(&self, dir: &std::path::Path, scratch_dir: Option<&std::path::Path>) {
+    fn read_ahead(
+        &self,
+        dir: &std::path::Path,
+        scratch_dir: Option<&std::path::Path>,
+        cache: Option<&std::sync::Arc<cache::Cache>>,
+    ) {
         let Some(path) = only_package_in(dir) else {
             return;
         };
@@ -103,8 +109,9 @@ impl Exporter for Anki {
             return;
         };
         let scratch_dir = scratch_dir.map(std::path::Path::to_path_buf);
+        let cache = cache.cloned();
         let unpacking = std::thread::spawn(move || {
-            previous::Unpacked::read_if_pyqs(&file, scratch_dir.as_deref())
+            previous::Unpacked::read_if_pyqs(&file, scratch_dir.as_deref(), cache.as_deref())
         });
         if let Ok(mut ahead) = self.ahead.0.lock() {
             *ahead = Some(Ahead {
@@ -146,7 +153,9 @@ impl Exporter for Anki {
                         Some(Ok(Some(unpacked))) => Ok(unpacked),
                         Some(Err(why)) => Err(why),
                         // Not read ahead, or not a package of pyq's: read now.
-                        Some(Ok(None)) | None => previous::Unpacked::read(file, ctx.scratch_dir),
+                        Some(Ok(None)) | None => {
+                            previous::Unpacked::read(file, ctx.scratch_dir, ctx.cache.as_deref())
+                        }
                     };
                     unpacked
                         .map(|u| u.into_previous(ids.model, ids.deck))
@@ -166,12 +175,16 @@ impl Exporter for Anki {
         };
         let previous = previous?;
         let scratch = scratch_file(ctx.scratch_dir)?;
+        // The database becomes the cache's entry, when this export adds to
+        // the cache.
+        let cache = ctx.cache.as_ref().filter(|c| c.writes());
         let builder = collection::Builder::new(scratch.path(), ctx, ids, previous, keys)
             .map_err(Error::Sqlite)?;
         Ok(Box::new(AnkiSink {
             scratch,
             builder,
             stage_in: ctx.scratch_dir,
+            cache: cache.map(|c| (&**c, self.file_name(ctx.bank))),
         }))
     }
 }
@@ -333,8 +346,11 @@ struct AnkiSink<'a> {
     scratch: tempfile::NamedTempFile,
     builder: collection::Builder<'a>,
     /// The output folder, if it exists: the package is written there as it
-    /// is made ([`package::package_in`]).
+    /// is made ([`package::package`]).
     stage_in: Option<&'a std::path::Path>,
+    /// The cache this export adds its collection to, and the package's
+    /// name.
+    cache: Option<(&'a cache::Cache, PathBuf)>,
 }
 
 impl Sink for AnkiSink<'_> {
@@ -359,16 +375,34 @@ impl Sink for AnkiSink<'_> {
             scratch,
             mut builder,
             stage_in,
+            cache,
         } = *self;
         builder.add_remaining().map_err(Error::Sqlite)?;
-        let reused = builder.finish().map_err(Error::Sqlite)?;
-        let package = match stage_in {
-            Some(dir) => package::package_in(scratch.path(), &reused, dir),
-            None => package::package(scratch.path(), &reused).map(Content::Bytes),
+        let (reused, known) = builder.finish().map_err(Error::Sqlite)?;
+        let (package, made) = package::package(scratch.path(), &reused, stage_in)
+            .map_err(|e| Error::Internal(format!("could not write the package: {e}")))?;
+        match (cache, made, known) {
+            (Some((cache, file_name)), Some(made), Some(known)) => {
+                // Kept for the cache, stored once the package is in place. A
+                // package written as it was made is read back for its key
+                // while it is flushed to disk.
+                let key = match &package {
+                    Content::Staged(file) => file.as_file().try_clone().ok().map(|file| {
+                        let table = made.table.clone();
+                        cache::Key::Computing(std::thread::spawn(move || {
+                            package::Made::key_of_file(&table, made.data, &file)
+                        }))
+                    }),
+                    Content::Bytes(_) => made.key(&package).ok().map(cache::Key::Known),
+                };
+                match key {
+                    Some(key) => cache.add(file_name, key, (made.sums, known), scratch),
+                    None => crate::memory::drop_aside(scratch),
+                }
+            }
+            _ => crate::memory::drop_aside(scratch),
         }
-        .map_err(|e| Error::Internal(format!("could not write the package: {e}")));
-        crate::memory::drop_aside(scratch);
-        package
+        Ok(package)
     }
 }
 

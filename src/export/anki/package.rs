@@ -92,7 +92,7 @@ type Piece = (Data, u32);
 /// A chunk's compressed bytes: compressed by this export, or where they
 /// are in the previous package (copied from there straight into the new
 /// one when the zip is put together); or, once written to the package's
-/// file ([`package_in`]), only its length.
+/// file ([`package`] with `stage_in`), only its length.
 #[derive(Clone, Debug)]
 enum Data {
     Fresh(Vec<u8>),
@@ -167,6 +167,11 @@ impl Reused {
     /// with this compressor) and decompresses its collection into `out`,
     /// chunk by chunk, remembering each chunk. `Ok(None)` when the package
     /// has no usable table: the caller decompresses it as any zip.
+    ///
+    /// With `cache`, a collection the cache holds for these compressed
+    /// bytes is used
+    /// instead, once its chunks are checked against their signatures: the
+    /// entry comes back, and `out` is left empty.
     pub(crate) fn read(
         package: &File,
         data_start: u64,
@@ -174,7 +179,8 @@ impl Reused {
         extra: &[u8],
         out: &mut File,
         limit: u64,
-    ) -> Result<Option<Self>, String> {
+        cache: Option<&super::cache::Cache>,
+    ) -> Result<Option<(Self, Option<super::cache::Hit>)>, String> {
         let Some((print, sizes)) = parse_table(extra) else {
             return Ok(None);
         };
@@ -204,6 +210,31 @@ impl Reused {
             places.push((at, clen as usize, to, ulen as usize));
             at += u64::from(clen);
             to += u64::from(ulen);
+        }
+        let hit = cache.filter(|_| same_compressor).and_then(|cache| {
+            let key = super::cache::key(extra, total_in, |at, buf| {
+                read_at(&file, data_start + at, buf)
+            })
+            .ok()?;
+            let hit = cache.find(key, extra)?;
+            if checked(&hit, &places) {
+                Some(hit)
+            } else {
+                hit.remove();
+                None
+            }
+        });
+        if let Some(hit) = hit {
+            let chunks = places
+                .iter()
+                .zip(&hit.sums)
+                .map(|(place, &(_, crc, hash))| (hash, (place.0, place.1, crc)))
+                .collect();
+            let reused = Self {
+                file: Some(file),
+                chunks,
+            };
+            return Ok(Some((reused, Some(hit))));
         }
         // Unpacked on every core, each chunk written at its place.
         let next = AtomicUsize::new(0);
@@ -255,10 +286,13 @@ impl Reused {
                 None => return Ok(None),
             }
         }
-        Ok(Some(Self {
-            file: same_compressor.then_some(file),
-            chunks,
-        }))
+        Ok(Some((
+            Self {
+                file: same_compressor.then_some(file),
+                chunks,
+            },
+            None,
+        )))
     }
 
     /// Where the compressed bytes of a chunk with this content are, with
@@ -315,39 +349,83 @@ impl Reused {
 /// codes, `BFINAL` set): what zlib writes to finish an empty stream.
 const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
 
-/// The package's bytes, for the collection in `db` (its file, closed by
-/// SQLite). Chunks found in `reused` are copied; the others are compressed
-/// on every core, each as soon as [`split`] has found it.
-pub(crate) fn package(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
-    match package_with(db, reused, joinable::pair, None)? {
+/// The package for the collection in `db` (its file, closed by SQLite),
+/// and what was made beside it for the cache (none when the package has
+/// no chunk table). Chunks found in `reused` are copied; the others are
+/// compressed on every core, each as soon as [`split`] has found it.
+///
+/// With `stage_in` (the output folder), the package is written to a
+/// temporary file there as its chunks are settled, so that writing it (and
+/// the system flushing it to disk) overlaps the compression instead of
+/// following it. Until a chunk is not where the previous package has it,
+/// nothing is written: a package that comes out the same as the previous
+/// one (nothing changed) is put together in memory, as without `stage_in`,
+/// to be compared with it and left alone.
+pub(crate) fn package(
+    db: &Path,
+    reused: &Reused,
+    stage_in: Option<&Path>,
+) -> Result<(Content, Option<Made>), String> {
+    package_with(db, reused, joinable::pair, stage_in)
+}
+
+/// [`package`], put together in memory.
+#[cfg(test)]
+pub(crate) fn package_bytes(db: &Path, reused: &Reused) -> Result<Vec<u8>, String> {
+    match package(db, reused, None)?.0 {
         Content::Bytes(bytes) => Ok(bytes),
         Content::Staged(_) => Err("the package was written to a file".to_owned()),
     }
 }
 
-/// [`package`], written to a temporary file in `dir` as its chunks are
-/// settled, so that writing it (and the system flushing it to disk)
-/// overlaps the compression instead of following it. Until a chunk is not
-/// where the previous package has it, nothing is written: a package that
-/// comes out the same as the previous one (nothing changed) is put
-/// together in memory, as [`package`] does, to be compared with it and
-/// left alone.
-pub(crate) fn package_in(db: &Path, reused: &Reused, dir: &Path) -> Result<Content, String> {
-    package_with(db, reused, joinable::pair, Some(dir))
+/// [`package`], written as it is made in `dir`.
+#[cfg(test)]
+fn package_in(db: &Path, reused: &Reused, dir: &Path) -> Result<Content, String> {
+    package(db, reused, Some(dir)).map(|(content, _)| content)
+}
+
+/// What was made beside a package, for the cache (see [`super::cache`]):
+/// its collection's chunk table, what each chunk holds, and how many
+/// compressed bytes the chunks take (from [`DATA_START`]).
+pub(crate) struct Made {
+    pub table: Vec<u8>,
+    pub sums: Vec<super::cache::ChunkSums>,
+    pub data: u64,
+}
+
+impl Made {
+    /// The cache key of the package `content` ([`super::cache::key`]).
+    pub(crate) fn key(&self, content: &Content) -> std::io::Result<u128> {
+        super::cache::key(&self.table, self.data, |at, buf| match content {
+            Content::Bytes(bytes) => {
+                let start = usize::try_from(DATA_START + at).map_err(std::io::Error::other)?;
+                let part = bytes
+                    .get(start..start + buf.len())
+                    .ok_or_else(|| std::io::Error::other("the package is shorter"))?;
+                buf.copy_from_slice(part);
+                Ok(())
+            }
+            Content::Staged(file) => read_at(file.as_file(), DATA_START + at, buf),
+        })
+    }
+
+    /// [`Made::key`] of a package written to `file`.
+    pub(crate) fn key_of_file(table: &[u8], data: u64, file: &File) -> std::io::Result<u128> {
+        super::cache::key(table, data, |at, buf| read_at(file, DATA_START + at, buf))
+    }
 }
 
 /// What makes two whole streams joinable ([`joinable::pair`]; the tests
 /// give one that refuses, to see the fallback used).
 type Join = fn(&mut Vec<u8>, &mut Vec<u8>) -> (Result<(), Invalid>, Result<(), Invalid>);
 
-/// [`package`] or [`package_in`], with `join` making the compressed chunks
-/// joinable.
+/// [`package`], with `join` making the compressed chunks joinable.
 fn package_with(
     db: &Path,
     reused: &Reused,
     join: Join,
     stage_in: Option<&Path>,
-) -> Result<Content, String> {
+) -> Result<(Content, Option<Made>), String> {
     let found = Found {
         state: Mutex::new((Vec::new(), false)),
         more: Condvar::new(),
@@ -395,6 +473,7 @@ fn package_with(
     }
     // The collection's CRC-32 (the zip header's), from its chunks'.
     let mut crc = crc32fast::Hasher::new();
+    let mut sums = Vec::with_capacity(chunks.len());
     let pieces: Vec<Data> = placed
         .pieces
         .into_iter()
@@ -405,6 +484,7 @@ fn package_with(
                 chunk_crc,
                 chunk.len as u64,
             ));
+            sums.push((chunk.len as u32, chunk_crc, chunk.hash));
             bytes
         })
         .collect();
@@ -436,6 +516,11 @@ fn package_with(
     };
     let head = collection.local_header();
     let tail = tail(&collection)?;
+    let made = table.clone().map(|table| Made {
+        table,
+        sums,
+        data: data as u64,
+    });
     match placer.file.into_inner() {
         Some(file) => {
             if placed.placed != chunks.len() {
@@ -445,7 +530,7 @@ fn package_with(
                 |e: std::io::Error| format!("could not write {}: {e}", file.path().display());
             write_at(file.as_file(), DATA_START + data as u64, &tail).map_err(written)?;
             write_at(file.as_file(), 0, &head).map_err(written)?;
-            Ok(Content::Staged(file))
+            Ok((Content::Staged(file), made))
         }
         None => {
             // Allocated zeroed at once, as pages the system zeroes when
@@ -457,7 +542,7 @@ fn package_with(
             let (middle, end) = rest.split_at_mut(data);
             fill(middle, pieces, reused)?;
             end.copy_from_slice(&tail);
-            Ok(Content::Bytes(out))
+            Ok((Content::Bytes(out), made))
         }
     }
 }
@@ -504,7 +589,7 @@ fn tail(collection: &Entry<'_>) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// The chunks' pieces as they are settled, and, for [`package_in`], the
+/// The chunks' pieces as they are settled, and, for [`package`] with `stage_in`, the
 /// package file they are written to as soon as each one's place is known
 /// (every piece before it settled).
 struct Placer<'a> {
@@ -1107,6 +1192,59 @@ fn inflate_chunk(
     out.len() == expected && d.total_in() as usize == compressed.len()
 }
 
+/// Whether a cached collection holds, chunk by chunk, what its sums say
+/// (`places`: each chunk's place, compressed and unpacked): read and
+/// hashed on every core.
+fn checked(hit: &super::cache::Hit, places: &[(u64, usize, u64, usize)]) -> bool {
+    let Ok(db) = File::open(&hit.db) else {
+        return false;
+    };
+    let total: u64 = places.iter().map(|p| p.3 as u64).sum();
+    if db.metadata().map(|m| m.len()).ok() != Some(total) || hit.sums.len() != places.len() {
+        return false;
+    }
+    let next = AtomicUsize::new(0);
+    let bad = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        for _ in 0..parallelism().min(places.len()) {
+            s.spawn(|| {
+                let mut plain = Vec::new();
+                while !bad.load(Ordering::Relaxed) {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(_, _, to, ulen)) = places.get(index) else {
+                        break;
+                    };
+                    plain.resize(ulen, 0);
+                    let same = read_at(&db, to, &mut plain).is_ok()
+                        && chunk_hash(&plain) == hit.sums[index].2;
+                    if !same {
+                        bad.store(true, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    !bad.into_inner()
+}
+
+/// The uncompressed length of each chunk a chunk table lists.
+pub(crate) fn table_lengths(extra: &[u8]) -> Option<Vec<u32>> {
+    parse_table(extra).map(|(_, sizes)| sizes.into_iter().map(|(_, u)| u).collect())
+}
+
+/// A chunk table with this compressor's fingerprint and these
+/// (compressed, uncompressed) sizes.
+#[cfg(test)]
+pub(crate) fn test_table(sizes: &[(u32, u32)]) -> Vec<u8> {
+    let mut t = EXTRA_MAGIC.to_vec();
+    t.extend_from_slice(&fingerprint().to_le_bytes());
+    for &(c, u) in sizes {
+        t.extend_from_slice(&c.to_le_bytes());
+        t.extend_from_slice(&u.to_le_bytes());
+    }
+    t
+}
+
 /// Parses the extra field data of the collection's entry: the fingerprint
 /// and each chunk's (compressed, uncompressed) size.
 fn parse_table(extra: &[u8]) -> Option<(u128, Vec<(u32, u32)>)> {
@@ -1257,11 +1395,11 @@ mod tests {
     /// memory; written to a file as it is made ([`package_in`]) it must
     /// be the same bytes.
     fn packaged(db: &Path, reused: &Reused, join: Join) -> Vec<u8> {
-        let Content::Bytes(bytes) = package_with(db, reused, join, None).unwrap() else {
+        let Content::Bytes(bytes) = package_with(db, reused, join, None).unwrap().0 else {
             panic!("in memory");
         };
         let dir = tempfile::tempdir().unwrap();
-        let staged = package_with(db, reused, join, Some(dir.path())).unwrap();
+        let staged = package_with(db, reused, join, Some(dir.path())).unwrap().0;
         assert!(
             staged.to_vec().unwrap() == bytes,
             "written as made, the same bytes"
@@ -1316,7 +1454,7 @@ mod tests {
         assert_eq!(print, fingerprint());
         assert_eq!(sizes.len(), chunks.len());
         // The same input, the same bytes.
-        assert_eq!(package(&db, &Reused::default()).unwrap(), bytes);
+        assert_eq!(package_bytes(&db, &Reused::default()).unwrap(), bytes);
     }
 
     #[test]
@@ -1369,12 +1507,14 @@ mod tests {
         };
         let bytes = packaged(&db, &Reused::default(), refuse);
         assert!(collection_of(&bytes) == data);
-        assert_ne!(bytes, package(&db, &Reused::default()).unwrap());
+        assert_ne!(bytes, package_bytes(&db, &Reused::default()).unwrap());
         // Which chunk of a pair this one refuses depends on which chunks a
         // thread pairs, so only the content is compared.
         let dir = tempfile::tempdir().unwrap();
         for stage_in in [None, Some(dir.path())] {
-            let bytes = package_with(&db, &Reused::default(), first_refused, stage_in).unwrap();
+            let bytes = package_with(&db, &Reused::default(), first_refused, stage_in)
+                .unwrap()
+                .0;
             assert!(collection_of(&bytes.to_vec().unwrap()) == data);
         }
     }
@@ -1416,7 +1556,7 @@ mod tests {
     fn a_collection_that_cannot_be_read_is_an_error_not_a_hang() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("missing.anki2");
-        let err = package(&missing, &Reused::default()).unwrap_err();
+        let err = package_bytes(&missing, &Reused::default()).unwrap_err();
         assert!(err.starts_with("could not read the collection"), "{err}");
     }
 
@@ -1444,11 +1584,11 @@ mod tests {
         let (a, b) = (dir.path().join("a"), dir.path().join("b"));
         let data = pseudo_random_pages(300, 5);
         std::fs::write(&a, &data).unwrap();
-        let first = package(&a, &Reused::default()).unwrap();
+        let first = package_bytes(&a, &Reused::default()).unwrap();
         let mut edited = data.clone();
         edited[120 * PAGE + 99] ^= 0x55;
         std::fs::write(&b, &edited).unwrap();
-        let full = package(&b, &Reused::default()).unwrap();
+        let full = package_bytes(&b, &Reused::default()).unwrap();
         // Read the first package back as a re-export does.
         let prev_path = dir.path().join("prev.apkg");
         std::fs::write(&prev_path, &first).unwrap();
@@ -1459,9 +1599,11 @@ mod tests {
         let extra = chunk_table(&entry).unwrap();
         drop(entry);
         let mut unpacked = tempfile::tempfile().unwrap();
-        let reused = Reused::read(&prev, start, size, &extra, &mut unpacked, u64::MAX)
-            .unwrap()
-            .expect("a table");
+        let (reused, cached) =
+            Reused::read(&prev, start, size, &extra, &mut unpacked, u64::MAX, None)
+                .unwrap()
+                .expect("a table");
+        assert!(cached.is_none());
         let mut back = Vec::new();
         std::io::Seek::rewind(&mut unpacked).unwrap();
         unpacked.read_to_end(&mut back).unwrap();
@@ -1495,7 +1637,7 @@ mod tests {
         wrong[EXTRA_MAGIC.len() + 16] ^= 1;
         let mut sink = tempfile::tempfile().unwrap();
         assert!(
-            Reused::read(&prev, start, size, &wrong, &mut sink, u64::MAX)
+            Reused::read(&prev, start, size, &wrong, &mut sink, u64::MAX, None)
                 .unwrap()
                 .is_none()
         );

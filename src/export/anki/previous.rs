@@ -29,8 +29,9 @@ pub struct Previous {
     /// And the Markdown facts kept with it (sealed; see
     /// [`super::seal_facts`]), when the package has them.
     pub sources: HashMap<String, (Signature, i64, Option<Vec<u8>>)>,
-    /// The previous collection, unpacked (kept while `sources` is used).
-    pub collection: Option<tempfile::NamedTempFile>,
+    /// The previous collection, unpacked or found in the cache (kept
+    /// while `sources` is used).
+    pub collection: Option<Collection>,
     /// The previous package's compressed chunks, for the new package to
     /// copy where its collection has the same bytes.
     pub reused: super::package::Reused,
@@ -51,9 +52,26 @@ pub struct Unpacked {
     models: String,
     decks: String,
     sources: HashMap<String, (Signature, i64, Option<Vec<u8>>)>,
-    collection: Option<tempfile::NamedTempFile>,
+    collection: Option<Collection>,
     reused: super::package::Reused,
     cards: HashMap<i64, (i64, i64, i64, i64)>,
+}
+
+/// The previous package's collection as a database file: unpacked into a
+/// scratch file (removed when dropped), or the cache's copy.
+#[derive(Debug)]
+pub enum Collection {
+    Unpacked(tempfile::NamedTempFile),
+    Cached(std::path::PathBuf),
+}
+
+impl Collection {
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            Self::Unpacked(file) => file.path(),
+            Self::Cached(path) => path,
+        }
+    }
 }
 
 impl Previous {
@@ -65,11 +83,62 @@ impl Previous {
         deck_id: i64,
         scratch_dir: Option<&std::path::Path>,
     ) -> Result<Self, String> {
-        Ok(Unpacked::read(package, scratch_dir)?.into_previous(model_id, deck_id))
+        Ok(Unpacked::read(package, scratch_dir, None)?.into_previous(model_id, deck_id))
     }
 }
 
 impl Unpacked {
+    /// What [`Unpacked::read`] would read from a cache entry's database
+    /// (`db`), from what the cache noted beside it ([`Known`]);
+    /// `None` if that cannot be read.
+    fn from_known(
+        known: &[u8],
+        db: &std::path::Path,
+        reused: &mut super::package::Reused,
+    ) -> Option<Self> {
+        let mut r = KnownReader(known.strip_prefix(KNOWN_MAGIC)?);
+        let models = r.text()?.to_owned();
+        let decks = r.text()?.to_owned();
+        let count = usize::try_from(r.u64()?).ok()?;
+        // At least 41 bytes each: no forged count makes pyq allocate much.
+        let count = count.min(r.0.len() / 41);
+        let (mut notes, mut sources) =
+            (HashMap::with_capacity(count), HashMap::with_capacity(count));
+        for _ in 0..count {
+            let guid = r.text()?.to_owned();
+            let (signature, m, id) = (r.u128()?, r.i64()?, r.i64()?);
+            let source = match r.take(1)?[0] {
+                0 => None,
+                1 => Some((r.u128()?, None)),
+                2 => Some((r.u128()?, Some(r.bytes()?.to_vec()))),
+                _ => return None,
+            };
+            if let Some((key, facts)) = source {
+                sources.insert(guid.clone(), (key, id, facts));
+            }
+            notes.insert(guid, (signature, m));
+        }
+        let count = usize::try_from(r.u64()?).ok()?;
+        if r.0.len() != count.checked_mul(40)? {
+            return None;
+        }
+        let mut cards = HashMap::with_capacity(count);
+        for _ in 0..count {
+            let (id, nid, did, m, due) = (r.i64()?, r.i64()?, r.i64()?, r.i64()?, r.i64()?);
+            cards.insert(id, (nid, did, m, due));
+        }
+        let collection = (!sources.is_empty()).then(|| Collection::Cached(db.to_path_buf()));
+        Some(Self {
+            notes,
+            models,
+            decks,
+            sources,
+            collection,
+            reused: std::mem::take(reused),
+            cards,
+        })
+    }
+
     /// The note type and deck of these ids, with the rest.
     pub fn into_previous(self, model_id: i64, deck_id: i64) -> Previous {
         let model = object(&self.models, model_id)
@@ -92,22 +161,25 @@ impl Unpacked {
     pub fn read_if_pyqs(
         package: &std::fs::File,
         scratch_dir: Option<&std::path::Path>,
+        cache: Option<&super::cache::Cache>,
     ) -> Result<Option<Self>, String> {
         let pyqs = zip::ZipArchive::new(package).is_ok_and(|mut zip| {
             zip.by_name_raw(b"collection.anki2")
                 .is_ok_and(|entry| super::package::chunk_table(&entry).is_some())
         });
         if pyqs {
-            Self::read(package, scratch_dir).map(Some)
+            Self::read(package, scratch_dir, cache).map(Some)
         } else {
             Ok(None)
         }
     }
 
-    /// [`Previous::read`], but for the note type and deck.
+    /// [`Previous::read`], but for the note type and deck; with the
+    /// collection from `cache` when it has it.
     pub fn read(
         package: &std::fs::File,
         scratch_dir: Option<&std::path::Path>,
+        cache: Option<&super::cache::Cache>,
     ) -> Result<Self, String> {
         let mut zip = zip::ZipArchive::new(package)
             .map_err(|e| format!("it is not a readable zip file ({e})"))?;
@@ -135,11 +207,20 @@ impl Unpacked {
                 &table,
                 scratch.as_file_mut(),
                 MAX_COLLECTION_BYTES,
+                cache,
             )?,
             _ => None,
         };
-        let reused = match reused {
-            Some(reused) => reused,
+        let (reused, collection) = match reused {
+            Some((mut reused, Some(hit))) => {
+                // Not read again: the cache noted what this reads (if it
+                // cannot be read, the database is, as below).
+                if let Some(unpacked) = Self::from_known(&hit.known, &hit.db, &mut reused) {
+                    return Ok(unpacked);
+                }
+                (reused, Collection::Cached(hit.db))
+            }
+            Some((reused, None)) => (reused, Collection::Unpacked(scratch)),
             None => {
                 // Any other package: decompressed as a whole.
                 scratch
@@ -162,11 +243,14 @@ impl Unpacked {
                         MAX_COLLECTION_BYTES >> 30
                     ));
                 }
-                super::package::Reused::default()
+                (
+                    super::package::Reused::default(),
+                    Collection::Unpacked(scratch),
+                )
             }
         };
         let open = || {
-            Connection::open_with_flags(scratch.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
+            Connection::open_with_flags(collection.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
                 .map_err(|e| format!("its collection is not a SQLite database ({e})"))
         };
         let conn = open()?;
@@ -291,7 +375,7 @@ impl Unpacked {
             }
         }
         drop(conn);
-        let collection = (!sources.is_empty()).then_some(scratch);
+        let collection = (!sources.is_empty()).then_some(collection);
         Ok(Self {
             notes,
             models,
@@ -301,6 +385,105 @@ impl Unpacked {
             reused,
             cards,
         })
+    }
+}
+
+/// What [`Unpacked::read`] reads of a collection pyq wrote (each note's
+/// GUID, signature, `mod` and id, its source key row, each card, the note
+/// types and decks), noted as the collection is built, so that the cache
+/// can keep it beside the collection (see [`super::cache`]) and a
+/// re-export need not read it back ([`Unpacked::from_known`]). What it
+/// notes is what the rows written hold: a test reads both ways.
+#[derive(Debug, Default)]
+pub(crate) struct Known {
+    notes: Vec<u8>,
+    note_count: u64,
+    cards: Vec<u8>,
+    card_count: u64,
+}
+
+const KNOWN_MAGIC: &[u8; 8] = b"pyqknow1";
+
+impl Known {
+    /// A note row, and its source key row (`pyq_sources`: its key and
+    /// sealed facts; none for a retired question's note).
+    pub fn note(
+        &mut self,
+        guid: &str,
+        signature: Signature,
+        m: i64,
+        id: i64,
+        source: Option<(Signature, Option<&[u8]>)>,
+    ) {
+        let out = &mut self.notes;
+        out.extend_from_slice(&(guid.len() as u64).to_le_bytes());
+        out.extend_from_slice(guid.as_bytes());
+        out.extend_from_slice(&signature.to_le_bytes());
+        out.extend_from_slice(&m.to_le_bytes());
+        out.extend_from_slice(&id.to_le_bytes());
+        match source {
+            None => out.push(0),
+            Some((key, None)) => {
+                out.push(1);
+                out.extend_from_slice(&key.to_le_bytes());
+            }
+            Some((key, Some(facts))) => {
+                out.push(2);
+                out.extend_from_slice(&key.to_le_bytes());
+                out.extend_from_slice(&(facts.len() as u64).to_le_bytes());
+                out.extend_from_slice(facts);
+            }
+        }
+        self.note_count += 1;
+    }
+
+    /// A card row as pyq writes it: id, note id, deck id, `mod`, due.
+    pub fn card(&mut self, row: [i64; 5]) {
+        for v in row {
+            self.cards.extend_from_slice(&v.to_le_bytes());
+        }
+        self.card_count += 1;
+    }
+
+    /// All of it, with the collection's note types and decks (JSON).
+    pub fn finish(self, models: &str, decks: &str) -> Vec<u8> {
+        let mut out = KNOWN_MAGIC.to_vec();
+        for part in [models.as_bytes(), decks.as_bytes()] {
+            out.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            out.extend_from_slice(part);
+        }
+        out.extend_from_slice(&self.note_count.to_le_bytes());
+        out.extend_from_slice(&self.notes);
+        out.extend_from_slice(&self.card_count.to_le_bytes());
+        out.extend_from_slice(&self.cards);
+        out
+    }
+}
+
+/// Reads [`Known::finish`]'s bytes.
+struct KnownReader<'b>(&'b [u8]);
+
+impl<'b> KnownReader<'b> {
+    fn take(&mut self, n: usize) -> Option<&'b [u8]> {
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn i64(&mut self) -> Option<i64> {
+        Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn u128(&mut self) -> Option<u128> {
+        Some(u128::from_le_bytes(self.take(16)?.try_into().ok()?))
+    }
+    fn bytes(&mut self) -> Option<&'b [u8]> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        self.take(n)
+    }
+    fn text(&mut self) -> Option<&'b str> {
+        std::str::from_utf8(self.bytes()?).ok()
     }
 }
 

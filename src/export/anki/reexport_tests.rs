@@ -55,6 +55,16 @@ questions:
 /// Exports `bank` into `dir` (writing the package) at `stamp`; returns the
 /// package's bytes and how many questions were rendered.
 fn export(bank: &str, dir: &Path, stamp: i64) -> (Vec<u8>, usize) {
+    export_with(bank, dir, stamp, None)
+}
+
+/// [`export`], with `cache` (read, then added to).
+fn export_with(
+    bank: &str,
+    dir: &Path,
+    stamp: i64,
+    cache: Option<&std::sync::Arc<super::cache::Cache>>,
+) -> (Vec<u8>, usize) {
     let source = SourceFile::new(Path::new("q.yaml"), bank.to_owned());
     let loaded = crate::load::load(&source);
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
@@ -63,6 +73,7 @@ fn export(bank: &str, dir: &Path, stamp: i64) -> (Vec<u8>, usize) {
     let ctx = Context {
         bank: &loaded.bank,
         scratch_dir: dir.is_dir().then_some(dir),
+        cache: cache.cloned(),
         stamp,
     };
     let path = dir.join(Anki::default().file_name(&loaded.bank));
@@ -79,7 +90,15 @@ fn export(bank: &str, dir: &Path, stamp: i64) -> (Vec<u8>, usize) {
     let artifacts = produce(&exporters, &ctx, dir).expect("export");
     let bytes = artifacts[0].content.to_vec().expect("the package");
     write(artifacts, dir).expect("write");
+    if let Some(cache) = cache {
+        cache.commit();
+    }
     (bytes, rendered)
+}
+
+/// A cache in `dir` for exports into `out`.
+fn cache_in(dir: &Path, out: &Path) -> std::sync::Arc<super::cache::Cache> {
+    std::sync::Arc::new(super::cache::Cache::for_bank(&dir.join("q.yaml"), out, true).unwrap())
 }
 
 /// Starts the Anki export of `bank` (at stamp 2000) over the package in
@@ -97,6 +116,7 @@ fn start_over<R>(
     let ctx = Context {
         bank: &loaded.bank,
         scratch_dir: None,
+        cache: None,
         stamp: 2000,
     };
     let file = std::fs::File::open(dir.join(Anki::default().file_name(&loaded.bank))).unwrap();
@@ -120,7 +140,7 @@ fn tamper(path: &Path, sql: &str) {
     conn.execute_batch(sql).unwrap();
     drop(conn);
     let bytes =
-        super::package::package(scratch.path(), &super::package::Reused::default()).unwrap();
+        super::package::package_bytes(scratch.path(), &super::package::Reused::default()).unwrap();
     std::fs::write(path, bytes).unwrap();
 }
 
@@ -148,14 +168,92 @@ fn full_render(bank_before: &str, sql: Option<&str>, bank: &str) -> Vec<u8> {
 
 /// Re-exports `bank` over `bank_before`'s package (tampered with `sql`):
 /// how many notes were rendered, checking the bytes against a full render.
+///
+/// And again with a cache, which has the previous package's collection
+/// unless `sql` changed the package after it was exported: the same bytes
+/// and the same notes rendered.
 fn reexport(bank_before: &str, sql: Option<&str>, bank: &str) -> usize {
+    let full = full_render(bank_before, sql, bank);
     let dir = with_previous(bank_before, sql);
     let (bytes, rendered) = export(bank, dir.path(), 2000);
-    assert!(
-        bytes == full_render(bank_before, sql, bank),
-        "re-export differs from a full render"
+    assert!(bytes == full, "re-export differs from a full render");
+    let cached = tempfile::tempdir().unwrap();
+    let out = cached.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    export_with(
+        bank_before,
+        &out,
+        1000,
+        Some(&cache_in(cached.path(), &out)),
     );
+    if let Some(sql) = sql {
+        tamper(&out.join("deck.apkg"), sql);
+    }
+    let (bytes, again) = export_with(bank, &out, 2000, Some(&cache_in(cached.path(), &out)));
+    assert!(
+        bytes == full,
+        "with a cache, re-export differs from a full render"
+    );
+    assert_eq!(again, rendered, "with a cache");
     rendered
+}
+
+#[test]
+fn the_cache_gives_what_reading_the_collection_gives() {
+    // A retired question (a note without a source key row) and Markdown
+    // facts kept with the notes.
+    let bank = format!(
+        "{}retired:\n  - id: q120\n    reason: Gone.\n",
+        BANK.replace("Four.", "Four, <b>bold</b> [link](https://example.org/).")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let cache = cache_in(dir.path(), &out);
+    export_with(&bank, &out, 1000, Some(&cache));
+    let file = std::fs::File::open(out.join("deck.apkg")).unwrap();
+    let read = super::previous::Unpacked::read(&file, None, None)
+        .unwrap()
+        .into_previous(22, 11);
+    let cached = super::previous::Unpacked::read(&file, None, Some(&cache))
+        .unwrap()
+        .into_previous(22, 11);
+    assert!(matches!(
+        cached.collection,
+        Some(super::previous::Collection::Cached(_))
+    ));
+    assert!(matches!(
+        read.collection,
+        Some(super::previous::Collection::Unpacked(_))
+    ));
+    assert_eq!(cached.notes, read.notes);
+    assert_eq!(cached.notes.len(), 5, "four questions and a retired one");
+    assert_eq!(cached.sources, read.sources);
+    assert_eq!(cached.sources.len(), 4);
+    assert!(cached.sources.values().any(|(_, _, facts)| facts.is_some()));
+    assert_eq!(cached.cards, read.cards);
+    assert_eq!(cached.model, read.model);
+    assert_eq!(cached.deck, read.deck);
+    assert!(cached.model.is_some() && cached.deck.is_some());
+    // A damaged entry is not used (and is removed): the collection is read.
+    let entry = std::fs::read_dir(dir.path().join(super::cache::DIR_NAME))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "anki2"))
+        .unwrap();
+    let mut db = std::fs::read(&entry).unwrap();
+    let last = db.len() - 1;
+    db[last] ^= 1;
+    std::fs::write(&entry, db).unwrap();
+    let damaged = super::previous::Unpacked::read(&file, None, Some(&cache))
+        .unwrap()
+        .into_previous(22, 11);
+    assert!(matches!(
+        damaged.collection,
+        Some(super::previous::Collection::Unpacked(_))
+    ));
+    assert_eq!(damaged.notes, read.notes);
+    assert!(!entry.exists());
 }
 
 #[test]
@@ -334,6 +432,7 @@ fn a_reexport_renders_its_few_cards_first_and_sees_what_a_full_render_sees() {
     let ctx = Context {
         bank: &loaded.bank,
         scratch_dir: None,
+        cache: None,
         stamp: 2000,
     };
     let file = std::fs::File::open(dir.path().join("deck.apkg")).unwrap();
@@ -379,13 +478,14 @@ fn the_package_read_ahead_is_used_for_its_own_file_only() {
     let ctx = Context {
         bank: &loaded.bank,
         scratch_dir: Some(dir.path()),
+        cache: None,
         stamp: 2000,
     };
     let package = dir.path().join("deck.apkg");
     // Its own file: what was read ahead is used, and the package is a full
     // render's.
     let anki = Anki::default();
-    anki.read_ahead(dir.path(), Some(dir.path()));
+    anki.read_ahead(dir.path(), Some(dir.path()), None);
     assert!(read_ahead(&anki));
     let file = std::fs::File::open(&package).unwrap();
     let sink = anki.start(&ctx, Some(&file)).expect("start");
@@ -402,7 +502,7 @@ fn the_package_read_ahead_is_used_for_its_own_file_only() {
     let copy = elsewhere.path().join("deck.apkg");
     std::fs::copy(&package, &copy).unwrap();
     let anki = Anki::default();
-    anki.read_ahead(dir.path(), Some(dir.path()));
+    anki.read_ahead(dir.path(), Some(dir.path()), None);
     let sink = anki
         .start(&ctx, Some(&std::fs::File::open(&copy).unwrap()))
         .expect("start");
@@ -415,7 +515,7 @@ fn the_package_read_ahead_is_used_for_its_own_file_only() {
     );
     // An unused read-ahead leaves no scratch file either.
     let anki = Anki::default();
-    anki.read_ahead(dir.path(), Some(dir.path()));
+    anki.read_ahead(dir.path(), Some(dir.path()), None);
     drop(anki);
     assert!(scratch_files(dir.path()).is_empty());
 }
@@ -426,21 +526,21 @@ fn only_a_folders_single_package_of_pyqs_is_read_ahead() {
     // Two packages: which one the bank's is, is not known yet.
     std::fs::copy(dir.path().join("deck.apkg"), dir.path().join("other.apkg")).unwrap();
     let anki = Anki::default();
-    anki.read_ahead(dir.path(), None);
+    anki.read_ahead(dir.path(), None, None);
     assert!(!read_ahead(&anki));
     // One, but not pyq's (no chunk table): started, found not pyq's, and
     // read in full by `start` as before.
     std::fs::remove_file(dir.path().join("other.apkg")).unwrap();
     tamper_foreign(&dir.path().join("deck.apkg"));
     let anki = Anki::default();
-    anki.read_ahead(dir.path(), None);
+    anki.read_ahead(dir.path(), None, None);
     let file = std::fs::File::open(dir.path().join("deck.apkg")).unwrap();
     assert!(matches!(anki.ahead.take_for(&file), Some(Ok(None))));
     // None at all, or no folder.
     let empty = tempfile::tempdir().unwrap();
     let anki = Anki::default();
-    anki.read_ahead(empty.path(), None);
-    anki.read_ahead(&empty.path().join("missing"), None);
+    anki.read_ahead(empty.path(), None, None);
+    anki.read_ahead(&empty.path().join("missing"), None, None);
     assert!(!read_ahead(&anki));
 }
 
