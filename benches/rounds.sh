@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Ratios that survive a machine whose speed drifts: runs `pyq lint`, a first
 # `pyq export --format anki` and a re-export after one answer is edited in
-# turn, ROUNDS times (12 by default), and prints each command's minimum and
-# median wall time, the export/lint and re-export/lint ratios of both, and
-# the median of each round's own ratio.
+# turn (with the cache a previous export left beside the bank, as a
+# maintainer's next export has it, then with --no-cache, as on a fresh
+# clone), ROUNDS times (12 by default), and prints each command's minimum and
+# median wall time, the ratios to the lint of both, and the median of each
+# round's own ratio.
 #
 #   benches/rounds.sh realistic 10000
 #   PYQ=/tmp/pyq-old ROUNDS=20 benches/rounds.sh realistic 10000
@@ -31,6 +33,12 @@ for _ in $(seq "$rounds"); do
   sync
   /usr/bin/time -f "re-export %e" -a -o "$work/times" \
     $pyq export --no-config --format anki "$work/edited.yaml" -o "$work/re" > /dev/null 2>&1
+  # The same without the cache (.pyq-cache beside the bank): the previous
+  # package decompressed and read back, as on a fresh clone.
+  rm -rf "$work/re" && cp -a "$work/prev" "$work/re"
+  sync
+  /usr/bin/time -f "re-export-no-cache %e" -a -o "$work/times" \
+    $pyq export --no-config --format anki --no-cache "$work/edited.yaml" -o "$work/re" > /dev/null 2>&1
 done
 python3 - "$work/times" <<'PY'
 import statistics, sys
@@ -41,8 +49,8 @@ for line in open(sys.argv[1]):
 low = {k: min(v) for k, v in times.items()}
 mid = {k: statistics.median(v) for k, v in times.items()}
 for k in times:
-    print(f"{k:10} min {low[k]:.2f} s  median {mid[k]:.2f} s  ({len(times[k])} runs)")
-for k in ("export", "re-export"):
+    print(f"{k:18} min {low[k]:.2f} s  median {mid[k]:.2f} s  ({len(times[k])} runs)")
+for k in ("export", "re-export", "re-export-no-cache"):
     # Each round's own ratio too: its runs are seconds apart, so a drift
     # of the machine's speed between rounds cancels out.
     rounds = statistics.median(e / l for e, l in zip(times[k], times["lint"]))

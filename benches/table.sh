@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The figures of issue #15 and the README's performance table, measured on
 # the release binary: for a generated bank, the lint, a first export, a
-# re-export after one answer is edited, the same after nothing changed, and
+# re-export after one answer is edited (with the cache the previous export
+# left beside the bank, then with --no-cache), the same after nothing changed, and
 # optionally the Python pipeline; each the best of RUNS runs (wall seconds,
 # user+sys CPU seconds, peak RSS), with the bank's size.
 #
@@ -49,6 +50,8 @@ rm -rf "$work/prev" && $pyq export --no-config --format anki "$work/bank.yaml" -
 cp "$work/bank.pyq.lock" "$work/edited.pyq.lock"
 best "re-export, one answer edited" "rm -rf $work/re && cp -r $work/prev $work/re" \
   $pyq export --no-config --format anki "$work/edited.yaml" -o "$work/re"
+best "re-export, one edit, --no-cache" "rm -rf $work/re && cp -r $work/prev $work/re" \
+  $pyq export --no-config --format anki --no-cache "$work/edited.yaml" -o "$work/re"
 best "re-export, nothing changed" "rm -rf $work/re && cp -r $work/prev $work/re" \
   $pyq export --no-config --format anki "$work/bank.yaml" -o "$work/re"
 if [ -n "${PYTHON:-}" ]; then

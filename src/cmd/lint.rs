@@ -68,8 +68,16 @@ pub fn run(
     })?;
     let settings = settings(args, &config.lint)?;
     let mut source = read(&args.file)?;
-    let lock = crate::identity::lock::read_for(&args.file)?;
-    let loaded = load::load(&source);
+    // The lock is read while the bank loads.
+    let (lock, loaded) = std::thread::scope(|s| {
+        let lock = s.spawn(|| crate::identity::lock::read_for(&args.file));
+        let loaded = load::load(&source);
+        (
+            lock.join().expect("reading the lock does not panic"),
+            loaded,
+        )
+    });
+    let lock = lock?;
     let mut diagnostics = lint::check_with(&loaded, &source, &settings, lock.as_ref());
     crate::memory::discard(loaded);
     if args.fix && diagnostics.iter().any(|d| d.fix.is_some()) {
