@@ -11,7 +11,7 @@
 //! is used only for a package with those exact compressed bytes, wherever
 //! it is; and the database is checked against its chunks' signatures before
 //! it is used, so a damaged entry is removed, never used. An export that
-//! adds to the cache first removes each slot's entries but the two newest.
+//! adds to the cache first removes each slot's entries but the newest.
 //!
 //! The folder is `.pyq-cache` beside the bank (`PYQ_CACHE_DIR` names
 //! another), made once an export is written, with a `.gitignore` that
@@ -27,9 +27,11 @@ use std::sync::Mutex;
 /// The cache's folder name beside the bank.
 pub const DIR_NAME: &str = ".pyq-cache";
 
-/// How many entries a slot (an output package) keeps: the newest, and the
-/// one before (a package put back, by `git checkout` say, is still found).
-const KEEP: usize = 2;
+/// How many entries a slot (an output package) keeps once a new export
+/// starts: the newest, its previous package's (older ones serve only a
+/// package put back, by `git checkout` say, and a collection is about 3
+/// times its package).
+const KEEP: usize = 1;
 
 const SUMS_MAGIC: &[u8; 8] = b"pyqsums1";
 
@@ -269,13 +271,13 @@ impl Cache {
         let base = dir.join(self.entry_name(&file_name, key)?);
         // The database first: a `.sums` file is only there beside a whole
         // database (which is checked before use all the same). It is
-        // renamed, or copied from another file system (the system's
-        // temporary folder, for an export into a new folder).
+        // renamed; one on another file system (the system's temporary
+        // folder, for a first export into a new folder) is not copied
+        // (hundreds of megabytes for a large bank): the next export, whose
+        // scratch database is in the output folder, adds its own.
         if let Err(e) = db.persist(base.with_extension("anki2")) {
-            let mut copy = crate::fs::temp_file_in(dir).ok()?;
-            std::io::copy(&mut e.file.as_file(), copy.as_file_mut()).ok()?;
             crate::memory::drop_aside(e.file);
-            copy.persist(base.with_extension("anki2")).ok()?;
+            return None;
         }
         let mut tmp = crate::fs::temp_file_in(dir).ok()?;
         tmp.write_all(&sums_bytes(key, &sums, &known)).ok()?;
@@ -483,7 +485,7 @@ mod tests {
     }
 
     #[test]
-    fn a_slot_keeps_its_two_newest_entries() {
+    fn a_slot_keeps_its_newest_entry() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         std::fs::create_dir(&out).unwrap();
@@ -503,11 +505,13 @@ mod tests {
         assert_eq!(std::fs::read(&hit.db).unwrap(), b"abc");
         assert_eq!(hit.known, b"known");
         drop(cache);
-        // The next export removes what is past each slot's two newest.
+        // The next export removes each slot's entries but the newest.
         let cache = Cache::for_bank(&bank, &out, true).unwrap();
         cache.commit();
-        assert!(cache.find(1, &table).is_none());
-        for key in [2, 3, 4] {
+        for key in [1, 2] {
+            assert!(cache.find(key, &table).is_none(), "{key}");
+        }
+        for key in [3, 4] {
             assert!(cache.find(key, &table).is_some(), "{key}");
         }
         // No scratch file is left.
@@ -515,7 +519,7 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names.len(), 2 + 6, "{names:?}");
+        assert_eq!(names.len(), 2 + 4, "{names:?}");
         // `--check` only reads.
         let check = Cache::for_bank(&bank, &out, false).unwrap();
         assert!(check.made_dir().is_none());

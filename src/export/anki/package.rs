@@ -169,9 +169,8 @@ impl Reused {
     /// has no usable table: the caller decompresses it as any zip.
     ///
     /// With `cache`, a collection the cache holds for these compressed
-    /// bytes is used
-    /// instead, once its chunks are checked against their signatures: the
-    /// entry comes back, and `out` is left empty.
+    /// bytes is used instead, once its chunks are checked against their
+    /// signatures: the entry comes back, and `out` is left empty.
     pub(crate) fn read(
         package: &File,
         data_start: u64,
