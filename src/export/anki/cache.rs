@@ -133,6 +133,13 @@ impl Cache {
         self.write
     }
 
+    /// The folder, if it is there and this export adds to it: where the
+    /// export's scratch database goes, so that it is renamed into the
+    /// cache (a scratch file of a killed run is removed an hour later).
+    pub fn existing_dir(&self) -> Option<&Path> {
+        (self.write && self.dir.is_dir()).then_some(self.dir.as_path())
+    }
+
     /// The folder, made if missing (with its `.gitignore` and
     /// `CACHEDIR.TAG`), once an export is written; `None` if it cannot be
     /// made or this export adds nothing.
@@ -271,10 +278,11 @@ impl Cache {
         let base = dir.join(self.entry_name(&file_name, key)?);
         // The database first: a `.sums` file is only there beside a whole
         // database (which is checked before use all the same). It is
-        // renamed; one on another file system (the system's temporary
-        // folder, for a first export into a new folder) is not copied
-        // (hundreds of megabytes for a large bank): the next export, whose
-        // scratch database is in the output folder, adds its own.
+        // renamed; one on another file system is not copied (hundreds of
+        // megabytes for a large bank). That happens only when the folder
+        // was not there yet (see `existing_dir`), to the first export of a
+        // folder that did not exist either (its scratch database is in the
+        // system's temporary folder) or into one on another file system.
         if let Err(e) = db.persist(base.with_extension("anki2")) {
             crate::memory::drop_aside(e.file);
             return None;

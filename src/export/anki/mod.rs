@@ -174,10 +174,10 @@ impl Exporter for Anki {
             None => collection::Keys::Lazy(sources),
         };
         let previous = previous?;
-        let scratch = scratch_file(ctx.scratch_dir)?;
         // The database becomes the cache's entry, when this export adds to
-        // the cache.
+        // the cache: it is made in the cache's folder when that is there.
         let cache = ctx.cache.as_ref().filter(|c| c.writes());
+        let scratch = scratch_file(cache.and_then(|c| c.existing_dir()).or(ctx.scratch_dir))?;
         let builder = collection::Builder::new(scratch.path(), ctx, ids, previous, keys)
             .map_err(Error::Sqlite)?;
         Ok(Box::new(AnkiSink {
