@@ -30,8 +30,9 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     })?;
     let (format, options, dir) = resolve(args, &config.export);
     let exporters = format.exporters(options);
-    // `--check` only reads the cache.
-    let cache = (!args.no_cache)
+    // Only the Anki export has a cache; `--check` only reads it.
+    let anki = matches!(format, ExportFormat::Anki | ExportFormat::All);
+    let cache = (anki && !args.no_cache)
         .then(|| export::anki::cache::Cache::for_bank(&args.file, &dir, !args.check))
         .flatten()
         .map(std::sync::Arc::new);

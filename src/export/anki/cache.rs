@@ -128,6 +128,11 @@ impl Cache {
         })
     }
 
+    /// Whether the cache's folder is there (else it has no entry).
+    pub fn has_folder(&self) -> bool {
+        self.dir.is_dir()
+    }
+
     /// Whether this export adds to the cache (not `--check`).
     pub fn writes(&self) -> bool {
         self.write

@@ -210,7 +210,10 @@ impl Reused {
             at += u64::from(clen);
             to += u64::from(ulen);
         }
-        let hit = cache.filter(|_| same_compressor).and_then(|cache| {
+        // No key is computed (15 MB read and hashed at 10,000 questions)
+        // when there is no cache folder to look in (a fresh clone).
+        let cache = cache.filter(|c| same_compressor && c.has_folder());
+        let hit = cache.and_then(|cache| {
             let key = super::cache::key(extra, total_in, |at, buf| {
                 read_at(&file, data_start + at, buf)
             })
