@@ -72,21 +72,24 @@ fn the_cache_beside_the_bank_gives_the_same_bytes_and_ignores_itself() {
     let without = bank_dir(BANK);
     let elsewhere = bank_dir(BANK);
     let cache_dir = tempfile::tempdir().expect("temp dir");
-    let run = |dir: &Path, args: &[&str], stamp: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_pyq"))
+    // pyq in `dir`, its cache in `cache_dir` for `elsewhere` (beside the
+    // bank otherwise, whatever the environment says).
+    let pyq_in = |dir: &Path, args: &[&str], stamp: &str| {
+        let cache = if dir == elsewhere.path() {
+            cache_dir.path().as_os_str()
+        } else {
+            "".as_ref()
+        };
+        Command::new(env!("CARGO_BIN_EXE_pyq"))
             .args(args)
             .current_dir(dir)
             .env("SOURCE_DATE_EPOCH", stamp)
-            .env(
-                "PYQ_CACHE_DIR",
-                if dir == elsewhere.path() {
-                    cache_dir.path().as_os_str()
-                } else {
-                    "".as_ref()
-                },
-            )
+            .env("PYQ_CACHE_DIR", cache)
             .output()
-            .expect("run pyq");
+            .expect("run pyq")
+    };
+    let run = |dir: &Path, args: &[&str], stamp: &str| {
+        let out = pyq_in(dir, args, stamp);
         assert!(
             out.status.success(),
             "{}",
@@ -100,11 +103,11 @@ fn the_cache_beside_the_bank_gives_the_same_bytes_and_ignores_itself() {
         }
         // `--check` reads the cache, never makes it (the exports are stale
         // here: it exits 1).
-        let check = Command::new(env!("CARGO_BIN_EXE_pyq"))
-            .args(["export", "--check", "--format", "anki"])
-            .current_dir(with.path())
-            .output()
-            .expect("run pyq");
+        let check = pyq_in(
+            with.path(),
+            &["export", "--check", "--format", "anki"],
+            stamp,
+        );
         assert_eq!(check.status.code(), Some(1));
         run(with.path(), &["export", "--format", "anki"], stamp);
         run(

@@ -212,12 +212,14 @@ fn the_cache_gives_what_reading_the_collection_gives() {
     let cache = cache_in(dir.path(), &out);
     export_with(&bank, &out, 1000, Some(&cache));
     let file = std::fs::File::open(out.join("deck.apkg")).unwrap();
-    let read = super::previous::Unpacked::read(&file, None, None)
-        .unwrap()
-        .into_previous(22, 11);
-    let cached = super::previous::Unpacked::read(&file, None, Some(&cache))
-        .unwrap()
-        .into_previous(22, 11);
+    // The package as a re-export reads it, with or without the cache.
+    let previous = |cache: Option<&super::cache::Cache>| {
+        super::previous::Unpacked::read(&file, None, cache)
+            .unwrap()
+            .into_previous(22, 11)
+    };
+    let read = previous(None);
+    let cached = previous(Some(&cache));
     assert!(matches!(
         cached.collection,
         Some(super::previous::Collection::Cached(_))
@@ -245,9 +247,7 @@ fn the_cache_gives_what_reading_the_collection_gives() {
     let last = db.len() - 1;
     db[last] ^= 1;
     std::fs::write(&entry, db).unwrap();
-    let damaged = super::previous::Unpacked::read(&file, None, Some(&cache))
-        .unwrap()
-        .into_previous(22, 11);
+    let damaged = previous(Some(&cache));
     assert!(matches!(
         damaged.collection,
         Some(super::previous::Collection::Unpacked(_))
